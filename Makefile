@@ -1,0 +1,39 @@
+# superlearner — `make demo` runs the tour, `make test` runs every test. Both install what they need.
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libreadline-dev libsqlite3-dev
+
+.PHONY: all build demo test deps bench install clean
+
+all: build
+
+# System packages the build links against; installed only when missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build --product superlearner
+
+demo: build
+	$$($(SWIFT) build --show-bin-path)/superlearner demo
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+
+bench:
+	Benchmarks/compare-with-beam
+
+install: deps
+	$(SWIFT) build -c release --product superlearner -Xswiftc -static-stdlib
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $$($(SWIFT) build -c release --show-bin-path)/superlearner $(DESTDIR)$(PREFIX)/bin/superlearner
+
+clean:
+	rm -rf .build

@@ -1,0 +1,181 @@
+import DequeModule
+import Synchronization
+
+/// Who watches a process through a monitor.
+enum Watcher: Sendable {
+    /// A process, which gets a `DOWN` message.
+    case process(PID)
+    /// Runtime code (calls, shutdown, `awaitExit`), which gets a callback on the exiting thread.
+    case callback(@Sendable (ExitReason) -> Void)
+}
+
+/// The runtime's record of one process: its mailbox, its links and monitors, its status.
+///
+/// All mutable state sits behind one `Mutex` per process; the runtime never holds two process locks at
+/// once, so there is no lock ordering to get wrong. Counters that only the process itself writes are
+/// atomics, read by `info` without the lock.
+final class ProcessCell: Sendable {
+    struct State {
+        var mailbox = Deque<Message>()
+        var waiter: UnsafeContinuation<Wake, Never>? = nil
+        /// Set while the waiter has a receive timeout, so a message that arrives first can cancel it.
+        var waiterTimer: TimerEntry? = nil
+        var waiterGeneration: UInt64 = 0
+        var status: ProcessStatus = .running
+        var exitReason: ExitReason? = nil
+        var links: Set<PID> = []
+        var monitors: [MonitorRef: Watcher] = [:]
+        var monitoring: [MonitorRef: PID] = [:]
+        var trapExit = false
+        var name: String? = nil
+        var path: String? = nil
+        var restarts = 0
+        var messagesIn: UInt64 = 0
+        var task: Task<Void, Never>? = nil
+        var kind: ProcessKind = .process
+    }
+
+    let pid: PID
+    let parent: PID?
+    let scheduler: Scheduler
+    let startedAt: Double
+    let state: Mutex<State>
+    let alive = Atomic<Bool>(true)
+    let messagesOut = Atomic<UInt64>(0)
+
+    init(pid: PID, parent: PID?, scheduler: Scheduler, state: State) {
+        self.pid = pid
+        self.parent = parent
+        self.scheduler = scheduler
+        self.startedAt = wallClockSeconds()
+        self.state = Mutex(state)
+    }
+
+    /// Puts `message` in the mailbox, or hands it straight to a waiting `receive`. Dropped when dead.
+    @inline(__always)
+    func deliver(_ message: Message) {
+        var timer: TimerEntry? = nil
+        let waiter: UnsafeContinuation<Wake, Never>? = state.withLock { state in
+            guard state.status != .dead else { return nil }
+            state.messagesIn &+= 1
+            if let waiter = state.waiter {
+                state.waiter = nil
+                state.status = .running
+                timer = state.waiterTimer
+                state.waiterTimer = nil
+                return waiter
+            }
+            state.mailbox.append(message)
+            return nil
+        }
+        if let timer { TimerService.shared.cancel(timer) }
+        waiter?.resume(returning: .message(message))
+    }
+
+    /// What wakes a process parked in `receive`.
+    enum Wake: Sendable {
+        case message(Message)
+        case timeout
+        case dead
+    }
+
+    /// Takes the first message without suspending; `.dead` once the process has exited.
+    @inline(__always)
+    private func poll() -> Wake? {
+        state.withLock { state in
+            if state.status == .dead { return .dead }
+            if let message = state.mailbox.popFirst() { return .message(message) }
+            return nil
+        }
+    }
+
+    /// The next message; suspends while the mailbox is empty. Throws `ProcessExit` once the process is dead.
+    @inline(__always)
+    func receive() async throws(ProcessExit) -> Message {
+        let wake: Wake
+        if let ready = poll() {
+            wake = ready
+        } else {
+            wake = await park(timeout: nil)
+        }
+        switch wake {
+        case .message(let message): return message
+        case .dead, .timeout: throw ProcessExit(deadReason)
+        }
+    }
+
+    /// Like `receive()`, but gives up after `timeout` and returns `nil`.
+    func receive(timeout: Duration) async throws(ProcessExit) -> Message? {
+        let wake: Wake
+        if let ready = poll() {
+            wake = ready
+        } else if timeout <= .zero {
+            return nil
+        } else {
+            wake = await park(timeout: timeout)
+        }
+        switch wake {
+        case .message(let message): return message
+        case .timeout: return nil
+        case .dead: throw ProcessExit(deadReason)
+        }
+    }
+
+    private func park(timeout: Duration?) async -> Wake {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
+            // Unsafe continuation: stored as the single waiter under the lock, and resumed exactly once by
+            // whoever takes it out under the lock (a sender, the receive timer, or termination).
+            let ready: Wake? = state.withLock { state in
+                if state.status == .dead { return .dead }
+                if let message = state.mailbox.popFirst() { return .message(message) }
+                state.waiter = continuation
+                state.status = .waiting
+                state.waiterGeneration &+= 1
+                if let timeout {
+                    let generation = state.waiterGeneration
+                    state.waiterTimer = TimerService.shared.schedule(after: timeout) { [self] in
+                        self.expireWaiter(generation: generation)
+                    }
+                }
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// The receive timer fired: wake the waiter only if it is still the receive that set the timer.
+    private func expireWaiter(generation: UInt64) {
+        let expired: UnsafeContinuation<Wake, Never>? = state.withLock { state in
+            guard state.waiterGeneration == generation, let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            state.waiterTimer = nil
+            state.status = .running
+            return waiter
+        }
+        expired?.resume(returning: .timeout)
+    }
+
+    var deadReason: ExitReason {
+        state.withLock { $0.exitReason } ?? .killed
+    }
+}
+
+/// What kind of behaviour a process runs, for listings.
+public enum ProcessKind: String, Sendable, Hashable {
+    /// A plain process started with `spawn`.
+    case process
+    /// A server (gen_server).
+    case server
+    /// A supervisor.
+    case supervisor
+}
+
+/// Where a process is in its life.
+public enum ProcessStatus: String, Sendable, Hashable {
+    /// Runnable or running.
+    case running
+    /// Suspended in `receive`, waiting for a message.
+    case waiting
+    /// Exited; its PID is kept only by those who still hold it.
+    case dead
+}

@@ -1,0 +1,73 @@
+import Synchronization
+
+/// What the runtime knows about one process at one moment (Erlang's `process_info/1`).
+public struct ProcessSnapshot: Sendable, Hashable {
+    /// The process.
+    public var pid: PID
+    /// Its registered name, if any.
+    public var name: String?
+    /// Its stable path (`demo/jobs/tick`) when a supervisor started it.
+    public var path: String?
+    /// Plain process, server or supervisor.
+    public var kind: ProcessKind
+    /// Running, waiting in `receive`, or dead.
+    public var status: ProcessStatus
+    /// Messages waiting in the mailbox.
+    public var mailboxLength: Int
+    /// Messages delivered to it since it started.
+    public var messagesIn: UInt64
+    /// Messages it sent through its context.
+    public var messagesOut: UInt64
+    /// Times its supervisor restarted this child before this incarnation.
+    public var restarts: Int
+    /// Linked processes.
+    public var links: [PID]
+    /// Processes it monitors.
+    public var monitors: [PID]
+    /// Processes (or runtime callers) monitoring it.
+    public var monitoredBy: Int
+    /// The process that started or linked it.
+    public var parent: PID?
+    /// Wall-clock start time, seconds since 1970.
+    public var startedAt: Double
+    /// Whether it traps exits.
+    public var trapsExits: Bool
+    /// Estimated bytes held: the process record, its mailbox and its task.
+    public var memoryEstimate: Int
+}
+
+extension Runtime {
+    /// A snapshot of `pid`, or `nil` if it is not alive.
+    public func info(_ pid: PID) -> ProcessSnapshot? {
+        guard let cell = cell(pid) else { return nil }
+        return cell.state.withLock { state -> ProcessSnapshot? in
+            guard state.status != .dead else { return nil }
+            // The task's own allocation (its first slab) dominates an idle process; messages are inline.
+            let memory =
+                MemoryLayout<ProcessCell>.size + MemoryLayout<ProcessCell.State>.size + 1024
+                + state.mailbox.count * MemoryLayout<Message>.stride
+                + state.links.count * MemoryLayout<PID>.stride * 2
+                + state.monitors.count * 64
+            return ProcessSnapshot(
+                pid: cell.pid, name: state.name, path: state.path, kind: state.kind, status: state.status,
+                mailboxLength: state.mailbox.count, messagesIn: state.messagesIn,
+                messagesOut: cell.messagesOut.load(ordering: .relaxed), restarts: state.restarts,
+                links: state.links.sorted(), monitors: state.monitoring.values.sorted(),
+                monitoredBy: state.monitors.count, parent: cell.parent, startedAt: cell.startedAt,
+                trapsExits: state.trapExit, memoryEstimate: memory)
+        }
+    }
+
+    /// Snapshots of every live process, in spawn order.
+    public func allInfo() -> [ProcessSnapshot] {
+        processes().compactMap { info($0) }
+    }
+
+    /// The PID for `target`: a PID (`<0.12.0>` or `0.12.0`), a registered name, or a supervision path
+    /// (which always names the current incarnation of a supervised child).
+    public func resolve(_ target: String) -> PID? {
+        if let pid = PID(parsing: target) { return isAlive(pid) ? pid : nil }
+        if let pid = whereis(target) { return pid }
+        return table.withLock { $0.paths[target] }
+    }
+}

@@ -1,0 +1,519 @@
+import DequeModule
+import Synchronization
+
+/// A set of processes with their registry: one node of the supervision runtime.
+///
+/// A runtime owns the process table and the name registry; the scheduler threads and the timer thread are
+/// shared by every runtime in the OS process, so creating one per test is cheap. PIDs are unique within a
+/// runtime and carry its serial, so PIDs from two runtimes never compare equal.
+///
+/// ```swift
+/// let runtime = Runtime()
+/// let pid = runtime.spawn { context in
+///     while case .term(let term) = try await context.receive() { print(term) }
+/// }
+/// runtime.send("hello", to: pid)
+/// ```
+public final class Runtime: Sendable {
+    struct Table {
+        var cells: [UInt64: ProcessCell] = [:]
+        var names: [String: PID] = [:]
+        var paths: [String: PID] = [:]
+        var nextNumber: UInt64 = 1
+        var nextRef: UInt64 = 1
+    }
+
+    private static let serials = Atomic<UInt32>(0)
+
+    /// The serial stamped into every PID of this runtime.
+    public let serial: UInt32
+    /// The node name, for listings and (later) clustering.
+    public let nodeName: String
+
+    let table = Mutex(Table())
+    let observers = ObserverList()
+    private let nextRef = Atomic<UInt64>(1)
+
+    /// The PID that signals sent from outside any process come from (`<0.0.serial>`), like Erlang's `init`.
+    public var systemPID: PID { PID(node: 0, number: 0, serial: serial) }
+
+    /// Creates an empty runtime.
+    /// - Parameter nodeName: the name the node reports; defaults to `nonode@nohost` as on a BEAM node.
+    public init(nodeName: String = "nonode@nohost") {
+        self.serial = Runtime.serials.wrappingAdd(1, ordering: .relaxed).oldValue
+        self.nodeName = nodeName
+    }
+
+    // MARK: Spawning
+
+    /// Starts a process running `body` and returns its PID at once.
+    ///
+    /// Returning from `body` exits the process with `normal`; throwing `ProcessExit` exits with its reason;
+    /// any other error exits with `.error(description)`.
+    /// - Parameters:
+    ///   - options: name, link, parent and trap-exit settings applied before the body runs.
+    ///   - body: the process's code; it receives a `ProcessContext` to receive, send, link and monitor.
+    /// - Returns: the new process's PID.
+    @discardableResult
+    public func spawn(
+        _ options: SpawnOptions = SpawnOptions(),
+        _ body: @escaping @Sendable (ProcessContext) async throws -> Void
+    ) -> PID {
+        spawnCell(options, scheduler: nil, body).pid
+    }
+
+    func spawnCell(
+        _ options: SpawnOptions,
+        scheduler preferred: Scheduler?,
+        kind: ProcessKind = .process,
+        _ body: @escaping @Sendable (ProcessContext) async throws -> Void
+    ) -> ProcessCell {
+        var initial = ProcessCell.State()
+        initial.trapExit = options.trapExit
+        initial.path = options.path
+        initial.restarts = options.restarts
+        initial.kind = kind
+        if let link = options.link { initial.links.insert(link) }
+        let scheduler = preferred ?? SchedulerPool.shared.pick()
+        let cell: ProcessCell = table.withLock { table in
+            let pid = PID(node: 0, number: table.nextNumber, serial: serial)
+            table.nextNumber += 1
+            let cell = ProcessCell(pid: pid, parent: options.parent ?? options.link, scheduler: scheduler, state: initial)
+            table.cells[pid.number] = cell
+            if let path = options.path { table.paths[path] = pid }
+            if let name = options.name, table.names[name] == nil {
+                table.names[name] = pid
+                cell.state.withLock { $0.name = name }
+            }
+            return cell
+        }
+        if let link = options.link {
+            // The other half of spawn_link; if the linker is already gone the new process gets the signal.
+            if !addLink(on: link, to: cell.pid) {
+                deliverExitSignal(to: cell, from: link, reason: .noproc, viaLink: true)
+            }
+        }
+        if observers.isActive {
+            observers.emit(.spawned(pid: cell.pid, parent: cell.parent, name: options.name, path: options.path))
+        }
+        let context = ProcessContext(cell: cell, runtime: self)
+        let task = Task(executorPreference: scheduler) {
+            let reason: ExitReason
+            do {
+                try await body(context)
+                reason = .normal
+            } catch let exit as ProcessExit {
+                reason = exit.reason
+            } catch {
+                reason = .error(String(describing: error))
+            }
+            self.terminate(cell, reason: reason, cancelTask: false)
+        }
+        let killedEarly = cell.state.withLock { state -> Bool in
+            state.task = task
+            return state.status == .dead
+        }
+        if killedEarly { task.cancel() }
+        return cell
+    }
+
+    // MARK: Lookup
+
+    @inline(__always)
+    func cell(_ pid: PID) -> ProcessCell? {
+        guard pid.serial == serial else { return nil }
+        return table.withLock { $0.cells[pid.number] }
+    }
+
+    /// `true` while the process is alive.
+    public func isAlive(_ pid: PID) -> Bool { cell(pid) != nil }
+
+    /// The PIDs of every live process, in spawn order.
+    public func processes() -> [PID] {
+        table.withLock { $0.cells.values.map(\.pid) }.sorted()
+    }
+
+    /// The number of live processes.
+    public var processCount: Int { table.withLock { $0.cells.count } }
+
+    // MARK: Registry
+
+    /// Registers `name` for `pid`, Erlang's `register/2`.
+    /// - Throws: `RegistryError.nameTaken` if the name is in use, `.noproc` if the process is not alive,
+    ///   `.alreadyNamed` if the process already has a name.
+    public func register(_ name: String, for pid: PID) throws(RegistryError) {
+        guard let cell = cell(pid) else { throw .noproc(pid) }
+        try table.withLock { (table: inout Table) throws(RegistryError) in
+            if let holder = table.names[name] { throw .nameTaken(name, holder) }
+            table.names[name] = pid
+        }
+        let accepted = cell.state.withLock { state -> Bool in
+            if state.status == .dead || state.name != nil { return false }
+            state.name = name
+            return true
+        }
+        if !accepted {
+            _ = table.withLock { $0.names.removeValue(forKey: name) }
+            if isAlive(pid) { throw .alreadyNamed(pid) }
+            throw .noproc(pid)
+        }
+    }
+
+    /// Removes a registered name; returns `false` if it was not registered.
+    @discardableResult
+    public func unregister(_ name: String) -> Bool {
+        guard let pid = table.withLock({ $0.names.removeValue(forKey: name) }) else { return false }
+        cell(pid)?.state.withLock { state in
+            if state.name == name { state.name = nil }
+        }
+        return true
+    }
+
+    /// The PID registered as `name`, Erlang's `whereis/1`.
+    public func whereis(_ name: String) -> PID? { table.withLock { $0.names[name] } }
+
+    /// Every registered name with its PID.
+    public func registeredNames() -> [String: PID] { table.withLock { $0.names } }
+
+    // MARK: Messages
+
+    /// Sends a plain message; a send to a process that is not alive is silently dropped, as in Erlang.
+    public func send(_ term: Term, to pid: PID) {
+        cell(pid)?.deliver(.term(term))
+    }
+
+    /// Sends a plain message to a registered name; returns `false` when no process has that name.
+    @discardableResult
+    public func send(_ term: Term, toName name: String) -> Bool {
+        guard let pid = whereis(name), let cell = cell(pid) else { return false }
+        cell.deliver(.term(term))
+        return true
+    }
+
+    func deliver(_ message: Message, to pid: PID) {
+        cell(pid)?.deliver(message)
+    }
+
+    /// Sends `term` to `pid` once `delay` has passed (Erlang's `send_after`); a dead target drops it.
+    public func send(_ term: Term, to pid: PID, after delay: Duration) {
+        TimerService.shared.schedule(after: delay) { [self] in self.send(term, to: pid) }
+    }
+
+    // MARK: Exit signals
+
+    /// Sends an exit signal, Erlang's `exit(Pid, Reason)` from outside any process.
+    ///
+    /// `.kill` kills unconditionally (the victim exits with `killed`); other reasons kill a process that
+    /// does not trap exits (except `normal`, which it ignores) and arrive as an `.exit` message at one that
+    /// does.
+    public func exit(_ pid: PID, reason: ExitReason) {
+        sendExitSignal(to: pid, from: systemPID, reason: reason)
+    }
+
+    /// Kills a process: the untrappable `kill` signal.
+    public func kill(_ pid: PID) { exit(pid, reason: .kill) }
+
+    func sendExitSignal(to pid: PID, from: PID, reason: ExitReason) {
+        guard let target = cell(pid) else { return }
+        deliverExitSignal(to: target, from: from, reason: reason, viaLink: false)
+    }
+
+    func deliverExitSignal(to target: ProcessCell, from: PID, reason: ExitReason, viaLink: Bool) {
+        if reason == .kill && !viaLink {
+            terminate(target, reason: .killed, cancelTask: true)
+            return
+        }
+        enum Action { case none, die, wake(UnsafeContinuation<ProcessCell.Wake, Never>, Message, TimerEntry?) }
+        let action: Action = target.state.withLock { state in
+            if viaLink { state.links.remove(from) }
+            if state.status == .dead { return .none }
+            if state.trapExit {
+                let message = Message.exit(from: from, reason: reason)
+                state.messagesIn &+= 1
+                if let waiter = state.waiter {
+                    state.waiter = nil
+                    state.status = .running
+                    let timer = state.waiterTimer
+                    state.waiterTimer = nil
+                    return .wake(waiter, message, timer)
+                }
+                state.mailbox.append(message)
+                return .none
+            }
+            if reason == .normal && from != target.pid { return .none }
+            return .die
+        }
+        switch action {
+        case .none: break
+        case .die: terminate(target, reason: reason, cancelTask: true)
+        case .wake(let waiter, let message, let timer):
+            if let timer { TimerService.shared.cancel(timer) }
+            waiter.resume(returning: .message(message))
+        }
+    }
+
+    /// Marks a process dead and fires everything that depends on it. Idempotent: only the first call acts.
+    func terminate(_ cell: ProcessCell, reason exitReason: ExitReason, cancelTask: Bool) {
+        let reason = exitReason == .kill ? ExitReason.killed : exitReason
+        struct Fallout {
+            var links: Set<PID>
+            var monitors: [MonitorRef: Watcher]
+            var monitoring: [MonitorRef: PID]
+            var waiter: UnsafeContinuation<ProcessCell.Wake, Never>?
+            var timer: TimerEntry?
+            var task: Task<Void, Never>?
+            var name: String?
+            var path: String?
+        }
+        let fallout: Fallout? = cell.state.withLock { state -> Fallout? in
+            guard state.status != .dead else { return nil }
+            state.status = .dead
+            state.exitReason = reason
+            let fallout = Fallout(
+                links: state.links, monitors: state.monitors, monitoring: state.monitoring,
+                waiter: state.waiter, timer: state.waiterTimer, task: state.task, name: state.name, path: state.path)
+            state.links = []
+            state.monitors = [:]
+            state.monitoring = [:]
+            state.waiter = nil
+            state.waiterTimer = nil
+            state.mailbox = Deque()
+            return fallout
+        }
+        guard let fallout else { return }
+        cell.alive.store(false, ordering: .relaxed)
+        table.withLock { table in
+            table.cells.removeValue(forKey: cell.pid.number)
+            if let name = fallout.name, table.names[name] == cell.pid { table.names.removeValue(forKey: name) }
+            if let path = fallout.path, table.paths[path] == cell.pid { table.paths.removeValue(forKey: path) }
+        }
+        if let timer = fallout.timer { TimerService.shared.cancel(timer) }
+        fallout.waiter?.resume(returning: .dead)
+        if cancelTask { fallout.task?.cancel() }
+        // Links: a killed process is seen by its links as `killed`, which (unlike `kill`) can be trapped.
+        for linked in fallout.links {
+            if let other = self.cell(linked) {
+                deliverExitSignal(to: other, from: cell.pid, reason: reason, viaLink: true)
+            }
+        }
+        for (ref, watcher) in fallout.monitors {
+            switch watcher {
+            case .process(let watcherPID):
+                if let other = self.cell(watcherPID) {
+                    other.state.withLock { _ = $0.monitoring.removeValue(forKey: ref) }
+                    other.deliver(.down(ref, pid: cell.pid, reason: reason))
+                }
+            case .callback(let callback):
+                callback(reason)
+            }
+        }
+        // Monitors this process held on others die with it.
+        for (ref, target) in fallout.monitoring {
+            self.cell(target)?.state.withLock { _ = $0.monitors.removeValue(forKey: ref) }
+        }
+        if observers.isActive {
+            observers.emit(.exited(pid: cell.pid, reason: reason, path: fallout.path))
+        }
+    }
+
+    // MARK: Links and monitors
+
+    /// Adds `other` to `pid`'s link set; `false` when `pid` is not alive.
+    func addLink(on pid: PID, to other: PID) -> Bool {
+        guard let cell = cell(pid) else { return false }
+        return cell.state.withLock { state in
+            guard state.status != .dead else { return false }
+            state.links.insert(other)
+            return true
+        }
+    }
+
+    func removeLink(on pid: PID, to other: PID) {
+        cell(pid)?.state.withLock { _ = $0.links.remove(other) }
+    }
+
+    func makeRef() -> MonitorRef {
+        MonitorRef(value: nextRef.wrappingAdd(1, ordering: .relaxed).oldValue)
+    }
+
+    /// Adds a monitor on `target`; if it is not alive, the watcher hears `noproc` at once.
+    func addMonitor(on target: PID, watcher: Watcher) -> MonitorRef {
+        let ref = makeRef()
+        let attached =
+            cell(target)?.state.withLock { state -> Bool in
+                guard state.status != .dead else { return false }
+                state.monitors[ref] = watcher
+                return true
+            } ?? false
+        if attached {
+            if case .process(let watcherPID) = watcher {
+                cell(watcherPID)?.state.withLock { $0.monitoring[ref] = target }
+            }
+        } else {
+            switch watcher {
+            case .process(let watcherPID): deliver(.down(ref, pid: target, reason: .noproc), to: watcherPID)
+            case .callback(let callback): callback(.noproc)
+            }
+        }
+        return ref
+    }
+
+    func removeMonitor(_ ref: MonitorRef, on target: PID) {
+        cell(target)?.state.withLock { _ = $0.monitors.removeValue(forKey: ref) }
+    }
+
+    /// Waits until `pid` exits and returns its reason (`noproc` if it was not alive); `nil` on timeout.
+    ///
+    /// This is a monitor without a mailbox, for code outside any process (tests, the daemon).
+    public func awaitExit(of pid: PID, timeout: Duration? = nil) async -> ExitReason? {
+        let channel = ReplyChannel()
+        let ref = addMonitor(on: pid, watcher: .callback { reason in channel.resolve(.value(reason)) })
+        let timer = timeout.map { timeout in
+            TimerService.shared.schedule(after: timeout) { channel.resolve(.failure(.timeout(pid.description, timeout))) }
+        }
+        let outcome = await withTaskCancellationHandler {
+            await channel.wait()
+        } onCancel: {
+            channel.resolve(.failure(.cancelled))
+        }
+        if let timer { TimerService.shared.cancel(timer) }
+        removeMonitor(ref, on: pid)
+        if case .value(let reason as ExitReason) = outcome { return reason }
+        return nil
+    }
+
+    // MARK: Requests
+
+    /// Sends a request built around a fresh reply channel and waits for the answer, the target's exit, or
+    /// the timeout, whichever comes first. A timed-out request leaves no monitor, timer or waiter behind.
+    func request(
+        _ target: PID, timeout: Duration?, _ makeMessage: (ReplyChannel) -> Message
+    ) async throws(CallError) -> any Sendable {
+        guard let cell = cell(target) else { throw .noproc(target.description) }
+        let channel = ReplyChannel()
+        let ref = addMonitor(on: target, watcher: .callback { reason in
+            channel.resolve(.failure(reason == .noproc ? .noproc(target.description) : .exited(target.description, reason)))
+        })
+        cell.deliver(makeMessage(channel))
+        let timer = timeout.map { timeout in
+            TimerService.shared.schedule(after: timeout) {
+                channel.resolve(.failure(.timeout(target.description, timeout)))
+            }
+        }
+        let outcome = await withTaskCancellationHandler {
+            await channel.wait()
+        } onCancel: {
+            channel.resolve(.failure(.cancelled))
+        }
+        if let timer { TimerService.shared.cancel(timer) }
+        removeMonitor(ref, on: target)
+        switch outcome {
+        case .value(let value): return value
+        case .failure(let error): throw error
+        }
+    }
+
+    /// Calls a server and waits for its reply, gen_server's `call/3`.
+    /// - Parameters:
+    ///   - pid: the server.
+    ///   - request: the request term, handed to `Server.handleCall`.
+    ///   - timeout: how long to wait; `nil` waits forever. Defaults to 5 s, as in OTP.
+    /// - Returns: the server's reply.
+    /// - Throws: `CallError` when the server is not alive, exits first, or does not answer in time.
+    public func call(_ pid: PID, _ request: Term, timeout: Duration? = .seconds(5)) async throws(CallError) -> Term {
+        let value = try await self.request(pid, timeout: timeout) { .call(request, reply: $0) }
+        guard let term = value as? Term else { throw .badReply(pid.description) }
+        return term
+    }
+
+    /// Sends an asynchronous request to a server, gen_server's `cast/2`; never fails.
+    public func cast(_ pid: PID, _ message: Term) {
+        deliver(.cast(message), to: pid)
+    }
+
+    /// Stops a server or supervisor with `reason` and waits until it has exited, gen_server's `stop/3`.
+    ///
+    /// The process runs its `terminate` callback (a supervisor shuts its children down first).
+    /// - Throws: `CallError` if it is not alive or does not stop within `timeout`.
+    public func stop(_ pid: PID, reason: ExitReason = .normal, timeout: Duration? = nil) async throws(CallError) {
+        do {
+            _ = try await request(pid, timeout: timeout) { .system(.stop(reason), reply: $0) }
+        } catch .exited(_, let exitReason) where exitReason == reason {
+            return
+        }
+    }
+
+    /// A summary of a server's state (`Server.inspect`), OTP's `sys:get_state`.
+    public func state(of pid: PID, timeout: Duration? = .seconds(5)) async throws(CallError) -> Term {
+        let value = try await request(pid, timeout: timeout) { .system(.getState, reply: $0) }
+        guard let term = value as? Term else { throw .badReply(pid.description) }
+        return term
+    }
+
+    // MARK: Observation
+
+    /// Starts delivering lifecycle events to `observer`; keep the token to remove it.
+    ///
+    /// Observers are called synchronously on the thread where the event happens; they must be quick and
+    /// must not block. With no observer attached, events are not even built.
+    public func addObserver(_ observer: @escaping @Sendable (RuntimeEvent) -> Void) -> ObserverToken {
+        observers.add(observer)
+    }
+
+    /// Stops delivering events to the observer behind `token`.
+    public func removeObserver(_ token: ObserverToken) {
+        observers.remove(token)
+    }
+
+    func emit(_ event: @autoclosure () -> RuntimeEvent) {
+        if observers.isActive { observers.emit(event()) }
+    }
+}
+
+/// How `Runtime.spawn` starts a process.
+public struct SpawnOptions: Sendable {
+    /// A name to register the process under (ignored if taken).
+    public var name: String?
+    /// A process to link to before the body runs (`spawn_link`).
+    public var link: PID?
+    /// The parent recorded in process info; defaults to the linked process.
+    public var parent: PID?
+    /// Whether the process starts trapping exits.
+    public var trapExit: Bool
+    /// A stable path such as `demo/jobs/tick`, set by supervisors for their children.
+    public var path: String?
+    /// How many times this child has been restarted, recorded by supervisors.
+    public var restarts: Int
+
+    /// Creates spawn options; every field is optional.
+    public init(
+        name: String? = nil, link: PID? = nil, parent: PID? = nil, trapExit: Bool = false, path: String? = nil,
+        restarts: Int = 0
+    ) {
+        self.name = name
+        self.link = link
+        self.parent = parent
+        self.trapExit = trapExit
+        self.path = path
+        self.restarts = restarts
+    }
+}
+
+/// Why a name could not be registered.
+public enum RegistryError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Another process holds the name.
+    case nameTaken(String, PID)
+    /// The process is not alive.
+    case noproc(PID)
+    /// The process already has a registered name.
+    case alreadyNamed(PID)
+
+    /// One line naming the name or process.
+    public var description: String {
+        switch self {
+        case .nameTaken(let name, let holder): "name \(name) is already registered to \(holder)"
+        case .noproc(let pid): "no process \(pid)"
+        case .alreadyNamed(let pid): "\(pid) already has a registered name"
+        }
+    }
+}

@@ -1,0 +1,13 @@
+import Testing
+
+@testable import Supervision
+
+@Suite struct PIDTests {
+    @Test func parsesWithAndWithoutAngleBrackets() {
+        #expect(PID(parsing: "<0.42.0>") == PID(node: 0, number: 42, serial: 0))
+        #expect(PID(parsing: "1.7.3") == PID(node: 1, number: 7, serial: 3))
+        #expect(PID(parsing: "<0.42>") == nil)
+        #expect(PID(parsing: "abc") == nil)
+        #expect(PID(node: 0, number: 5, serial: 2).description == "<0.5.2>")
+    }
+}
