@@ -23,6 +23,8 @@ final class ProcessCell: Sendable {
         var waiterGeneration: UInt64 = 0
         var status: ProcessStatus = .running
         var exitReason: ExitReason? = nil
+        /// Set once termination has fired every link and monitor; monitors added before that still fire.
+        var finished = false
         var links: Set<PID> = []
         var monitors: [MonitorRef: Watcher] = [:]
         var monitoring: [MonitorRef: PID] = [:]

@@ -68,6 +68,7 @@ extension Runtime {
     public func resolve(_ target: String) -> PID? {
         if let pid = PID(parsing: target) { return isAlive(pid) ? pid : nil }
         if let pid = whereis(target) { return pid }
-        return table.withLock { $0.paths[target] }
+        guard let pid = table.withLock({ $0.paths[target] }), isAlive(pid) else { return nil }
+        return pid
     }
 }

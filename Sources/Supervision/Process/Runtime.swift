@@ -126,15 +126,17 @@ public final class Runtime: Sendable {
     }
 
     /// `true` while the process is alive.
-    public func isAlive(_ pid: PID) -> Bool { cell(pid) != nil }
+    public func isAlive(_ pid: PID) -> Bool { cell(pid)?.alive.load(ordering: .relaxed) ?? false }
 
     /// The PIDs of every live process, in spawn order.
     public func processes() -> [PID] {
-        table.withLock { $0.cells.values.map(\.pid) }.sorted()
+        table.withLock { $0.cells.values.filter { $0.alive.load(ordering: .relaxed) }.map(\.pid) }.sorted()
     }
 
     /// The number of live processes.
-    public var processCount: Int { table.withLock { $0.cells.count } }
+    public var processCount: Int {
+        table.withLock { $0.cells.values.reduce(0) { $0 + ($1.alive.load(ordering: .relaxed) ? 1 : 0) } }
+    }
 
     // MARK: Registry
 
@@ -269,6 +271,8 @@ public final class Runtime: Sendable {
             guard state.status != .dead else { return nil }
             state.status = .dead
             state.exitReason = reason
+            // Cleared inside the lock so that no reader sees a dead process as alive once a monitor fired.
+            cell.alive.store(false, ordering: .relaxed)
             let fallout = Fallout(
                 links: state.links, monitors: state.monitors, monitoring: state.monitoring,
                 waiter: state.waiter, timer: state.waiterTimer, task: state.task, name: state.name, path: state.path)
@@ -281,11 +285,11 @@ public final class Runtime: Sendable {
             return fallout
         }
         guard let fallout else { return }
-        cell.alive.store(false, ordering: .relaxed)
-        table.withLock { table in
-            table.cells.removeValue(forKey: cell.pid.number)
-            if let name = fallout.name, table.names[name] == cell.pid { table.names.removeValue(forKey: name) }
-            if let path = fallout.path, table.paths[path] == cell.pid { table.paths.removeValue(forKey: path) }
+        // The name is free at once, so a replacement started by a supervisor can take it.
+        if let name = fallout.name {
+            table.withLock { table in
+                if table.names[name] == cell.pid { table.names.removeValue(forKey: name) }
+            }
         }
         if let timer = fallout.timer { TimerService.shared.cancel(timer) }
         fallout.waiter?.resume(returning: .dead)
@@ -296,7 +300,15 @@ public final class Runtime: Sendable {
                 deliverExitSignal(to: other, from: cell.pid, reason: reason, viaLink: true)
             }
         }
-        for (ref, watcher) in fallout.monitors {
+        // Monitors added while the links were firing are still the old process's: fire them too, then
+        // close the record, and only then leave the table, so that whoever sees the PID gone also sees
+        // every signal it caused.
+        let late: [MonitorRef: Watcher] = cell.state.withLock { state in
+            state.finished = true
+            defer { state.monitors = [:] }
+            return state.monitors
+        }
+        for (ref, watcher) in fallout.monitors.merging(late, uniquingKeysWith: { first, _ in first }) {
             switch watcher {
             case .process(let watcherPID):
                 if let other = self.cell(watcherPID) {
@@ -310,6 +322,10 @@ public final class Runtime: Sendable {
         // Monitors this process held on others die with it.
         for (ref, target) in fallout.monitoring {
             self.cell(target)?.state.withLock { _ = $0.monitors.removeValue(forKey: ref) }
+        }
+        table.withLock { table in
+            table.cells.removeValue(forKey: cell.pid.number)
+            if let path = fallout.path, table.paths[path] == cell.pid { table.paths.removeValue(forKey: path) }
         }
         if observers.isActive {
             observers.emit(.exited(pid: cell.pid, reason: reason, path: fallout.path))
@@ -341,7 +357,7 @@ public final class Runtime: Sendable {
         let ref = makeRef()
         let attached =
             cell(target)?.state.withLock { state -> Bool in
-                guard state.status != .dead else { return false }
+                guard !state.finished else { return false }
                 state.monitors[ref] = watcher
                 return true
             } ?? false

@@ -1,0 +1,261 @@
+import Testing
+
+@testable import Supervision
+
+@Suite("Processes: exits, links, monitors, trap_exit, registry")
+struct ProcessTests {
+    @Test func returningFromTheBodyExitsNormally() async {
+        let runtime = Runtime()
+        let recorder = EventRecorder(runtime)
+        let pid = runtime.spawn { _ in }
+        #expect(await recorder.exitReason(of: pid) == .normal)
+        await expectClean(runtime)
+    }
+
+    @Test func throwingFromTheBodyExitsWithAnError() async {
+        let runtime = Runtime()
+        let gate = Probe(runtime)
+        let pid = runtime.spawn { context in
+            _ = try await context.receive()
+            throw WorkerCrash(worker: "test", detail: "boom")
+        }
+        let monitor = runtime.spawn { context in
+            context.monitor(pid)
+            context.send("go", to: pid)
+            if case .down(_, let down, let reason) = try await context.receive() {
+                context.send([.pid(down), .string(reason.description)], to: gate.pid)
+            }
+        }
+        #expect(await gate.next() == [.pid(pid), "test crashed: boom"])
+        _ = await runtime.awaitExit(of: monitor)
+        await expectClean(runtime, probe: gate)
+    }
+
+    @Test func anAbnormalExitKillsLinkedProcessesWithTheSameReason() async {
+        let runtime = Runtime()
+        let idle = runtime.spawn { context in while true { _ = try await context.receive() } }
+        let crasher = runtime.spawn { context in
+            context.link(idle)
+            _ = try await context.receive()
+            try context.exit(.error("linked crash"))
+        }
+        let recorder = EventRecorder(runtime)
+        runtime.send("go", to: crasher)
+        #expect(await recorder.exitReason(of: idle) == .error("linked crash"))
+        #expect(!runtime.isAlive(crasher))
+        await expectClean(runtime)
+    }
+
+    @Test func aTrappingProcessReceivesLinkedExitsAsMessages() async {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        let victim = runtime.spawn { context in _ = try await context.receive(); try context.exit(.error("bad")) }
+        let trapper = runtime.spawn { context in
+            context.trapsExits = true
+            context.link(victim)
+            context.send("go", to: victim)
+            if case .exit(let from, let reason) = try await context.receive() {
+                context.send([.pid(from), .string(reason.description)], to: probe.pid)
+            }
+        }
+        #expect(await probe.next() == [.pid(victim), "bad"])
+        _ = await runtime.awaitExit(of: trapper)
+        await expectClean(runtime, probe: probe)
+    }
+
+    @Test func killCannotBeTrappedAndLinksSeeKilled() async {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        let target = runtime.spawn(SpawnOptions(trapExit: true)) { context in
+            while true { _ = try await context.receive() }
+        }
+        let watcher = runtime.spawn { context in
+            context.trapsExits = true
+            context.link(target)
+            context.send("linked", to: probe.pid)
+            if case .exit(_, let reason) = try await context.receive() {
+                context.send(.string(reason.description), to: probe.pid)
+            }
+        }
+        #expect(await probe.next() == "linked")
+        runtime.kill(target)
+        #expect(!runtime.isAlive(target), "a killed process is dead at once for everyone")
+        #expect(await probe.next() == "killed")
+        _ = await runtime.awaitExit(of: watcher)
+        await expectClean(runtime, probe: probe)
+    }
+
+    @Test func aNormalExitSignalIsIgnoredUnlessTrapped() async {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        let plain = runtime.spawn { context in while true { _ = try await context.receive() } }
+        let trapper = runtime.spawn(SpawnOptions(trapExit: true)) { context in
+            if case .exit(_, let reason) = try await context.receive() {
+                context.send(.string("trapped \(reason)"), to: probe.pid)
+            }
+        }
+        runtime.exit(plain, reason: .normal)
+        runtime.exit(trapper, reason: .normal)
+        #expect(await probe.next() == "trapped normal")
+        #expect(runtime.isAlive(plain))
+        runtime.exit(plain, reason: .shutdown)
+        #expect(!runtime.isAlive(plain))
+        await expectClean(runtime, probe: probe)
+    }
+
+    @Test func monitoringADeadProcessDeliversNoproc() async {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        let dead = runtime.spawn { _ in }
+        _ = await runtime.awaitExit(of: dead)
+        let watcher = runtime.spawn { context in
+            context.monitor(dead)
+            if case .down(_, let pid, let reason) = try await context.receive() {
+                context.send([.pid(pid), .string(reason.description)], to: probe.pid)
+            }
+        }
+        #expect(await probe.next() == [.pid(dead), "noproc"])
+        _ = await runtime.awaitExit(of: watcher)
+        await expectClean(runtime, probe: probe)
+    }
+
+    @Test func monitorsAreOneWayAndDemonitorStopsTheDown() async {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        let first = runtime.spawn { context in while true { _ = try await context.receive() } }
+        let second = runtime.spawn { context in while true { _ = try await context.receive() } }
+        let watcher = runtime.spawn { context in
+            let ref = context.monitor(first)
+            context.monitor(second)
+            context.demonitor(ref, of: first)
+            context.send("ready", to: probe.pid)
+            // first dies without a DOWN reaching us; second's DOWN is the first message we get.
+            let message = try await context.receive()
+            if case .down(_, let pid, let reason) = message {
+                context.send([.pid(pid), .string(reason.description)], to: probe.pid)
+            }
+            while true { _ = try await context.receive() }
+        }
+        #expect(await probe.next() == "ready")
+        runtime.kill(first)
+        runtime.exit(second, reason: .shutdown)
+        #expect(await probe.next() == [.pid(second), "shutdown"])
+        #expect(runtime.isAlive(watcher), "a monitor does not kill the watcher")
+        runtime.kill(watcher)
+        await expectClean(runtime, probe: probe)
+    }
+
+    @Test func linkingToADeadProcessSignalsNoproc() async {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        let dead = runtime.spawn { _ in }
+        _ = await runtime.awaitExit(of: dead)
+        let trapper = runtime.spawn(SpawnOptions(trapExit: true)) { context in
+            context.link(dead)
+            if case .exit(let from, let reason) = try await context.receive() {
+                context.send([.pid(from), .string(reason.description)], to: probe.pid)
+            }
+        }
+        #expect(await probe.next() == [.pid(dead), "noproc"])
+        let recorder = EventRecorder(runtime)
+        let plain = runtime.spawn { context in
+            context.link(dead)
+            _ = try await context.receive()
+        }
+        #expect(await recorder.exitReason(of: plain) == .noproc)
+        _ = await runtime.awaitExit(of: trapper)
+        await expectClean(runtime, probe: probe)
+    }
+
+    @Test func registeredNamesResolveAndAreReleasedOnExit() async throws {
+        let runtime = Runtime()
+        let pid = runtime.spawn { context in while true { _ = try await context.receive() } }
+        let other = runtime.spawn { context in while true { _ = try await context.receive() } }
+        try runtime.register("keeper", for: pid)
+        #expect(runtime.whereis("keeper") == pid)
+        #expect(runtime.resolve("keeper") == pid)
+        #expect(throws: RegistryError.nameTaken("keeper", pid)) { try runtime.register("keeper", for: other) }
+        #expect(throws: RegistryError.alreadyNamed(pid)) { try runtime.register("second", for: pid) }
+        #expect(runtime.send("hello", toName: "keeper"))
+        runtime.kill(pid)
+        #expect(runtime.whereis("keeper") == nil)
+        #expect(!runtime.send("hello", toName: "keeper"))
+        #expect(throws: RegistryError.noproc(pid)) { try runtime.register("keeper", for: pid) }
+        try runtime.register("keeper", for: other)
+        #expect(runtime.unregister("keeper"))
+        #expect(runtime.info(other)?.name == nil)
+        runtime.kill(other)
+        await expectClean(runtime)
+    }
+
+    @Test func infoReportsMailboxCountersLinksMonitorsAndParent() async throws {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        let parent = runtime.spawn { context in
+            let child = context.spawnLink { context in
+                context.send("child up", to: probe.pid)
+                while true { _ = try await context.receive(timeout: .seconds(60)) ?? .term(.null) }
+            }
+            context.monitor(child)
+            context.send(.pid(child), to: probe.pid)
+            while true { _ = try await context.receive() }
+        }
+        let childTerm = await probe.take(2).first { $0.pidValue != nil }
+        let child = try #require(childTerm?.pidValue)
+        let info = try #require(runtime.info(child))
+        #expect(info.parent == parent)
+        #expect(info.links == [parent])
+        #expect(info.monitoredBy == 1)
+        #expect(info.messagesOut == 1)
+        #expect(info.memoryEstimate > 0)
+        let parentInfo = try #require(runtime.info(parent))
+        #expect(parentInfo.monitors == [child])
+        #expect(parentInfo.links == [child])
+        // The parent is parked in receive; messages it does not take pile up in... the child, which also
+        // receives, so use a process that never receives to measure a mailbox.
+        let sink = runtime.spawn { _ in try await Task.sleep(for: .seconds(60)) }
+        for index in 0..<3 { runtime.send(.int(index), to: sink) }
+        #expect(runtime.info(sink)?.mailboxLength == 3)
+        #expect(runtime.info(sink)?.messagesIn == 3)
+        runtime.kill(sink)
+        runtime.kill(parent)
+        #expect(!runtime.isAlive(child), "the linked child dies with its parent")
+        await expectClean(runtime, probe: probe)
+    }
+
+    @Test func receiveWithTimeoutReturnsNilWhenNothingArrives() async {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        runtime.spawn { context in
+            let first = try await context.receive(timeout: .milliseconds(10))
+            context.send(first == nil ? "timed out" : "got message", to: probe.pid)
+            let second = try await context.receive(timeout: .seconds(30))
+            if case .term(let term) = second { context.send(term, to: probe.pid) }
+        }
+        #expect(await probe.next() == "timed out")
+        let receiver = runtime.processes().last!
+        runtime.send("late", to: receiver)
+        #expect(await probe.next() == "late")
+        await expectClean(runtime, probe: probe)
+    }
+
+    @Test func messagesBetweenTwoProcessesArriveInOrder() async {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        let receiver = runtime.spawn { context in
+            var expected = 0
+            while expected < 10_000 {
+                guard case .term(.int(let value)) = try await context.receive(), value == expected else {
+                    context.send("out of order", to: probe.pid)
+                    return
+                }
+                expected += 1
+            }
+            context.send("in order", to: probe.pid)
+        }
+        runtime.spawn { context in for index in 0..<10_000 { context.send(.int(index), to: receiver) } }
+        #expect(await probe.next() == "in order")
+        _ = await runtime.awaitExit(of: receiver)
+        await expectClean(runtime, probe: probe)
+    }
+}
