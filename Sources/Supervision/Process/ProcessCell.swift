@@ -14,7 +14,9 @@ enum Watcher: Sendable {
 /// All mutable state sits behind one `Mutex` per process; the runtime never holds two process locks at
 /// once, so there is no lock ordering to get wrong. Counters that only the process itself writes are
 /// atomics, read by `info` without the lock.
-final class ProcessCell: Sendable {
+final class ProcessCell: @unchecked Sendable {
+    // @unchecked: every mutable field is behind `state` (a Mutex) or an atomic, except `lastTarget`, which
+    // is only read or written while holding the `lastTargetBusy` try-lock.
     struct State {
         var mailbox = Deque<Message>()
         var waiter: UnsafeContinuation<Wake, Never>? = nil
@@ -44,6 +46,26 @@ final class ProcessCell: Sendable {
     let state: Mutex<State>
     let alive = Atomic<Bool>(true)
     let messagesOut = Atomic<UInt64>(0)
+    private let lastTargetBusy = Atomic<Bool>(false)
+    private var lastTarget: ProcessCell? = nil
+
+    /// The process `pid` names, remembering the last one this process sent to.
+    ///
+    /// A process usually sends to the same few peers; the cache saves the process-table lock and hash per
+    /// message. PIDs are never reused, so a cached entry can only be stale by being dead, and delivery to a
+    /// dead process drops the message as a table miss would. A try-lock, not a lock: if two tasks share a
+    /// context (a misuse), the loser just takes the slow path.
+    @inline(__always)
+    func target(_ pid: PID, in runtime: Runtime) -> ProcessCell? {
+        guard lastTargetBusy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return runtime.cell(pid)
+        }
+        defer { lastTargetBusy.store(false, ordering: .releasing) }
+        if let cached = lastTarget, cached.pid == pid { return cached }
+        let found = runtime.cell(pid)
+        if found != nil { lastTarget = found }
+        return found
+    }
 
     init(pid: PID, parent: PID?, scheduler: Scheduler, state: State) {
         self.pid = pid
@@ -93,7 +115,7 @@ final class ProcessCell: Sendable {
 
     /// The next message; suspends while the mailbox is empty. Throws `ProcessExit` once the process is dead.
     @inline(__always)
-    func receive() async throws(ProcessExit) -> Message {
+    nonisolated(nonsending) func receive() async throws(ProcessExit) -> Message {
         let wake: Wake
         if let ready = poll() {
             wake = ready
@@ -107,7 +129,7 @@ final class ProcessCell: Sendable {
     }
 
     /// Like `receive()`, but gives up after `timeout` and returns `nil`.
-    func receive(timeout: Duration) async throws(ProcessExit) -> Message? {
+    nonisolated(nonsending) func receive(timeout: Duration) async throws(ProcessExit) -> Message? {
         let wake: Wake
         if let ready = poll() {
             wake = ready
@@ -123,7 +145,7 @@ final class ProcessCell: Sendable {
         }
     }
 
-    private func park(timeout: Duration?) async -> Wake {
+    nonisolated(nonsending) private func park(timeout: Duration?) async -> Wake {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
             // Unsafe continuation: stored as the single waiter under the lock, and resumed exactly once by
             // whoever takes it out under the lock (a sender, the receive timer, or termination).

@@ -14,14 +14,17 @@ public struct ProcessContext: Sendable {
     /// The process that spawned or linked this one at start, if any.
     public var parent: PID? { cell.parent }
 
+    // `receive` is `nonisolated(nonsending)`: it runs on the caller's executor (the process's scheduler)
+    // instead of hopping to the generic executor and back, which would cost a task-status lock per message.
+
     /// The next message in the mailbox, waiting for one if it is empty.
     /// - Throws: `ProcessExit` when the process has been killed or exited by a signal; let it propagate.
-    public func receive() async throws(ProcessExit) -> Message {
+    nonisolated(nonsending) public func receive() async throws(ProcessExit) -> Message {
         try await cell.receive()
     }
 
     /// The next message, or `nil` if none arrives within `timeout` (Erlang's `receive … after`).
-    public func receive(timeout: Duration) async throws(ProcessExit) -> Message? {
+    nonisolated(nonsending) public func receive(timeout: Duration) async throws(ProcessExit) -> Message? {
         try await cell.receive(timeout: timeout)
     }
 
@@ -29,14 +32,14 @@ public struct ProcessContext: Sendable {
     public func send(_ term: Term, to target: PID) {
         guard cell.alive.load(ordering: .relaxed) else { return }
         cell.messagesOut.wrappingAdd(1, ordering: .relaxed)
-        runtime.cell(target)?.deliver(.term(term))
+        cell.target(target, in: runtime)?.deliver(.term(term))
     }
 
     /// Sends any mailbox message (for behaviours built on the runtime).
     public func send(_ message: Message, to target: PID) {
         guard cell.alive.load(ordering: .relaxed) else { return }
         cell.messagesOut.wrappingAdd(1, ordering: .relaxed)
-        runtime.cell(target)?.deliver(message)
+        cell.target(target, in: runtime)?.deliver(message)
     }
 
     /// Sends `term` to `target` after `delay`, Erlang's `send_after`.

@@ -17,10 +17,14 @@ import Darwin
 /// microsecond. Work from other threads wakes the scheduler through a condition variable, after a short
 /// spin so that a busy peer does not pay for a futex sleep each message.
 final class Scheduler: TaskExecutor, @unchecked Sendable {
-    // @unchecked: `queue` and `sleeping` are only touched with `lock` held; `index` is immutable.
+    // @unchecked: `shared` and `sleeping` are only touched with `lock` held; `local` only by the scheduler's
+    // own thread (the one whose id is in `thread`); `index` is immutable.
     private let lock = ConditionLock()
-    private var queue = Deque<UnownedJob>()
+    private var shared = Deque<UnownedJob>()
     private var sleeping = false
+    /// Jobs enqueued by the scheduler thread itself (a process waking a peer on the same scheduler): no lock.
+    private var local = Deque<UnownedJob>()
+    private let thread = Atomic<UInt>(0)
     let index: Int
 
     init(index: Int) {
@@ -30,39 +34,56 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
+        if Scheduler.currentThreadID() == thread.load(ordering: .relaxed) {
+            local.append(unowned)
+            return
+        }
         lock.lock()
-        queue.append(unowned)
+        shared.append(unowned)
         let wake = sleeping
         if wake { sleeping = false }
         lock.unlock()
         if wake { lock.signal() }
     }
 
+    @inline(__always)
+    static func currentThreadID() -> UInt {
+        #if canImport(Darwin)
+        UInt(bitPattern: pthread_self())
+        #else
+        UInt(pthread_self())
+        #endif
+    }
+
     private func run() {
+        thread.store(Scheduler.currentThreadID(), ordering: .relaxed)
         let executor = asUnownedTaskExecutor()
         var batch = Deque<UnownedJob>()
         while true {
+            // Local work first, but look at the shared queue every 64 jobs so other threads are not starved.
+            var budget = 64
+            while budget > 0, let job = local.popFirst() {
+                job.runSynchronously(on: executor)
+                budget -= 1
+            }
             lock.lock()
-            if queue.isEmpty {
+            if shared.isEmpty && local.isEmpty {
                 lock.unlock()
-                // Spin briefly: cross-thread ping-pong answers usually arrive within a few microseconds.
+                // Spin briefly: cross-thread answers usually arrive within microseconds.
                 var spins = 0
-                while spins < 2_000 {
-                    spins += 1
-                    lock.lock()
-                    if !queue.isEmpty { break }
+                lock.lock()
+                while shared.isEmpty && spins < 2_000 {
                     lock.unlock()
                     sched_yield()
-                }
-                if spins >= 2_000 {
+                    spins += 1
                     lock.lock()
                 }
-                while queue.isEmpty {
+                while shared.isEmpty {
                     sleeping = true
                     lock.wait()
                 }
             }
-            swap(&batch, &queue)
+            swap(&batch, &shared)
             lock.unlock()
             while let job = batch.popFirst() {
                 job.runSynchronously(on: executor)

@@ -22,6 +22,13 @@ final class TimerService: @unchecked Sendable {
 
     private let lock = ConditionLock()
     private var heap: [TimerEntry] = []
+    /// When the timer thread will next look at the heap by itself. A new timer due no earlier than this
+    /// needs no wake-up, which spares a futex call on the common path (a 5 s call or shutdown timeout
+    /// that is cancelled long before it fires).
+    private var wakesAt: UInt64 = 0
+
+    /// The longest the timer thread sleeps without looking at the heap.
+    private static let idleCheckNanoseconds: UInt64 = 50_000_000
 
     private init() {
         startThread(named: "sl-timers") { [self] in self.run() }
@@ -33,9 +40,10 @@ final class TimerService: @unchecked Sendable {
         let entry = TimerEntry(deadline: monotonicNanoseconds() &+ delay.nanoseconds, action: action)
         lock.lock()
         insert(entry)
-        let isEarliest = entry.heapIndex == 0
+        let wake = entry.deadline < wakesAt
+        if wake { wakesAt = entry.deadline }
         lock.unlock()
-        if isEarliest { lock.signal() }
+        if wake { lock.signal() }
         return entry
     }
 
@@ -61,20 +69,18 @@ final class TimerService: @unchecked Sendable {
             lock.lock()
             var due: [TimerEntry] = []
             while true {
-                guard let first = heap.first else {
-                    lock.wait()
-                    continue
-                }
                 let now = monotonicNanoseconds()
-                if first.deadline <= now {
+                if let first = heap.first, first.deadline <= now {
                     while let head = heap.first, head.deadline <= now {
                         remove(at: 0)
                         due.append(head)
                     }
                     break
                 }
-                lock.wait(untilNanoseconds: first.deadline)
+                wakesAt = min(heap.first?.deadline ?? UInt64.max, now + TimerService.idleCheckNanoseconds)
+                lock.wait(untilNanoseconds: wakesAt)
             }
+            wakesAt = 0
             lock.unlock()
             for entry in due { entry.action() }
         }

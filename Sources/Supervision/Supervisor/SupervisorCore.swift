@@ -214,7 +214,10 @@ final class SupervisorCore {
             context.exit(pid, reason: .kill)
         case .timeout(let limit):
             context.exit(pid, reason: .shutdown)
-            timer = TimerService.shared.schedule(after: limit) { [runtime] in runtime.kill(pid) }
+            // A child that does not trap exits is already gone here; only a trapping one needs the timer.
+            if !channel.isResolved {
+                timer = TimerService.shared.schedule(after: limit) { [runtime] in runtime.kill(pid) }
+            }
         case .infinity:
             context.exit(pid, reason: .shutdown)
         }

@@ -6,16 +6,17 @@
 public enum Message: Sendable {
     /// A plain message, as sent by `send(_:to:)`.
     case term(Term)
+    // The rarer cases are boxed (`indirect`) so that a plain message stays small to copy.
     /// An exit signal from `from`, delivered as a message because the receiver traps exits.
-    case exit(from: PID, reason: ExitReason)
+    indirect case exit(from: PID, reason: ExitReason)
     /// A monitored process exited (or did not exist: `noproc`).
-    case down(MonitorRef, pid: PID, reason: ExitReason)
+    indirect case down(MonitorRef, pid: PID, reason: ExitReason)
     /// A synchronous server request; the server answers through `reply`.
     case call(Term, reply: ReplyChannel)
     /// An asynchronous server request.
     case cast(Term)
     /// A runtime-internal request (state inspection, stop, supervisor calls), answered through `reply`.
-    case system(SystemRequest, reply: ReplyChannel?)
+    indirect case system(SystemRequest, reply: ReplyChannel?)
 }
 
 /// Identifies one monitor, so it can be removed and so its `DOWN` message can be told apart.

@@ -4,10 +4,11 @@
 /// valid as a name (sends to it are dropped, monitors on it report `noproc`). The three numbers are the
 /// node, the process number within the node, and a serial that distinguishes runtimes in one OS process.
 public struct PID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// The node the process lives on; `0` is the local node.
-    public let node: UInt32
+    // Stored number-first so that the value packs into 16 bytes (it rides inside every message).
     /// The process number, unique within a runtime and never reused.
     public let number: UInt64
+    /// The node the process lives on; `0` is the local node.
+    public let node: UInt32
     /// The serial of the runtime that created the process.
     public let serial: UInt32
 

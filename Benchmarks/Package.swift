@@ -1,0 +1,16 @@
+// swift-tools-version:6.2
+// Benchmarks live in their own package so that CI's build of the product stays lean.
+import PackageDescription
+
+let package = Package(
+    name: "superlearner-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "superlearner", path: "..")],
+    targets: [
+        .executableTarget(
+            name: "RuntimeBenchmarks",
+            dependencies: [.product(name: "Supervision", package: "superlearner")],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+        )
+    ]
+)

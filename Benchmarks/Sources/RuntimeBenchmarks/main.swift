@@ -1,0 +1,186 @@
+// The runtime's side of `compare-with-beam`: one line per metric, `<metric> <value>`, the same metrics and
+// the same work as beam/runtime_bench.erl.
+import Supervision
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func now() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// Resident memory in bytes, from /proc/self/statm.
+func residentBytes() -> Double {
+    guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+    defer { fclose(file) }
+    var size = 0
+    var resident = 0
+    _ = withUnsafeMutablePointer(to: &size) { sizePointer in
+        withUnsafeMutablePointer(to: &resident) { residentPointer in
+            withVaList([sizePointer, residentPointer]) { vfscanf(file, "%ld %ld", $0) }
+        }
+    }
+    return Double(resident) * Double(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+final class ResultBox: Sendable {
+    let value = Mutex<Double>(0)
+}
+
+/// Runs `body` inside a process (as the Erlang side runs inside one) and returns what it stored.
+func inProcess(_ runtime: Runtime, _ body: @escaping @Sendable (ProcessContext, ResultBox) async throws -> Void) async
+    -> Double
+{
+    let box = ResultBox()
+    let pid = runtime.spawn { context in try await body(context, box) }
+    _ = await runtime.awaitExit(of: pid)
+    return box.value.withLock { $0 }
+}
+
+func receiveTerm(_ context: ProcessContext) async throws -> Term {
+    while true {
+        if case .term(let term) = try await context.receive() { return term }
+    }
+}
+
+/// `value` with `digits` decimals, without Foundation.
+func fixed(_ value: Double, _ digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = Int((value * scale).rounded())
+    let whole = scaled / Int(scale)
+    let fraction = String(abs(scaled) % Int(scale))
+    return digits == 0 ? String(whole) : "\(whole).\(String(repeating: "0", count: digits - fraction.count))\(fraction)"
+}
+
+let runtime = Runtime()
+let selected = Set(CommandLine.arguments.dropFirst())
+func wanted(_ name: String) -> Bool { selected.isEmpty || selected.contains(name) }
+
+// spawn+exit: 100 000 processes that report and exit.
+if wanted("spawn_exit_rate") {
+    let count = 100_000
+    let rate = await inProcess(runtime) { context, box in
+        let parent = context.pid
+        let start = now()
+        for _ in 0..<count {
+            context.spawn { child in child.send(.null, to: parent) }
+        }
+        for _ in 0..<count { _ = try await context.receive() }
+        box.value.withLock { $0 = Double(count) / (now() - start) }
+    }
+    print("spawn_exit_rate \(Int(rate))")
+}
+
+// Memory per idle process: 100 000 processes parked in receive.
+if wanted("memory_per_process") {
+    let count = 100_000
+    let before = residentBytes()
+    var pids: [PID] = []
+    pids.reserveCapacity(count)
+    for _ in 0..<count {
+        pids.append(runtime.spawn { context in _ = try await context.receive() })
+    }
+    // Let every process reach its receive before measuring.
+    while runtime.allInfo().contains(where: { $0.status != .waiting }) { try? await Task.sleep(for: .milliseconds(10)) }
+    let after = residentBytes()
+    print("memory_per_process \(Int((after - before) / Double(count)))")
+    for pid in pids { runtime.kill(pid) }
+}
+
+// Ping-pong: 1 000 000 round trips between two processes.
+if wanted("ping_pong_rate") {
+    let rounds = 1_000_000
+    let rate = await inProcess(runtime) { context, box in
+        let me = context.pid
+        let echo = context.spawn { echo in
+            while true {
+                guard case .term(.pid(let from)) = try await echo.receive() else { return }
+                echo.send(.null, to: from)
+            }
+        }
+        let start = now()
+        for _ in 0..<rounds {
+            context.send(.pid(me), to: echo)
+            _ = try await context.receive()
+        }
+        box.value.withLock { $0 = Double(rounds) / (now() - start) }
+        context.send(.null, to: echo)
+    }
+    print("ping_pong_rate \(Int(rate))")
+}
+
+// One-way stream: 1 000 000 messages, counted by the receiver.
+if wanted("message_rate") {
+    let count = 1_000_000
+    let rate = await inProcess(runtime) { context, box in
+        let me = context.pid
+        let sink = context.spawn { sink in
+            for _ in 0..<count { _ = try await sink.receive() }
+            sink.send("done", to: me)
+        }
+        let start = now()
+        for index in 0..<count { context.send(.int(index), to: sink) }
+        _ = try await receiveTerm(context)
+        box.value.withLock { $0 = Double(count) / (now() - start) }
+    }
+    print("message_rate \(Int(rate))")
+}
+
+/// A worker that tells `probe` it started, so the driver can time kill → replacement running.
+struct Announcer: Server {
+    let probe: PID
+    func initialize(_ context: ServerContext) async throws -> Int {
+        context.process.send(.pid(context.pid), to: probe)
+        return 0
+    }
+}
+
+// Restart latency: kill the worker, wait for its replacement's announcement; median of 1000.
+if wanted("restart_latency_us") {
+    let samples = 1000
+    let median = await inProcess(runtime) { context, box in
+        let spec = SupervisorSpec(
+            maxRestarts: samples * 2, maxSeconds: .seconds(3600),
+            children: [ChildSpec(id: "worker", server: Announcer(probe: context.pid))])
+        let supervisor = try await Supervisor.start(spec, in: context.runtime)
+        guard case .pid(var worker) = try await receiveTerm(context) else { return }
+        var times: [Double] = []
+        for _ in 0..<samples {
+            let start = now()
+            context.exit(worker, reason: .kill)
+            guard case .pid(let next) = try await receiveTerm(context) else { return }
+            times.append(now() - start)
+            worker = next
+        }
+        times.sort()
+        box.value.withLock { $0 = times[samples / 2] * 1e6 }
+        try await supervisor.stop()
+    }
+    print("restart_latency_us \(fixed(median, 1))")
+}
+
+// Tree lifecycle: a supervisor with 3 workers started and stopped 1000 times; memory growth over them.
+if wanted("tree_lifecycle_rate") || wanted("tree_memory_growth_pct") {
+    let cycles = 1000
+    let spec = SupervisorSpec(children: (1...3).map { ChildSpec(id: "w\($0)", server: CounterWorker()) })
+    // One warm-up round so that allocator pools exist before the baseline.
+    for _ in 0..<50 { try? await Supervisor.start(spec, in: runtime).stop() }
+    let before = residentBytes()
+    let rate = await inProcess(runtime) { context, box in
+        let start = now()
+        for _ in 0..<cycles {
+            let supervisor = try await Supervisor.start(spec, in: context.runtime)
+            try await supervisor.stop()
+        }
+        box.value.withLock { $0 = Double(cycles) / (now() - start) }
+    }
+    let after = residentBytes()
+    print("tree_lifecycle_rate \(Int(rate))")
+    print("tree_memory_growth_pct \(fixed(max(0, (after - before) / before * 100), 2))")
+    precondition(runtime.processCount == 0, "processes left behind: \(runtime.processCount)")
+}
