@@ -21,7 +21,10 @@ let package = Package(
         .library(name: "Playwriter", targets: ["Playwriter"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0")
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The runtime: processes, links, monitors, servers, supervisors. Knows nothing above it.
@@ -30,8 +33,21 @@ let package = Package(
             dependencies: [.product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Telemetry", dependencies: ["Supervision"], swiftSettings: swiftSettings),
-        .target(name: "Sandbox", dependencies: ["Supervision", "Telemetry"], swiftSettings: swiftSettings),
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                "Supervision",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Sandbox",
+            dependencies: ["Supervision", "Telemetry", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Arsenal", dependencies: ["Sandbox", "Supervision", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "ArsenalHTTP", dependencies: ["Arsenal"], swiftSettings: swiftSettings),
         .target(
@@ -50,10 +66,14 @@ let package = Package(
         .target(name: "Playwriter", swiftSettings: swiftSettings),
         // GNU readline for `superlearner shell` (GPL-3.0: only the executable links it; see README).
         .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
+        .testTarget(name: "SupervisionTests", dependencies: ["Supervision"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "SupervisionTests",
-            dependencies: ["Supervision"],
-            swiftSettings: swiftSettings
-        ),
+            name: "TelemetryTests",
+            dependencies: ["Telemetry", "Supervision", .product(name: "CoreMetrics", package: "swift-metrics")],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Telemetry", "Supervision"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ArsenalTests", dependencies: ["Arsenal", "Sandbox", "Telemetry", "Supervision"],
+            swiftSettings: swiftSettings),
     ]
 )

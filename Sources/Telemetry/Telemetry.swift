@@ -1,6 +1,161 @@
-/// The `Telemetry` module. Its contents arrive with the issue that builds it (see DESIGN.md §1); for now it
-/// declares its place in the module graph and its version, which `superlearner --version` prints.
-public enum TelemetryModule {
-    /// The module's version.
+import CoreMetrics
+import Supervision
+import Synchronization
+
+/// Events and metrics for one superlearner instance: the runtime, the sandboxes and Arsenal publish here.
+///
+/// ```swift
+/// let telemetry = Telemetry()
+/// telemetry.observe(runtime)            // runtime lifecycle events become telemetry events and metrics
+/// telemetry.bus.attach(prefix: "runtime.supervisor") { event in print(event.name) }
+/// print(telemetry.export(.prometheus))
+/// ```
+public final class Telemetry: Sendable {
+    /// Version of the module.
     public static let version = "0.1.0"
+
+    /// The event bus with its bounded history.
+    public let bus: EventBus
+    /// The metrics registry.
+    public let metrics: Metrics
+    private let observed = Mutex<[(Runtime, ObserverToken)]>([])
+
+    /// Creates telemetry keeping the last `historyCapacity` events.
+    public init(historyCapacity: Int = 10_000) {
+        self.bus = EventBus(capacity: historyCapacity)
+        self.metrics = Metrics()
+    }
+
+    deinit {
+        for (runtime, token) in observed.withLock({ $0 }) { runtime.removeObserver(token) }
+    }
+
+    /// Publishes `runtime`'s lifecycle events (`runtime.process.spawn`, `.exit`, `runtime.supervisor.restart`,
+    /// `.escalation`, `.start_failed`) and keeps the process and restart metrics.
+    public func observe(_ runtime: Runtime) {
+        let token = runtime.addObserver { [weak self] event in self?.record(event) }
+        observed.withLock { $0.append((runtime, token)) }
+    }
+
+    private func record(_ event: RuntimeEvent) {
+        switch event {
+        case .spawned(let pid, let parent, let name, let path):
+            metrics.counter("superlearner_processes_spawned_total").increment()
+            metrics.meter("superlearner_processes_alive").increment()
+            var metadata: [String: Term] = ["pid": .pid(pid)]
+            if let parent { metadata["parent"] = .pid(parent) }
+            if let name { metadata["name"] = .string(name) }
+            if let path { metadata["path"] = .string(path) }
+            bus.emit("runtime.process.spawn", metadata: metadata)
+        case .exited(let pid, let reason, let path):
+            metrics.meter("superlearner_processes_alive").decrement()
+            metrics.counter("superlearner_process_exits_total", [("reason", Telemetry.reasonClass(reason))]).increment()
+            var metadata: [String: Term] = ["pid": .pid(pid), "reason": .string(reason.description)]
+            if let path { metadata["path"] = .string(path) }
+            bus.emit("runtime.process.exit", metadata: metadata)
+        case .restarted(let supervisor, let childID, let oldPID, let newPID, let reason, let path):
+            let label = Telemetry.supervisorLabel(supervisor, childPath: path)
+            metrics.counter("superlearner_restarts_total", [("supervisor", label)]).increment()
+            var metadata: [String: Term] = [
+                "supervisor": .pid(supervisor), "child_id": .string(childID), "pid": .pid(newPID),
+                "reason": .string(reason.description),
+            ]
+            if let oldPID { metadata["old_pid"] = .pid(oldPID) }
+            if let path { metadata["path"] = .string(path) }
+            bus.emit("runtime.supervisor.restart", metadata: metadata)
+        case .escalated(let supervisor, let restarts, let seconds, let reason, let path):
+            let label = path ?? supervisor.description
+            metrics.counter("superlearner_escalations_total", [("supervisor", label)]).increment()
+            var metadata: [String: Term] = ["supervisor": .pid(supervisor), "reason": .string(reason.description)]
+            if let path { metadata["path"] = .string(path) }
+            bus.emit(
+                "runtime.supervisor.escalation", measurements: ["restarts": Double(restarts), "max_seconds": seconds],
+                metadata: metadata)
+        case .childStartFailed(let supervisor, let childID, let reason, let path):
+            var metadata: [String: Term] = [
+                "supervisor": .pid(supervisor), "child_id": .string(childID), "reason": .string(reason.description),
+            ]
+            if let path { metadata["path"] = .string(path) }
+            bus.emit("runtime.supervisor.start_failed", metadata: metadata)
+        }
+    }
+
+    /// The supervisor's path (the child's path without its last component), or its PID.
+    static func supervisorLabel(_ supervisor: PID, childPath: String?) -> String {
+        guard let childPath, let slash = childPath.lastIndex(of: "/") else { return supervisor.description }
+        return String(childPath[..<slash])
+    }
+
+    /// `normal`, `shutdown`, `killed`, `noproc` or `error`: a bounded label for exit metrics.
+    static func reasonClass(_ reason: ExitReason) -> String {
+        switch reason {
+        case .normal: "normal"
+        case .shutdown, .shutdownWith: "shutdown"
+        case .kill, .killed: "killed"
+        case .noproc: "noproc"
+        case .error: "error"
+        }
+    }
+
+    /// Sets the gauges that are sampled rather than counted (messages delivered, processes alive).
+    public func sample(_ runtime: Runtime) {
+        metrics.gauge("superlearner_messages_delivered").record(Double(runtime.messagesDelivered))
+        metrics.gauge("superlearner_runtime_processes").record(Double(runtime.processCount))
+    }
+
+    /// Formats for `export(_:)`.
+    public enum ExportFormat: String, Sendable, CaseIterable {
+        /// `{"metrics": [{"name", "labels", "value"}…], "events": [...]}`.
+        case json
+        /// `name,labels,value` lines with a header.
+        case csv
+        /// The Prometheus text exposition.
+        case prometheus
+    }
+
+    /// Every metric (and, for JSON, the kept events) in `format`.
+    public func export(_ format: ExportFormat, includeEvents: Bool = true) -> String {
+        switch format {
+        case .prometheus:
+            return metrics.prometheusText()
+        case .csv:
+            var out = "name,labels,value\n"
+            for sample in metrics.samples() {
+                let labels = sample.labels.keys.sorted().map { "\($0)=\(sample.labels[$0]!)" }.joined(separator: ";")
+                out += "\(Telemetry.csvField(sample.name)),\(Telemetry.csvField(labels)),\(Telemetry.number(sample.value))\n"
+            }
+            return out
+        case .json:
+            var document: [String: Term] = [
+                "metrics": .array(
+                    metrics.samples().map { sample in
+                        [
+                            "name": .string(sample.name), "labels": .object(sample.labels.mapValues { .string($0) }),
+                            "value": sample.value.isFinite ? .double(sample.value) : .string(sample.value > 0 ? "+Inf" : "-Inf"),
+                        ]
+                    })
+            ]
+            if includeEvents { document["events"] = .array(bus.history().map(\.term)) }
+            return Term.object(document).json
+        }
+    }
+
+    static func csvField(_ text: String) -> String {
+        if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return text
+    }
+
+    static func number(_ value: Double) -> String {
+        if value == .infinity { return "+Inf" }
+        if value.rounded() == value && abs(value) < 1e15 { return String(Int(value)) }
+        return String(value)
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
 }

@@ -37,6 +37,7 @@ final class ProcessCell: @unchecked Sendable {
         var messagesIn: UInt64 = 0
         var task: Task<Void, Never>? = nil
         var kind: ProcessKind = .process
+        var tracer: (@Sendable (TraceRecord) -> Void)? = nil
     }
 
     let pid: PID
@@ -79,9 +80,11 @@ final class ProcessCell: @unchecked Sendable {
     @inline(__always)
     func deliver(_ message: Message) {
         var timer: TimerEntry? = nil
+        var tracer: (@Sendable (TraceRecord) -> Void)? = nil
         let waiter: UnsafeContinuation<Wake, Never>? = state.withLock { state in
             guard state.status != .dead else { return nil }
             state.messagesIn &+= 1
+            tracer = state.tracer
             if let waiter = state.waiter {
                 state.waiter = nil
                 state.status = .running
@@ -93,6 +96,7 @@ final class ProcessCell: @unchecked Sendable {
             return nil
         }
         if let timer { TimerService.shared.cancel(timer) }
+        if let tracer { tracer(TraceRecord(kind: .received, pid: pid, detail: message.traceDescription, at: wallClockSeconds())) }
         waiter?.resume(returning: .message(message))
     }
 

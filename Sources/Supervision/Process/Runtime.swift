@@ -33,6 +33,9 @@ public final class Runtime: Sendable {
     let table = Mutex(Table())
     let observers = ObserverList()
     private let nextRef = Atomic<UInt64>(1)
+    /// Messages delivered to processes that have since exited; live ones are summed on demand.
+    private let messagesOfExited = Atomic<UInt64>(0)
+    private let spawnedTotal = Atomic<UInt64>(0)
 
     /// The PID that signals sent from outside any process come from (`<0.0.serial>`), like Erlang's `init`.
     public var systemPID: PID { PID(node: 0, number: 0, serial: serial) }
@@ -93,6 +96,7 @@ public final class Runtime: Sendable {
                 deliverExitSignal(to: cell, from: link, reason: .noproc, viaLink: true)
             }
         }
+        spawnedTotal.wrappingAdd(1, ordering: .relaxed)
         if observers.isActive {
             observers.emit(.spawned(pid: cell.pid, parent: cell.parent, name: options.name, path: options.path))
         }
@@ -132,6 +136,17 @@ public final class Runtime: Sendable {
     public func processes() -> [PID] {
         table.withLock { $0.cells.values.filter { $0.alive.load(ordering: .relaxed) }.map(\.pid) }.sorted()
     }
+
+    /// Messages delivered to any process of this runtime since it was created.
+    public var messagesDelivered: UInt64 {
+        let live = table.withLock { $0.cells.values.map { $0 } }.reduce(UInt64(0)) { sum, cell in
+            sum &+ cell.state.withLock { $0.status == .dead ? 0 : $0.messagesIn }
+        }
+        return messagesOfExited.load(ordering: .relaxed) &+ live
+    }
+
+    /// Processes spawned since the runtime was created.
+    public var processesSpawned: UInt64 { spawnedTotal.load(ordering: .relaxed) }
 
     /// The number of live processes.
     public var processCount: Int {
@@ -266,6 +281,8 @@ public final class Runtime: Sendable {
             var task: Task<Void, Never>?
             var name: String?
             var path: String?
+            var tracer: (@Sendable (TraceRecord) -> Void)?
+            var messagesIn: UInt64
         }
         let fallout: Fallout? = cell.state.withLock { state -> Fallout? in
             guard state.status != .dead else { return nil }
@@ -275,7 +292,9 @@ public final class Runtime: Sendable {
             cell.alive.store(false, ordering: .relaxed)
             let fallout = Fallout(
                 links: state.links, monitors: state.monitors, monitoring: state.monitoring,
-                waiter: state.waiter, timer: state.waiterTimer, task: state.task, name: state.name, path: state.path)
+                waiter: state.waiter, timer: state.waiterTimer, task: state.task, name: state.name, path: state.path, tracer: state.tracer,
+                messagesIn: state.messagesIn)
+            state.tracer = nil
             state.links = []
             state.monitors = [:]
             state.monitoring = [:]
@@ -285,6 +304,7 @@ public final class Runtime: Sendable {
             return fallout
         }
         guard let fallout else { return }
+        messagesOfExited.wrappingAdd(fallout.messagesIn, ordering: .relaxed)
         // The name is free at once, so a replacement started by a supervisor can take it.
         if let name = fallout.name {
             table.withLock { table in
@@ -327,6 +347,7 @@ public final class Runtime: Sendable {
             table.cells.removeValue(forKey: cell.pid.number)
             if let path = fallout.path, table.paths[path] == cell.pid { table.paths.removeValue(forKey: path) }
         }
+        fallout.tracer?(TraceRecord(kind: .exited, pid: cell.pid, detail: reason.description, at: wallClockSeconds()))
         if observers.isActive {
             observers.emit(.exited(pid: cell.pid, reason: reason, path: fallout.path))
         }

@@ -37,3 +37,17 @@ public enum SystemRequest: Sendable {
     /// Internal: retry a restart that failed to start (OTP's `try_again_restart`).
     case retryRestart(childID: String)
 }
+
+extension Message {
+    /// One line describing the message, for traces and listings.
+    public var traceDescription: String {
+        switch self {
+        case .term(let term): "send \(term)"
+        case .exit(let from, let reason): "exit from \(from): \(reason)"
+        case .down(let ref, let pid, let reason): "down \(ref) \(pid): \(reason)"
+        case .call(let term, _): "call \(term)"
+        case .cast(let term): "cast \(term)"
+        case .system(let request, _): "system \(request)"
+        }
+    }
+}

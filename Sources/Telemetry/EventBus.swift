@@ -1,0 +1,110 @@
+import DequeModule
+import Supervision
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An in-process event bus with a bounded, sequenced history (`attach` / `detach` / `emit`).
+///
+/// Handlers run synchronously on the emitting thread and must be quick; `stream(since:)` gives an
+/// `AsyncStream` for consumers that want to await events instead.
+public final class EventBus: Sendable {
+    /// Identifies an attached handler.
+    public struct HandlerID: Hashable, Sendable {
+        let value: Int
+    }
+
+    private struct State {
+        var history = Deque<TelemetryEvent>()
+        var handlers: [(id: Int, prefix: String?, handler: @Sendable (TelemetryEvent) -> Void)] = []
+        var nextHandler = 0
+        var sequence: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+    /// How many events the history keeps; older ones are dropped first.
+    public let capacity: Int
+
+    /// Creates a bus keeping the last `capacity` events.
+    public init(capacity: Int = 10_000) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// Calls `handler` for every event from now on whose name starts with `prefix` (all events if `nil`).
+    @discardableResult
+    public func attach(prefix: String? = nil, _ handler: @escaping @Sendable (TelemetryEvent) -> Void) -> HandlerID {
+        state.withLock { state in
+            state.nextHandler += 1
+            state.handlers.append((state.nextHandler, prefix, handler))
+            return HandlerID(value: state.nextHandler)
+        }
+    }
+
+    /// Stops calling the handler; returns `false` if it was not attached.
+    @discardableResult
+    public func detach(_ id: HandlerID) -> Bool {
+        state.withLock { state in
+            let before = state.handlers.count
+            state.handlers.removeAll { $0.id == id.value }
+            return state.handlers.count != before
+        }
+    }
+
+    /// Records an event and hands it to the handlers; returns it with its sequence number.
+    @discardableResult
+    public func emit(_ name: String, measurements: [String: Double] = [:], metadata: [String: Term] = [:])
+        -> TelemetryEvent
+    {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        let seconds = Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        let (event, handlers) = state.withLock { state in
+            state.sequence += 1
+            let event = TelemetryEvent(
+                sequence: state.sequence, name: name, time: seconds, measurements: measurements, metadata: metadata)
+            state.history.append(event)
+            if state.history.count > capacity { state.history.removeFirst(state.history.count - capacity) }
+            return (event, state.handlers)
+        }
+        for entry in handlers where entry.prefix.map({ name.hasPrefix($0) }) ?? true {
+            entry.handler(event)
+        }
+        return event
+    }
+
+    /// The sequence number of the last event emitted (0 before the first).
+    public var lastSequence: UInt64 { state.withLock { $0.sequence } }
+
+    /// Kept events with a sequence number greater than `since` (all kept events if `nil`), oldest first,
+    /// at most `limit` of the most recent ones.
+    public func history(since: UInt64? = nil, limit: Int? = nil) -> [TelemetryEvent] {
+        state.withLock { state in
+            var events = Array(state.history.filter { since == nil || $0.sequence > since! })
+            if let limit, events.count > limit { events.removeFirst(events.count - limit) }
+            return events
+        }
+    }
+
+    /// The kept events replayed from after `since`, then every new event, as an async stream. Finishing
+    /// or cancelling the consumer detaches it.
+    public func stream(since: UInt64? = nil, prefix: String? = nil, buffer: Int = 10_000) -> AsyncStream<TelemetryEvent> {
+        let (stream, continuation) = AsyncStream<TelemetryEvent>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
+        // Attach and snapshot under one lock so no event falls between the replay and the live feed.
+        let id: HandlerID = state.withLock { state in
+            for event in state.history where (since == nil || event.sequence > since!)
+                && (prefix.map { event.name.hasPrefix($0) } ?? true)
+            {
+                continuation.yield(event)
+            }
+            state.nextHandler += 1
+            state.handlers.append((state.nextHandler, prefix, { continuation.yield($0) }))
+            return HandlerID(value: state.nextHandler)
+        }
+        continuation.onTermination = { [weak self] _ in self?.detach(id) }
+        return stream
+    }
+}

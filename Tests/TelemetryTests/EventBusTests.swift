@@ -1,0 +1,90 @@
+import CoreMetrics
+import Supervision
+import Synchronization
+import Testing
+
+@testable import Telemetry
+
+@Suite("Telemetry: event bus, runtime events, metrics, exports")
+struct EventBusTests {
+    @Test func sequencesIncreaseAndHistoryIsBounded() {
+        let bus = EventBus(capacity: 3)
+        for index in 1...5 { bus.emit("test.event", measurements: ["n": Double(index)]) }
+        let kept = bus.history()
+        #expect(kept.map(\.sequence) == [3, 4, 5])
+        #expect(bus.history(since: 4).map(\.sequence) == [5])
+        #expect(bus.lastSequence == 5)
+    }
+
+    @Test func attachedHandlersSeeMatchingEventsUntilDetached() {
+        let bus = EventBus()
+        let seen = Mutex<[String]>([])
+        let id = bus.attach(prefix: "a.") { event in seen.withLock { $0.append(event.name) } }
+        bus.emit("a.one")
+        bus.emit("b.two")
+        #expect(bus.detach(id))
+        bus.emit("a.three")
+        #expect(seen.withLock { $0 } == ["a.one"])
+        #expect(!bus.detach(id))
+    }
+
+    @Test func aStreamReplaysThenFollows() async {
+        let bus = EventBus()
+        bus.emit("x.1")
+        bus.emit("x.2")
+        let stream = bus.stream(since: 1)
+        bus.emit("x.3")
+        var names: [String] = []
+        for await event in stream {
+            names.append(event.name)
+            if names.count == 2 { break }
+        }
+        #expect(names == ["x.2", "x.3"])
+    }
+
+    @Test func runtimeEventsBecomeTelemetryWithMetadataAndMetrics() async throws {
+        let runtime = Runtime()
+        let telemetry = Telemetry()
+        telemetry.observe(runtime)
+        let supervisor = try await Supervisor.start(
+            SupervisorSpec(children: [ChildSpec(id: "c", server: CounterWorker())]), in: runtime,
+            options: SpawnOptions(path: "t"))
+        let child = try #require(runtime.resolve("t/c"))
+        let restarted = Mutex(false)
+        let waiter = telemetry.bus.stream(prefix: "runtime.supervisor.restart")
+        runtime.kill(child)
+        for await event in waiter {
+            #expect(event.metadata["child_id"] == "c")
+            #expect(event.metadata["path"] == "t/c")
+            #expect(event.metadata["reason"] == "killed")
+            restarted.withLock { $0 = true }
+            break
+        }
+        #expect(restarted.withLock { $0 })
+        let exits = telemetry.bus.history().filter { $0.name == "runtime.process.exit" }
+        #expect(exits.contains { $0.metadata["pid"] == .pid(child) && $0.metadata["reason"] == "killed" })
+        let text = telemetry.export(.prometheus)
+        #expect(text.contains("superlearner_restarts_total{supervisor=\"t\"} 1"))
+        #expect(text.contains("superlearner_process_exits_total{reason=\"killed\"} 1"))
+        try await supervisor.stop()
+    }
+
+    @Test func exportsAgreeAcrossFormats() throws {
+        let telemetry = Telemetry()
+        telemetry.metrics.counter("demo_total", [("kind", "a,b")]).increment(by: 3)
+        telemetry.metrics.timer("demo_duration_seconds").recordMilliseconds(2)
+        let csv = telemetry.export(.csv)
+        #expect(csv.hasPrefix("name,labels,value\n"))
+        #expect(csv.contains("demo_total,\"kind=a,b\",3"))
+        let json = try Term(json: telemetry.export(.json))
+        let metrics = try #require(json["metrics"]?.arrayValue)
+        #expect(metrics.contains { $0["name"] == "demo_total" && $0["value"]?.doubleValue == 3 })
+        #expect(metrics.contains { $0["name"] == "demo_duration_seconds_count" && $0["value"]?.doubleValue == 1 })
+        #expect(telemetry.export(.prometheus).contains("# TYPE demo_total counter"))
+    }
+
+    @Test func samplesParseLabelsWithEscapes() {
+        let samples = MetricSample.parse("# HELP x\nx{a=\"1\",b=\"q\\\"r\"} 2.5\ny 7\n")
+        #expect(samples == [MetricSample(name: "x", labels: ["a": "1", "b": "q\"r"], value: 2.5), MetricSample(name: "y", labels: [:], value: 7)])
+    }
+}
