@@ -45,7 +45,10 @@ let package = Package(
         ),
         .target(
             name: "Sandbox",
-            dependencies: ["Supervision", "Telemetry", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "Supervision", "Telemetry", .product(name: "Yams", package: "Yams"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "Arsenal", dependencies: ["Sandbox", "Supervision", "Telemetry"], swiftSettings: swiftSettings),

@@ -8,7 +8,8 @@ public enum BuiltinWorker: String, Sendable, CaseIterable {
     case echo
     /// `TickerWorker`; args: `every_ms` (integer ≥ 1).
     case ticker
-    /// `CrasherWorker`; args: `after_ms` (integer), `probability` (0…1), `every_ms` (integer ≥ 1).
+    /// `CrasherWorker`; args: `after_ms` (integer), `probability` (0…1), `every_ms` (integer ≥ 1),
+    /// `crash_on_start` (boolean).
     case crasher
     /// `SleeperWorker`; args: `start_ms`, `stop_ms` (integers ≥ 0).
     case sleeper
@@ -22,7 +23,7 @@ public enum BuiltinWorker: String, Sendable, CaseIterable {
         case .printer: "records printed lines: cast print, call get_print_count"
         case .echo: "replies to every call with the request"
         case .ticker: "sends itself a tick every every_ms and counts them"
-        case .crasher: "crashes after after_ms, or with probability at every every_ms"
+        case .crasher: "crashes after after_ms, with probability at every every_ms, or at start (crash_on_start)"
         case .sleeper: "slow start (start_ms) and slow stop (stop_ms), for timeout lessons"
         case .kv: "a key-value store: put, get, delete, keys"
         }
@@ -37,7 +38,7 @@ public enum BuiltinWorker: String, Sendable, CaseIterable {
         case .ticker: [("every_ms", "an integer of at least 1")]
         case .crasher:
             [("after_ms", "an integer of at least 0"), ("probability", "a number from 0 to 1"),
-             ("every_ms", "an integer of at least 1")]
+             ("every_ms", "an integer of at least 1"), ("crash_on_start", "a boolean")]
         case .sleeper: [("start_ms", "an integer of at least 0"), ("stop_ms", "an integer of at least 0")]
         }
     }
@@ -78,10 +79,14 @@ public enum BuiltinWorker: String, Sendable, CaseIterable {
                 probability = value
             }
             let after = args["after_ms"] == nil ? nil : try int("after_ms", default: 0, minimum: 0)
+            if let term = args["crash_on_start"], term.boolValue == nil {
+                throw WorkerArgumentError(argument: "crash_on_start", message: "expected a boolean, got \(term)")
+            }
             return .server(
                 CrasherWorker(
                     afterMilliseconds: after, probability: probability,
-                    everyMilliseconds: try int("every_ms", default: 100, minimum: 1)))
+                    everyMilliseconds: try int("every_ms", default: 100, minimum: 1),
+                    crashOnStart: args["crash_on_start"]?.boolValue ?? false))
         case .sleeper:
             return .server(
                 SleeperWorker(

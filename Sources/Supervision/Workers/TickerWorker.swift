@@ -44,7 +44,8 @@ public struct TickerWorker: Server {
 }
 
 /// `crasher`: crashes `afterMilliseconds` after it starts, and/or with `probability` at each check every
-/// `everyMilliseconds`. The worker for crash-loop and intensity lessons.
+/// `everyMilliseconds`, or refuses to start at all. The worker for crash-loop, intensity and failed-start
+/// lessons.
 public struct CrasherWorker: Server {
     /// Crash this long after start, if set.
     public var afterMilliseconds: Int?
@@ -52,16 +53,20 @@ public struct CrasherWorker: Server {
     public var probability: Double?
     /// How often to roll the dice when `probability` is set.
     public var everyMilliseconds: Int
+    /// Fail in `initialize`, so the supervisor's start fails (the failed-start lesson).
+    public var crashOnStart: Bool
 
     /// Creates a crasher.
-    public init(afterMilliseconds: Int? = nil, probability: Double? = nil, everyMilliseconds: Int = 100) {
+    public init(afterMilliseconds: Int? = nil, probability: Double? = nil, everyMilliseconds: Int = 100, crashOnStart: Bool = false) {
         self.afterMilliseconds = afterMilliseconds
         self.probability = probability
         self.everyMilliseconds = max(1, everyMilliseconds)
+        self.crashOnStart = crashOnStart
     }
 
-    /// Schedules its crash or its first dice roll.
+    /// Schedules its crash or its first dice roll (or refuses to start with `crashOnStart`).
     public func initialize(_ context: ServerContext) async throws -> Int {
+        if crashOnStart { throw WorkerCrash(worker: "crasher", detail: "refused to start") }
         if let afterMilliseconds { context.sendSelf("$crash", after: .milliseconds(afterMilliseconds)) }
         if probability != nil { context.sendSelf("$roll", after: .milliseconds(everyMilliseconds)) }
         return 0

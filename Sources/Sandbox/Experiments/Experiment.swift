@@ -1,0 +1,218 @@
+import Supervision
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A repeatable failure experiment run against a sandbox: set up, run, tear down, and a verdict.
+///
+/// ```swift
+/// let result = try await sandboxes.runExperiment("demo", "kill-child", ["target": "counter_1"])
+/// print(result.verdict)   // pass: counter_1 restarted in 0.04 ms
+/// ```
+public protocol Experiment: Sendable {
+    /// The name used to run it (`kill-child`).
+    var name: String { get }
+    /// One sentence on what it does and when it passes.
+    var summary: String { get }
+    /// The parameters it accepts, with defaults.
+    var parameters: [ExperimentParameter] { get }
+    /// Prepares the sandbox; throwing aborts the run before `run`.
+    func setUp(_ context: ExperimentContext) async throws(SandboxError)
+    /// Does the experiment and judges it.
+    func run(_ context: ExperimentContext) async throws(SandboxError) -> ExperimentResult
+    /// Leaves the sandbox usable again; runs whether `run` passed, failed or threw.
+    func tearDown(_ context: ExperimentContext) async
+}
+
+extension Experiment {
+    /// Nothing to prepare.
+    public func setUp(_ context: ExperimentContext) async throws(SandboxError) {}
+    /// Nothing to undo.
+    public func tearDown(_ context: ExperimentContext) async {}
+}
+
+/// One experiment parameter: its name, type, bounds and default.
+public struct ExperimentParameter: Sendable, Hashable {
+    /// The accepted type.
+    public enum Kind: String, Sendable, Hashable {
+        /// A whole number.
+        case integer
+        /// A child path relative to the sandbox (`counter_1`, `jobs/tick`).
+        case path
+        /// Any string.
+        case string
+        /// `true` or `false`.
+        case boolean
+    }
+    /// The parameter's name.
+    public var name: String
+    /// Its type.
+    public var kind: Kind
+    /// What it means.
+    public var summary: String
+    /// Its default; `null` means "chosen by the experiment".
+    public var defaultValue: Term
+    /// Inclusive bounds for integers.
+    public var minimum: Int?
+    /// Inclusive bounds for integers.
+    public var maximum: Int?
+
+    /// Creates a parameter.
+    public init(_ name: String, _ kind: Kind, _ summary: String, default defaultValue: Term = .null, minimum: Int? = nil, maximum: Int? = nil) {
+        self.name = name
+        self.kind = kind
+        self.summary = summary
+        self.defaultValue = defaultValue
+        self.minimum = minimum
+        self.maximum = maximum
+    }
+
+    func accept(_ value: Term) throws(SandboxError) -> Term {
+        switch kind {
+        case .integer:
+            let number = value.intValue ?? value.stringValue.flatMap { Int($0) }
+            guard let number else { throw .invalidParameter(name, "expected an integer, got \(value)") }
+            if let minimum, number < minimum { throw .invalidParameter(name, "must be at least \(minimum), got \(number)") }
+            if let maximum, number > maximum { throw .invalidParameter(name, "must be at most \(maximum), got \(number)") }
+            return .int(number)
+        case .boolean:
+            switch value {
+            case .bool: return value
+            case .string("true"): return true
+            case .string("false"): return false
+            default: throw .invalidParameter(name, "expected true or false, got \(value)")
+            }
+        case .path, .string:
+            guard let text = value.stringValue, !text.isEmpty else { throw .invalidParameter(name, "expected a non-empty string, got \(value)") }
+            return .string(text)
+        }
+    }
+}
+
+/// The outcome of an experiment.
+public struct ExperimentResult: Sendable, Hashable {
+    /// Pass or fail, and why.
+    public enum Verdict: Sendable, Hashable, CustomStringConvertible {
+        /// The system behaved as the experiment expects.
+        case pass(String)
+        /// It did not.
+        case fail(String)
+
+        /// `pass: why` or `fail: why`.
+        public var description: String {
+            switch self {
+            case .pass(let why): "pass: \(why)"
+            case .fail(let why): "fail: \(why)"
+            }
+        }
+
+        /// `true` for `pass`.
+        public var passed: Bool { if case .pass = self { true } else { false } }
+    }
+
+    /// The experiment's name.
+    public var experiment: String
+    /// The sandbox it ran against.
+    public var sandbox: String
+    /// The verdict.
+    public var verdict: Verdict
+    /// Numbers measured (latencies in ms, counts, rates).
+    public var measurements: [String: Double]
+    /// Anything else worth reporting (PIDs, paths).
+    public var details: [String: Term]
+    /// The parameters it ran with, defaults filled in.
+    public var parameters: [String: Term]
+    /// How long the whole run took, in milliseconds.
+    public var durationMilliseconds: Double
+
+    /// Creates a result; the registry fills in the experiment, sandbox, parameters and duration.
+    public init(verdict: Verdict, measurements: [String: Double] = [:], details: [String: Term] = [:]) {
+        self.experiment = ""
+        self.sandbox = ""
+        self.verdict = verdict
+        self.measurements = measurements
+        self.details = details
+        self.parameters = [:]
+        self.durationMilliseconds = 0
+    }
+
+    /// The JSON result: `experiment`, `sandbox`, `verdict` (`pass` / `fail`), `reason`, `measurements`,
+    /// `details`, `parameters`, `duration_ms`.
+    public var term: Term {
+        let (verdictText, reason): (String, String) =
+            switch verdict {
+            case .pass(let why): ("pass", why)
+            case .fail(let why): ("fail", why)
+            }
+        return [
+            "experiment": .string(experiment), "sandbox": .string(sandbox), "verdict": .string(verdictText),
+            "reason": .string(reason), "measurements": .object(measurements.mapValues(Term.double)),
+            "details": .object(details), "parameters": .object(parameters), "duration_ms": .double(durationMilliseconds),
+        ]
+    }
+}
+
+/// What an experiment works with: the sandbox, the runtime, its validated parameters, and helpers.
+public struct ExperimentContext: Sendable {
+    /// The sandbox id.
+    public let sandboxID: String
+    /// The sandbox manager.
+    public let sandboxes: SandboxManager
+    /// The parameters, validated, defaults filled in.
+    public let parameters: [String: Term]
+
+    /// The runtime.
+    public var runtime: Runtime { sandboxes.runtime }
+
+    /// The parameter `name` as an integer (validated integers always are).
+    public func integer(_ name: String) -> Int { parameters[name]?.intValue ?? 0 }
+
+    /// The full path of a child path relative to the sandbox.
+    public func fullPath(_ relative: String) -> String {
+        relative.hasPrefix(sandboxID + "/") ? relative : sandboxID + "/" + relative
+    }
+
+    /// Live workers of the sandbox (not supervisors), by path.
+    public func workers() -> [(path: String, pid: PID)] {
+        sandboxes.processes(in: sandboxID).filter { $0.kind != .supervisor }.compactMap { info in
+            info.path.map { ($0, info.pid) }
+        }.sorted { $0.path < $1.path }
+    }
+
+    /// The path named by the `target` parameter, or the first worker's.
+    public func targetPath() throws(SandboxError) -> String {
+        if let target = parameters["target"]?.stringValue {
+            let path = fullPath(target)
+            guard runtime.resolve(path) != nil else { throw .invalidParameter("target", "no running process at \(path)") }
+            return path
+        }
+        guard let first = workers().first else { throw .invalidParameter("target", "the sandbox has no running worker") }
+        return first.path
+    }
+
+    /// Kills the process at `path` and waits for its supervisor to restart it.
+    /// - Returns: the old PID, the new PID (or `nil` if none came within `timeout`) and the time from the
+    ///   kill to the replacement running, in milliseconds.
+    public func killAndAwaitRestart(_ path: String, timeout: Duration) async -> (old: PID?, new: PID?, milliseconds: Double) {
+        guard let old = runtime.resolve(path) else { return (nil, nil, 0) }
+        let waiter = EventWaiter(runtime) { event in
+            if case .restarted(_, _, _, _, _, let restartedPath) = event { return restartedPath == path }
+            return false
+        }
+        let start = ExperimentContext.clock()
+        runtime.kill(old)
+        let event = await waiter.wait(timeout: timeout)
+        let elapsed = (ExperimentContext.clock() - start) * 1000
+        if case .restarted(_, _, _, let newPID, _, _)? = event { return (old, newPID, elapsed) }
+        return (old, nil, elapsed)
+    }
+
+    static func clock() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}

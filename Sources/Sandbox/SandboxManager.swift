@@ -1,0 +1,343 @@
+import CoreMetrics
+import Supervision
+import Synchronization
+import Telemetry
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Isolated supervision trees with ids: create, inspect, break, restart, destroy, experiment.
+///
+/// Each sandbox is one tree whose root supervisor has the sandbox id as its path, so its children are
+/// `ID/child`, `ID/nested/child`: two sandboxes from the same template coexist, and a path always names the
+/// current incarnation of a child. Lookup by id is a dictionary access.
+///
+/// ```swift
+/// let sandboxes = SandboxManager(runtime: Runtime(), telemetry: Telemetry())
+/// try await sandboxes.create(id: "demo", template: "DemoSupervisor")
+/// let tree = try await sandboxes.tree("demo")
+/// try await sandboxes.destroy("demo")
+/// ```
+public final class SandboxManager: Sendable {
+    /// The module's version.
+    public static let version = "0.1.0"
+
+    /// The runtime the trees run in.
+    public let runtime: Runtime
+    /// Where sandbox events and metrics go, if anywhere.
+    public let telemetry: Telemetry?
+
+    struct Entry: Sendable {
+        var id: String
+        var template: String?
+        var spec: SandboxSpec
+        var config: [String: Term]
+        var createdAt: Double
+        var restartCount: Int
+        var status: SandboxStatus
+        var failureReason: String?
+        var supervisor: PID?
+        var watch: ExitWatch?
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+
+    /// The most bytes of JSON a sandbox config may hold.
+    public static let maximumConfigBytes = 65_536
+
+    /// Creates a manager for `runtime`, publishing to `telemetry` when given.
+    public init(runtime: Runtime, telemetry: Telemetry? = nil) {
+        self.runtime = runtime
+        self.telemetry = telemetry
+    }
+
+    // MARK: Create
+
+    /// Creates a sandbox from a template, optionally overriding its flags.
+    /// - Throws: `SandboxError` for a bad id, an unknown template, a duplicate id or a failed start.
+    @discardableResult
+    public func create(
+        id: String, template name: String, strategy: SupervisorStrategy? = nil, maxRestarts: Int? = nil,
+        maxSeconds: Double? = nil, config: [String: Term] = [:]
+    ) async throws(SandboxError) -> SandboxInfo {
+        guard let template = SandboxTemplate.named(name) else { throw .unknownTemplate(name) }
+        var spec = template.spec
+        if let strategy { spec.strategy = strategy }
+        if let maxRestarts { spec.maxRestarts = maxRestarts }
+        if let maxSeconds { spec.maxSeconds = maxSeconds }
+        return try await create(id: id, spec: spec, template: name, config: config)
+    }
+
+    /// Creates a sandbox running `spec`.
+    /// - Throws: `SandboxError` for a bad id or config, a duplicate id, or a tree that does not start.
+    @discardableResult
+    public func create(
+        id: String, spec: SandboxSpec, template: String? = nil, config: [String: Term] = [:],
+        createdAt: Double? = nil, restartCount: Int = 0
+    ) async throws(SandboxError) -> SandboxInfo {
+        guard SandboxSpec.isValidChildID(id) else { throw .invalidID(id) }
+        try SandboxManager.validate(config: config)
+        let supervisorSpec: SupervisorSpec
+        do {
+            supervisorSpec = try spec.supervisorSpec()
+        } catch {
+            throw .invalidSpec(error)
+        }
+        try entries.withLock { (entries: inout [String: Entry]) throws(SandboxError) in
+            if entries[id] != nil { throw .alreadyExists(id) }
+            entries[id] = Entry(
+                id: id, template: template, spec: spec, config: config, createdAt: createdAt ?? SandboxManager.now(),
+                restartCount: restartCount, status: .starting)
+        }
+        do {
+            try await start(id: id, supervisorSpec)
+        } catch {
+            _ = entries.withLock { $0.removeValue(forKey: id) }
+            throw error
+        }
+        telemetry?.metrics.counter("superlearner_sandboxes_created_total").increment()
+        telemetry?.metrics.meter("superlearner_sandboxes_active").increment()
+        telemetry?.bus.emit("sandbox.create", metadata: ["sandbox_id": .string(id), "template": template.map(Term.string) ?? .null])
+        return try info(id)
+    }
+
+    /// Starts the tree of an entry that is `starting` or `stopping`, and marks it running.
+    private func start(id: String, _ supervisorSpec: SupervisorSpec) async throws(SandboxError) {
+        let supervisor: Supervisor
+        do {
+            supervisor = try await Supervisor.start(supervisorSpec, in: runtime, options: SpawnOptions(path: id))
+        } catch {
+            throw .startFailed(id, error.reason.description)
+        }
+        let pid = supervisor.pid
+        let watch = runtime.watch(pid) { [weak self] reason in self?.rootExited(id: id, pid: pid, reason: reason) }
+        entries.withLock { entries in
+            entries[id]?.supervisor = pid
+            entries[id]?.watch = watch
+            entries[id]?.status = .running
+            entries[id]?.failureReason = nil
+        }
+    }
+
+    /// The root supervisor exited on its own: the sandbox failed (unless we were stopping it).
+    private func rootExited(id: String, pid: PID, reason: ExitReason) {
+        let failed: Bool = entries.withLock { entries in
+            guard var entry = entries[id], entry.supervisor == pid, entry.status == .running else { return false }
+            entry.status = .failed
+            entry.failureReason = reason.description
+            entry.supervisor = nil
+            entry.watch = nil
+            entries[id] = entry
+            return true
+        }
+        if failed {
+            telemetry?.bus.emit("sandbox.failed", metadata: ["sandbox_id": .string(id), "reason": .string(reason.description)])
+        }
+    }
+
+    // MARK: Read
+
+    /// Every sandbox, ordered by id.
+    public func list() -> [SandboxInfo] {
+        let all = entries.withLock { Array($0.values) }
+        let counts = processCounts()
+        return all.sorted { $0.id < $1.id }.map { makeInfo($0, processes: counts[$0.id] ?? 0) }
+    }
+
+    /// The sandbox `id`.
+    /// - Throws: `SandboxError.notFound`.
+    public func info(_ id: String) throws(SandboxError) -> SandboxInfo {
+        guard let entry = entries.withLock({ $0[id] }) else { throw .notFound(id) }
+        return makeInfo(entry, processes: processes(in: id).count)
+    }
+
+    /// `true` if a sandbox with this id exists.
+    public func contains(_ id: String) -> Bool { entries.withLock { $0[id] != nil } }
+
+    /// The number of sandboxes.
+    public var count: Int { entries.withLock { $0.count } }
+
+    private func makeInfo(_ entry: Entry, processes: Int) -> SandboxInfo {
+        SandboxInfo(
+            id: entry.id, template: entry.template, status: entry.status, failureReason: entry.failureReason,
+            supervisor: entry.supervisor, createdAt: entry.createdAt, restartCount: entry.restartCount,
+            config: entry.config, spec: entry.spec, processCount: processes)
+    }
+
+    /// Live processes of the sandbox: its root supervisor and everything under its path.
+    public func processes(in id: String) -> [ProcessSnapshot] {
+        runtime.allInfo().filter { SandboxManager.sandboxID(ofPath: $0.path) == id }
+    }
+
+    private func processCounts() -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for info in runtime.allInfo() {
+            if let id = SandboxManager.sandboxID(ofPath: info.path) { counts[id, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// The sandbox a path belongs to: its first component.
+    public static func sandboxID(ofPath path: String?) -> String? {
+        guard let path else { return nil }
+        return path.split(separator: "/", maxSplits: 1).first.map(String.init)
+    }
+
+    /// The live tree: every supervisor's children with their PIDs and restart counts.
+    /// - Throws: `SandboxError.notFound`, or `.busy` while the tree is not running.
+    public func tree(_ id: String) async throws(SandboxError) -> SandboxNode {
+        let entry = try entry(id)
+        guard let root = entry.supervisor, entry.status == .running else {
+            return SandboxNode(
+                id: id, path: id, pid: nil, type: .supervisor, restarts: 0, mailboxLength: 0,
+                strategy: entry.spec.strategy, children: [])
+        }
+        return await node(id: id, path: id, pid: root, type: .supervisor, restarts: entry.restartCount)
+    }
+
+    private func node(id: String, path: String, pid: PID?, type: ChildType, restarts: Int) async -> SandboxNode {
+        var result = SandboxNode(
+            id: id, path: path, pid: pid, type: type, restarts: restarts,
+            mailboxLength: pid.flatMap { runtime.info($0)?.mailboxLength } ?? 0, strategy: nil, children: [])
+        guard type == .supervisor, let pid else { return result }
+        let supervisor = Supervisor(pid, in: runtime)
+        result.strategy = (try? await supervisor.snapshot(timeout: .seconds(2)))?.strategy
+        let children = (try? await supervisor.whichChildren(timeout: .seconds(2))) ?? []
+        for child in children {
+            result.children.append(
+                await node(id: child.id, path: path + "/" + child.id, pid: child.pid, type: child.type, restarts: child.restarts))
+        }
+        return result
+    }
+
+    private func entry(_ id: String) throws(SandboxError) -> Entry {
+        guard let entry = entries.withLock({ $0[id] }) else { throw .notFound(id) }
+        return entry
+    }
+
+    // MARK: Restart and destroy
+
+    /// Rebuilds the tree with fresh processes, keeping the spec and config; revives a failed sandbox.
+    /// - Throws: `SandboxError.notFound`, `.busy`, or `.startFailed`.
+    @discardableResult
+    public func restart(_ id: String) async throws(SandboxError) -> SandboxInfo {
+        let (spec, supervisor) = try claim(id, for: "restarting")
+        await stopTree(id: id, root: supervisor)
+        let supervisorSpec: SupervisorSpec
+        do {
+            supervisorSpec = try spec.supervisorSpec()
+        } catch {
+            throw .invalidSpec(error)
+        }
+        do {
+            try await start(id: id, supervisorSpec)
+        } catch {
+            entries.withLock { entries in
+                entries[id]?.status = .failed
+                entries[id]?.failureReason = error.description
+            }
+            throw error
+        }
+        entries.withLock { $0[id]?.restartCount += 1 }
+        telemetry?.bus.emit("sandbox.restart", metadata: ["sandbox_id": .string(id)])
+        return try info(id)
+    }
+
+    /// Shuts the tree down in order (graceful, then kill) and forgets the sandbox; no process is left.
+    /// - Throws: `SandboxError.notFound` or `.busy`.
+    public func destroy(_ id: String) async throws(SandboxError) {
+        let (_, supervisor) = try claim(id, for: "being destroyed")
+        await stopTree(id: id, root: supervisor)
+        let removed = entries.withLock { $0.removeValue(forKey: id) }
+        if let removed {
+            let lifetime = SandboxManager.now() - removed.createdAt
+            telemetry?.metrics.counter("superlearner_sandboxes_destroyed_total").increment()
+            telemetry?.metrics.meter("superlearner_sandboxes_active").decrement()
+            telemetry?.metrics.timer("superlearner_sandbox_lifetime_seconds").recordNanoseconds(Int64(lifetime * 1e9))
+            telemetry?.bus.emit(
+                "sandbox.destroy", measurements: ["lifetime_seconds": lifetime], metadata: ["sandbox_id": .string(id)])
+        }
+    }
+
+    /// Destroys every sandbox (daemon shutdown).
+    public func destroyAll() async {
+        for id in entries.withLock({ Array($0.keys) }).sorted() {
+            try? await destroy(id)
+        }
+    }
+
+    /// Marks the sandbox `stopping` for one request; others get `.busy` meanwhile.
+    private func claim(_ id: String, for what: String) throws(SandboxError) -> (SandboxSpec, PID?) {
+        try entries.withLock { (entries: inout [String: Entry]) throws(SandboxError) -> (SandboxSpec, PID?) in
+            guard var entry = entries[id] else { throw .notFound(id) }
+            switch entry.status {
+            case .starting: throw .busy(id, "starting")
+            case .stopping: throw .busy(id, "stopping")
+            case .running, .failed: break
+            }
+            entry.status = .stopping
+            let root = entry.supervisor
+            if let watch = entry.watch { runtime.unwatch(watch) }
+            entry.watch = nil
+            entry.supervisor = nil
+            entries[id] = entry
+            return (entry.spec, root)
+        }
+    }
+
+    /// Stops the root supervisor (children in reverse order), kills it if it takes over 10 s, and kills any
+    /// process still under the sandbox's path.
+    private func stopTree(id: String, root: PID?) async {
+        if let root, runtime.isAlive(root) {
+            do {
+                try await runtime.stop(root, reason: .shutdown, timeout: .seconds(10))
+            } catch {
+                runtime.kill(root)
+            }
+        }
+        for straggler in processes(in: id) { runtime.kill(straggler.pid) }
+    }
+
+    // MARK: Config
+
+    /// The sandbox's configuration.
+    public func config(_ id: String) throws(SandboxError) -> [String: Term] {
+        try entry(id).config
+    }
+
+    /// Merges `changes` into the config (a `null` value removes the key) and returns the result.
+    /// - Throws: `SandboxError.notFound` or `.invalidConfig`.
+    @discardableResult
+    public func updateConfig(_ id: String, _ changes: [String: Term]) throws(SandboxError) -> [String: Term] {
+        try entries.withLock { (entries: inout [String: Entry]) throws(SandboxError) -> [String: Term] in
+            guard var entry = entries[id] else { throw .notFound(id) }
+            var config = entry.config
+            for (key, value) in changes {
+                if value == .null { config.removeValue(forKey: key) } else { config[key] = value }
+            }
+            try SandboxManager.validate(config: config)
+            entry.config = config
+            entries[id] = entry
+            return config
+        }
+    }
+
+    static func validate(config: [String: Term]) throws(SandboxError) {
+        for key in config.keys.sorted() {
+            let valid = !key.isEmpty && key.utf8.count <= 64
+                && key.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 || $0 == 45 || $0 == 46 }
+            if !valid { throw .invalidConfig("key \"\(key)\" must be 1 to 64 letters, digits, _, - or .") }
+        }
+        let size = Term.object(config).json.utf8.count
+        if size > maximumConfigBytes { throw .invalidConfig("config is \(size) bytes; at most \(maximumConfigBytes)") }
+    }
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
