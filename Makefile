@@ -5,7 +5,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libreadline-dev libsqlite3-dev
 
-.PHONY: all build demo test deps bench install clean
+.PHONY: all build demo test deps pydeps docs bench install clean
 
 all: build
 
@@ -17,13 +17,20 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+# The external OpenAPI validator the tests run against the generated document.
+pydeps:
+	@python3 -c "import openapi_spec_validator" 2>/dev/null || python3 -m pip install -q openapi-spec-validator
+
+docs: deps
+	SUPERLEARNER_WRITE_DOCS=1 $(SWIFT) test --filter DocumentationTests
+
 build: deps
 	$(SWIFT) build --product superlearner
 
 demo: build
 	$$($(SWIFT) build --show-bin-path)/superlearner demo
 
-test: deps
+test: deps pydeps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
 

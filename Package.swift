@@ -51,7 +51,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Arsenal", dependencies: ["Sandbox", "Supervision", "Telemetry"], swiftSettings: swiftSettings),
+        .target(
+            name: "Arsenal",
+            dependencies: ["Sandbox", "Supervision", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "ArsenalHTTP", dependencies: ["Arsenal"], swiftSettings: swiftSettings),
         .target(
             name: "SuperlearnerDaemon",

@@ -51,7 +51,7 @@ public enum SuperlearnerCLI {
 
     static let moduleVersions: [(String, String)] = [
         ("Supervision", SupervisionModule.version), ("Telemetry", Telemetry.version),
-        ("Sandbox", SandboxManager.version), ("Arsenal", ArsenalModule.version),
+        ("Sandbox", SandboxManager.version), ("Arsenal", OperationRegistry.version),
         ("ArsenalHTTP", ArsenalHTTPModule.version), ("SuperlearnerDaemon", SuperlearnerDaemonModule.version),
         ("SuperlearnerClient", SuperlearnerClientModule.version),
     ]

@@ -1,0 +1,189 @@
+import Supervision
+
+/// The kind of thing an operation touches.
+public enum OperationCategory: String, Sendable, Hashable, CaseIterable {
+    /// Processes.
+    case process
+    /// Supervisors.
+    case supervisor
+    /// Sandboxes.
+    case sandbox
+    /// The cluster (the local node until clustering exists).
+    case cluster
+    /// The node itself.
+    case system
+    /// Metrics and events.
+    case telemetry
+}
+
+/// How much an operation can disturb.
+public enum Risk: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// Reads only.
+    case read
+    /// Changes state in a recoverable way.
+    case mutating
+    /// Kills, stops or destroys.
+    case destructive
+
+    /// `read` < `mutating` < `destructive`.
+    public static func < (lhs: Risk, rhs: Risk) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// An HTTP method of a REST binding.
+public enum HTTPVerb: String, Sendable, Hashable, CaseIterable {
+    /// GET.
+    case get = "GET"
+    /// POST.
+    case post = "POST"
+    /// PUT.
+    case put = "PUT"
+    /// PATCH.
+    case patch = "PATCH"
+    /// DELETE.
+    case delete = "DELETE"
+
+    /// Whether parameters travel in a JSON body (POST, PUT, PATCH) rather than the query string.
+    public var hasBody: Bool { self == .post || self == .put || self == .patch }
+}
+
+/// Where an operation lives in the REST API: a method and a path template with `{param}` segments.
+public struct RestBinding: Sendable, Hashable {
+    /// The method.
+    public var method: HTTPVerb
+    /// The path template, such as `/api/v1/processes/{pid}/info`.
+    public var path: String
+    /// The success status: 200, or 201 for creations.
+    public var successStatus: Int
+
+    /// Creates a binding.
+    public init(_ method: HTTPVerb, _ path: String, successStatus: Int = 200) {
+        self.method = method
+        self.path = path
+        self.successStatus = successStatus
+    }
+
+    /// The names of the `{param}` segments, in order.
+    public var pathParameters: [String] {
+        path.split(separator: "/").compactMap { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
+        }
+    }
+}
+
+/// A named, typed, documented action on the system: what the CLI's `operation run`, the REST API and the
+/// dashboard all execute.
+///
+/// Conform to add your own; register it with `OperationRegistry.register(_:)`.
+public protocol Operation: Sendable {
+    /// snake_case, unique in a registry.
+    var name: String { get }
+    /// What it touches.
+    var category: OperationCategory { get }
+    /// One line on what it does.
+    var summary: String { get }
+    /// How much it can disturb.
+    var risk: Risk { get }
+    /// Its parameters; anything else is rejected.
+    var parameters: [Parameter] { get }
+    /// Its REST route, if it has its own (every operation is also reachable at
+    /// `POST /api/v1/arsenal/operations/{name}/execute`).
+    var rest: RestBinding? { get }
+    /// Runs it with validated parameters (defaults filled in, values normalised).
+    func execute(_ parameters: [String: Term], context: OperationContext) async throws(OperationError) -> Term
+}
+
+extension Operation {
+    /// Checks `input` against the schema: every failing field is reported, unknown fields are rejected,
+    /// defaults are filled in.
+    /// - Throws: `OperationError` of kind `validation` listing every failing field.
+    public func validate(_ input: [String: Term]) throws(OperationError) -> [String: Term] {
+        var errors: [FieldError] = []
+        var output: [String: Term] = [:]
+        let known = Set(parameters.map(\.name))
+        for key in input.keys.sorted() where !known.contains(key) {
+            let accepted = parameters.map(\.name).joined(separator: ", ")
+            errors.append(FieldError(field: key, message: "unknown parameter (accepted: \(accepted.isEmpty ? "none" : accepted))"))
+        }
+        for parameter in parameters {
+            guard let value = input[parameter.name], value != .null else {
+                if parameter.required {
+                    errors.append(FieldError(field: parameter.name, message: "is required"))
+                } else if let defaultValue = parameter.defaultValue {
+                    output[parameter.name] = defaultValue
+                }
+                continue
+            }
+            switch parameter.check(value) {
+            case .success(let normalized): output[parameter.name] = normalized
+            case .failure(let error): errors.append(error)
+            }
+        }
+        if !errors.isEmpty { throw .validation(errors) }
+        return output
+    }
+
+    /// The JSON description used by `GET /api/v1/arsenal/operations` and `operation list --json`.
+    public var descriptor: Term {
+        var members: [String: Term] = [
+            "name": .string(name), "category": .string(category.rawValue), "summary": .string(summary),
+            "risk": .string(risk.rawValue),
+            "parameters": .array(parameters.map(\.descriptor)),
+        ]
+        if let rest { members["rest"] = ["method": .string(rest.method.rawValue), "path": .string(rest.path)] }
+        return .object(members)
+    }
+}
+
+extension Parameter {
+    /// The JSON description of the parameter.
+    public var descriptor: Term {
+        var members: [String: Term] = [
+            "name": .string(name), "type": .string(type.rawValue), "summary": .string(summary), "required": .bool(required),
+        ]
+        if let defaultValue { members["default"] = defaultValue }
+        if let allowed { members["enum"] = .array(allowed) }
+        if let minimum { members["minimum"] = .double(minimum) }
+        if let maximum { members["maximum"] = .double(maximum) }
+        if let pattern { members["pattern"] = .string(pattern) }
+        return .object(members)
+    }
+}
+
+/// An operation built from a description and a closure: how the built-ins are written.
+public struct DefinedOperation: Operation {
+    /// snake_case name.
+    public var name: String
+    /// Category.
+    public var category: OperationCategory
+    /// One line.
+    public var summary: String
+    /// Risk.
+    public var risk: Risk
+    /// Parameters.
+    public var parameters: [Parameter]
+    /// REST route.
+    public var rest: RestBinding?
+    let body: @Sendable ([String: Term], OperationContext) async throws(OperationError) -> Term
+
+    /// Creates an operation.
+    public init(
+        _ name: String, _ category: OperationCategory, _ risk: Risk, _ summary: String, rest: RestBinding?,
+        parameters: [Parameter] = [],
+        execute: @escaping @Sendable ([String: Term], OperationContext) async throws(OperationError) -> Term
+    ) {
+        self.name = name
+        self.category = category
+        self.summary = summary
+        self.risk = risk
+        self.parameters = parameters
+        self.rest = rest
+        self.body = execute
+    }
+
+    /// Runs the closure.
+    public func execute(_ parameters: [String: Term], context: OperationContext) async throws(OperationError) -> Term {
+        try await body(parameters, context)
+    }
+}

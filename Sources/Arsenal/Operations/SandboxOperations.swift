@@ -1,0 +1,149 @@
+import Sandbox
+import Supervision
+
+/// The sandbox operations.
+enum SandboxOperations {
+    static let idParameter = Parameter("sandbox_id", .string, "the sandbox id", required: true, pattern: "[A-Za-z0-9_-]{1,64}")
+
+    static func manage<T>(_ body: () async throws(SandboxError) -> T) async throws(OperationError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw .from(error)
+        }
+    }
+
+    static let all: [any Operation] = [
+        DefinedOperation(
+            "list_sandboxes", .sandbox, .read, "every sandbox with its status, template and process count",
+            rest: RestBinding(.get, "/api/v1/sandboxes")
+        ) { _, context throws(OperationError) in
+            .array(context.sandboxes.list().map(\.term))
+        },
+        DefinedOperation(
+            "create_sandbox", .sandbox, .mutating, "create a sandbox from a template (supervisor_module) or a spec",
+            rest: RestBinding(.post, "/api/v1/sandboxes", successStatus: 201),
+            parameters: [
+                idParameter,
+                Parameter("supervisor_module", .string, "a template name", allowed: Term.strings(SandboxTemplate.all.map(\.name))),
+                Parameter("spec", .object, "a tree in spec-file form (strategy, max_restarts, max_seconds, children)"),
+                Parameter("strategy", .string, "override the template's strategy", allowed: Term.strings(SupervisorStrategy.allCases.map(\.rawValue))),
+                Parameter("max_restarts", .integer, "override the restart budget", minimum: 0, maximum: 1_000_000),
+                Parameter("max_seconds", .number, "override the intensity window in seconds", minimum: 0.001, maximum: 86_400),
+                Parameter("config", .object, "free-form configuration kept with the sandbox"),
+            ]
+        ) { parameters, context throws(OperationError) in
+            let id = parameters["sandbox_id"]?.stringValue ?? ""
+            let config = parameters["config"]?.objectValue ?? [:]
+            let strategy = parameters["strategy"]?.stringValue.flatMap(SupervisorStrategy.init(rawValue:))
+            let maxRestarts = parameters["max_restarts"]?.intValue
+            let maxSeconds = parameters["max_seconds"]?.doubleValue
+            switch (parameters["supervisor_module"]?.stringValue, parameters["spec"]) {
+            case (let template?, nil):
+                return try await manage { () async throws(SandboxError) in
+                    try await context.sandboxes.create(
+                        id: id, template: template, strategy: strategy, maxRestarts: maxRestarts, maxSeconds: maxSeconds, config: config
+                    ).term
+                }
+            case (nil, let specTerm?):
+                var spec: SandboxSpec
+                do throws(SpecError) {
+                    spec = try SandboxSpec(term: specTerm)
+                } catch {
+                    throw .from(.invalidSpec(error))
+                }
+                if let strategy { spec.strategy = strategy }
+                if let maxRestarts { spec.maxRestarts = maxRestarts }
+                if let maxSeconds { spec.maxSeconds = maxSeconds }
+                let final = spec
+                return try await manage { () async throws(SandboxError) in
+                    try await context.sandboxes.create(id: id, spec: final, config: config).term
+                }
+            case (.some, .some):
+                throw .validation([FieldError(field: "spec", message: "give supervisor_module or spec, not both")])
+            case (nil, nil):
+                throw .validation([FieldError(field: "supervisor_module", message: "give supervisor_module (a template) or spec")])
+            }
+        },
+        DefinedOperation(
+            "get_sandbox_info", .sandbox, .read, "a sandbox's status, config, spec and live tree",
+            rest: RestBinding(.get, "/api/v1/sandboxes/{sandbox_id}"), parameters: [idParameter]
+        ) { parameters, context throws(OperationError) in
+            let id = parameters["sandbox_id"]?.stringValue ?? ""
+            return try await manage { () async throws(SandboxError) in
+                guard case .object(var members) = try context.sandboxes.info(id).term else { return .null }
+                members["tree"] = try await context.sandboxes.tree(id).term
+                return .object(members)
+            }
+        },
+        DefinedOperation(
+            "restart_sandbox", .sandbox, .mutating, "rebuild a sandbox's tree with fresh processes, keeping its config (revives a failed one)",
+            rest: RestBinding(.put, "/api/v1/sandboxes/{sandbox_id}/restart"), parameters: [idParameter]
+        ) { parameters, context throws(OperationError) in
+            let id = parameters["sandbox_id"]?.stringValue ?? ""
+            return try await manage { () async throws(SandboxError) in try await context.sandboxes.restart(id).term }
+        },
+        DefinedOperation(
+            "destroy_sandbox", .sandbox, .destructive, "shut a sandbox's tree down in order and forget it",
+            rest: RestBinding(.delete, "/api/v1/sandboxes/{sandbox_id}"), parameters: [idParameter]
+        ) { parameters, context throws(OperationError) in
+            let id = parameters["sandbox_id"]?.stringValue ?? ""
+            try await manage { () async throws(SandboxError) in try await context.sandboxes.destroy(id) }
+            return ["sandbox_id": .string(id), "destroyed": true]
+        },
+        DefinedOperation(
+            "run_experiment", .sandbox, .destructive, "run a failure experiment against a sandbox and return its verdict",
+            rest: RestBinding(.post, "/api/v1/sandboxes/{sandbox_id}/experiments"),
+            parameters: [
+                idParameter,
+                Parameter("experiment", .string, "the experiment", required: true, allowed: Term.strings(ExperimentRegistry.names)),
+                Parameter("parameters", .object, "the experiment's parameters", default: .object([:])),
+            ]
+        ) { parameters, context throws(OperationError) in
+            let id = parameters["sandbox_id"]?.stringValue ?? ""
+            let name = parameters["experiment"]?.stringValue ?? ""
+            let arguments = parameters["parameters"]?.objectValue ?? [:]
+            return try await manage { () async throws(SandboxError) in try await context.sandboxes.runExperiment(id, name, arguments).term }
+        },
+        DefinedOperation(
+            "get_sandbox_config", .sandbox, .read, "a sandbox's configuration",
+            rest: RestBinding(.get, "/api/v1/sandboxes/{sandbox_id}/config"), parameters: [idParameter]
+        ) { parameters, context throws(OperationError) in
+            let id = parameters["sandbox_id"]?.stringValue ?? ""
+            return try await manage { () async throws(SandboxError) in .object(try context.sandboxes.config(id)) }
+        },
+        DefinedOperation(
+            "update_sandbox_config", .sandbox, .mutating, "merge keys into a sandbox's configuration (null removes a key)",
+            rest: RestBinding(.patch, "/api/v1/sandboxes/{sandbox_id}/config"),
+            parameters: [idParameter, Parameter("config", .object, "keys to set; null values remove keys", required: true)]
+        ) { parameters, context throws(OperationError) in
+            let id = parameters["sandbox_id"]?.stringValue ?? ""
+            let changes = parameters["config"]?.objectValue ?? [:]
+            return try await manage { () async throws(SandboxError) in .object(try context.sandboxes.updateConfig(id, changes)) }
+        },
+        DefinedOperation(
+            "list_templates", .sandbox, .read, "the built-in sandbox templates with descriptions and specs",
+            rest: RestBinding(.get, "/api/v1/templates")
+        ) { _, _ throws(OperationError) in
+            .array(SandboxTemplate.all.map { ["name": .string($0.name), "description": .string($0.description), "spec": $0.spec.term] })
+        },
+        DefinedOperation(
+            "list_experiments", .sandbox, .read, "the built-in experiments with their parameters",
+            rest: RestBinding(.get, "/api/v1/experiments")
+        ) { _, _ throws(OperationError) in
+            .array(
+                ExperimentRegistry.all.map { experiment in
+                    [
+                        "name": .string(experiment.name), "summary": .string(experiment.summary),
+                        "parameters": .array(
+                            experiment.parameters.map { parameter in
+                                [
+                                    "name": .string(parameter.name), "type": .string(parameter.kind.rawValue),
+                                    "summary": .string(parameter.summary), "default": parameter.defaultValue,
+                                ]
+                            }),
+                    ]
+                })
+        },
+    ]
+}

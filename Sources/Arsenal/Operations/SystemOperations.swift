@@ -1,0 +1,142 @@
+import Sandbox
+import Supervision
+import Telemetry
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Cluster, system and telemetry operations. Clustering does not exist yet: the cluster operations answer
+/// for the local node alone, in the shape a cluster will use.
+enum SystemOperations {
+    static func nodeTerm(_ context: OperationContext) -> Term {
+        [
+            "name": .string(context.runtime.nodeName), "status": "up", "local": true,
+            "processes": .int(context.runtime.processCount), "sandboxes": .int(context.sandboxes.count),
+            "uptime_seconds": .double(OperationContext.now() - context.startedAt),
+        ]
+    }
+
+    static func residentBytes() -> Int {
+        guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 128)
+        guard fgets(&buffer, 128, file) != nil else { return 0 }
+        let fields = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    static let all: [any Operation] = [
+        DefinedOperation(
+            "cluster_health", .cluster, .read, "health of every node (the local node alone until clustering exists)",
+            rest: RestBinding(.get, "/api/v1/cluster/health")
+        ) { _, context throws(OperationError) in
+            ["status": "healthy", "node_count": 1, "unreachable": [], "nodes": [nodeTerm(context)]]
+        },
+        DefinedOperation(
+            "cluster_topology", .cluster, .read, "nodes and their connections (the local node alone until clustering exists)",
+            rest: RestBinding(.get, "/api/v1/cluster/topology")
+        ) { _, context throws(OperationError) in
+            ["nodes": [nodeTerm(context)], "connections": [], "local": .string(context.runtime.nodeName)]
+        },
+        DefinedOperation(
+            "node_info", .cluster, .read, "one node's details (only the local node exists until clustering does)",
+            rest: RestBinding(.get, "/api/v1/cluster/nodes/{node}/info"),
+            parameters: [Parameter("node", .string, "the node name", required: true, minimum: 1, maximum: 255)]
+        ) { parameters, context throws(OperationError) in
+            let node = parameters["node"]?.stringValue ?? ""
+            guard node == context.runtime.nodeName || node == "local" else {
+                throw OperationError(.notFound, code: "node_not_found", "no node \"\(node)\" (this node is \(context.runtime.nodeName))", field: "node")
+            }
+            return nodeTerm(context)
+        },
+        DefinedOperation(
+            "cluster_processes", .cluster, .read, "processes across the cluster, each with its node (the local node alone for now)",
+            rest: RestBinding(.get, "/api/v1/cluster/processes"),
+            parameters: [Parameter("limit", .integer, "at most this many", default: 1000, minimum: 1, maximum: 100_000)]
+        ) { parameters, context throws(OperationError) in
+            let limit = parameters["limit"]?.intValue ?? 1000
+            return .array(
+                context.runtime.allInfo().prefix(limit).map { info in
+                    guard case .object(var members) = ProcessOperations.row(info) else { return .null }
+                    members["node"] = .string(context.runtime.nodeName)
+                    return .object(members)
+                })
+        },
+        DefinedOperation(
+            "cluster_supervision_trees", .cluster, .read, "every sandbox's live tree, per node (the local node alone for now)",
+            rest: RestBinding(.get, "/api/v1/cluster/supervision-trees")
+        ) { _, context throws(OperationError) in
+            var trees: [Term] = []
+            for info in context.sandboxes.list() {
+                if let tree = try? await context.sandboxes.tree(info.id) {
+                    trees.append(["node": .string(context.runtime.nodeName), "sandbox": .string(info.id), "tree": tree.term])
+                }
+            }
+            return .array(trees)
+        },
+        DefinedOperation(
+            "system_health", .system, .read, "whether this node is healthy, with the numbers behind the answer",
+            rest: RestBinding(.get, "/api/v1/system/health")
+        ) { _, context throws(OperationError) in
+            let failed = context.sandboxes.list().filter { $0.status == .failed }.map { Term.string($0.id) }
+            return [
+                "status": failed.isEmpty ? "ok" : "degraded", "failed_sandboxes": .array(failed),
+                "processes": .int(context.runtime.processCount), "sandboxes": .int(context.sandboxes.count),
+                "uptime_seconds": .double(OperationContext.now() - context.startedAt),
+            ]
+        },
+        DefinedOperation(
+            "system_info", .system, .read, "versions, node, OS process, schedulers, memory and counts",
+            rest: RestBinding(.get, "/api/v1/system/info")
+        ) { _, context throws(OperationError) in
+            [
+                "node": .string(context.runtime.nodeName), "os_pid": .int(Int(getpid())),
+                "versions": ["arsenal": .string(OperationRegistry.version), "sandbox": .string(SandboxManager.version), "telemetry": .string(Telemetry.version), "supervision": .string(SupervisionModule.version)],
+                "schedulers": .int(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))), "memory_bytes": .int(residentBytes()),
+                "processes": .int(context.runtime.processCount), "processes_spawned": .int(Int(context.runtime.processesSpawned)),
+                "messages_delivered": .int(Int(context.runtime.messagesDelivered)),
+                "sandboxes": .int(context.sandboxes.count), "started_at": .double(context.startedAt),
+                "uptime_seconds": .double(OperationContext.now() - context.startedAt),
+            ]
+        },
+        DefinedOperation(
+            "get_metrics", .telemetry, .read, "every metric, as JSON samples or as Prometheus or CSV text",
+            rest: RestBinding(.get, "/api/v1/telemetry/metrics"),
+            parameters: [Parameter("format", .string, "output format", default: "json", allowed: Term.strings(Telemetry.ExportFormat.allCases.map(\.rawValue)))]
+        ) { parameters, context throws(OperationError) in
+            context.telemetry.sample(context.runtime)
+            let format = Telemetry.ExportFormat(rawValue: parameters["format"]?.stringValue ?? "json") ?? .json
+            switch format {
+            case .json:
+                return (try? Term(json: context.telemetry.export(.json, includeEvents: false)))?["metrics"] ?? .array([])
+            case .csv, .prometheus:
+                return ["format": .string(format.rawValue), "text": .string(context.telemetry.export(format))]
+            }
+        },
+        DefinedOperation(
+            "list_events", .telemetry, .read, "recent telemetry events, oldest first (resume with since)",
+            rest: RestBinding(.get, "/api/v1/telemetry/events"),
+            parameters: [
+                Parameter("since", .integer, "only events after this sequence number", minimum: 0),
+                Parameter("limit", .integer, "at most this many of the most recent", default: 100, minimum: 1, maximum: 100_000),
+                Parameter("prefix", .string, "only events whose name starts with this", maximum: 128),
+            ]
+        ) { parameters, context throws(OperationError) in
+            var events = context.telemetry.bus.history(since: parameters["since"]?.intValue.map(UInt64.init))
+            if let prefix = parameters["prefix"]?.stringValue { events = events.filter { $0.name.hasPrefix(prefix) } }
+            let limit = parameters["limit"]?.intValue ?? 100
+            return .array(events.suffix(limit).map(\.term))
+        },
+    ]
+}
+
+/// Every built-in operation.
+public enum BuiltinOperations {
+    /// Process, supervisor, sandbox, cluster, system and telemetry operations.
+    public static let all: [any Operation] =
+        ProcessOperations.all + SupervisorOperations.all + SandboxOperations.all + SystemOperations.all
+}

@@ -1,0 +1,214 @@
+import Supervision
+
+/// The type of an operation parameter.
+public enum ParameterType: String, Sendable, Hashable, CaseIterable {
+    /// Text.
+    case string
+    /// A whole number (strings of digits are accepted, for query and path values).
+    case integer
+    /// Any number.
+    case number
+    /// `true` or `false` (also the strings `"true"` and `"false"`).
+    case boolean
+    /// A JSON array.
+    case array
+    /// A JSON object.
+    case object
+    /// A process: a PID (`<0.12.0>`), a supervision path (`demo/counter_1`) or a registered name.
+    case pid
+    /// A duration: milliseconds as a number, or text such as `500ms`, `5s`, `2m`, `1h`.
+    case duration
+    /// Any JSON value.
+    case any
+}
+
+/// Where a parameter travels in the REST binding.
+public enum ParameterLocation: String, Sendable, Hashable {
+    /// In the URL path (`/processes/{pid}`).
+    case path
+    /// In the query string (GET and DELETE).
+    case query
+    /// In the JSON request body (POST, PUT, PATCH).
+    case body
+}
+
+/// One parameter of an operation, with the rules validation applies.
+public struct Parameter: Sendable, Hashable {
+    /// The parameter's name (snake_case).
+    public var name: String
+    /// Its type.
+    public var type: ParameterType
+    /// What it means.
+    public var summary: String
+    /// Whether it must be present.
+    public var required: Bool
+    /// The value used when it is absent.
+    public var defaultValue: Term?
+    /// The only values accepted, if restricted.
+    public var allowed: [Term]?
+    /// The smallest value (numbers) or length (strings, arrays).
+    public var minimum: Double?
+    /// The largest value (numbers) or length (strings, arrays).
+    public var maximum: Double?
+    /// A regular expression the whole string must match.
+    public var pattern: String?
+    /// Where it travels over REST; `nil` lets the binding decide (path if named in it, else query or body).
+    public var location: ParameterLocation?
+
+    /// Creates a parameter.
+    public init(
+        _ name: String, _ type: ParameterType, _ summary: String, required: Bool = false, default defaultValue: Term? = nil,
+        allowed: [Term]? = nil, minimum: Double? = nil, maximum: Double? = nil, pattern: String? = nil,
+        location: ParameterLocation? = nil
+    ) {
+        self.name = name
+        self.type = type
+        self.summary = summary
+        self.required = required
+        self.defaultValue = defaultValue
+        self.allowed = allowed
+        self.minimum = minimum
+        self.maximum = maximum
+        self.pattern = pattern
+        self.location = location
+    }
+
+    /// Checks and normalises one value: strings that spell numbers or booleans become them, durations
+    /// become milliseconds. Returns the problem as a sentence instead of throwing, so every field can be
+    /// reported at once.
+    func check(_ value: Term) -> Result<Term, FieldError> {
+        func failure(_ message: String) -> Result<Term, FieldError> {
+            .failure(FieldError(field: name, message: message))
+        }
+        var normalized = value
+        switch type {
+        case .string:
+            guard case .string(let text) = value else { return failure("expected a string, got \(Parameter.describe(value))") }
+            let length = Double(text.count)
+            if let minimum, length < minimum { return failure("must be at least \(Int(minimum)) characters") }
+            if let maximum, length > maximum { return failure("must be at most \(Int(maximum)) characters") }
+            if let pattern, !Parameter.matches(text, pattern) { return failure("must match \(pattern), got \(value)") }
+        case .integer:
+            let number: Int? =
+                switch value {
+                case .int(let number): number
+                case .double(let number) where number.rounded() == number && abs(number) < 9e15: Int(number)
+                case .string(let text): Int(text)
+                default: nil
+                }
+            guard let number else { return failure("expected an integer, got \(Parameter.describe(value))") }
+            if let minimum, Double(number) < minimum { return failure("must be at least \(Parameter.format(minimum)), got \(number)") }
+            if let maximum, Double(number) > maximum { return failure("must be at most \(Parameter.format(maximum)), got \(number)") }
+            normalized = .int(number)
+        case .number:
+            let number: Double? =
+                switch value {
+                case .int(let number): Double(number)
+                case .double(let number): number
+                case .string(let text): Double(text)
+                default: nil
+                }
+            guard let number, number.isFinite else { return failure("expected a number, got \(Parameter.describe(value))") }
+            if let minimum, number < minimum { return failure("must be at least \(Parameter.format(minimum)), got \(Parameter.format(number))") }
+            if let maximum, number > maximum { return failure("must be at most \(Parameter.format(maximum)), got \(Parameter.format(number))") }
+            normalized = value.intValue.map(Term.int) ?? .double(number)
+        case .boolean:
+            switch value {
+            case .bool: break
+            case .string("true"): normalized = true
+            case .string("false"): normalized = false
+            default: return failure("expected true or false, got \(Parameter.describe(value))")
+            }
+        case .array:
+            guard let items = value.arrayValue else { return failure("expected an array, got \(Parameter.describe(value))") }
+            if let minimum, Double(items.count) < minimum { return failure("must have at least \(Int(minimum)) items") }
+            if let maximum, Double(items.count) > maximum { return failure("must have at most \(Int(maximum)) items") }
+        case .object:
+            guard value.objectValue != nil else { return failure("expected an object, got \(Parameter.describe(value))") }
+        case .pid:
+            guard case .string(let text) = value, !text.isEmpty, text.utf8.count <= 512 else {
+                if case .pid(let pid) = value { return .success(.string(pid.description)) }
+                return failure("expected a PID (<0.12.0>), a path or a registered name, got \(Parameter.describe(value))")
+            }
+            _ = text
+        case .duration:
+            guard let milliseconds = Parameter.milliseconds(value) else {
+                return failure("expected a duration such as 500ms, 5s or 2m (or milliseconds), got \(Parameter.describe(value))")
+            }
+            if let minimum, Double(milliseconds) < minimum { return failure("must be at least \(Parameter.format(minimum)) ms") }
+            if let maximum, Double(milliseconds) > maximum { return failure("must be at most \(Parameter.format(maximum)) ms") }
+            normalized = .int(milliseconds)
+        case .any:
+            break
+        }
+        if let allowed, !allowed.contains(normalized) {
+            let choices = allowed.map { $0.stringValue ?? $0.description }.joined(separator: ", ")
+            return failure("expected one of \(choices), got \(value.stringValue.map { "\"\($0)\"" } ?? value.description)")
+        }
+        return .success(normalized)
+    }
+
+    /// Milliseconds from a number or text like `500ms`, `1.5s`, `2m`, `1h`; `nil` if it is neither.
+    public static func milliseconds(_ value: Term) -> Int? {
+        if let number = value.intValue, number >= 0 { return number }
+        guard let text = value.stringValue?.trimmingWhitespace(), !text.isEmpty else { return nil }
+        let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            let number = text.dropLast(suffix.count)
+            if let amount = Double(number), amount >= 0, amount.isFinite, amount * factor < 9e15 {
+                return Int((amount * factor).rounded())
+            }
+            if suffix == "ms" { return nil }
+        }
+        if let amount = Int(text), amount >= 0 { return amount }
+        return nil
+    }
+
+    static func matches(_ text: String, _ pattern: String) -> Bool {
+        guard let regex = try? Regex(pattern) else { return false }
+        return (try? regex.wholeMatch(in: text)) != nil
+    }
+
+    static func format(_ number: Double) -> String {
+        number.rounded() == number && abs(number) < 9e15 ? String(Int(number)) : String(number)
+    }
+
+    static func describe(_ value: Term) -> String {
+        switch value {
+        case .null: "null"
+        case .object: "an object"
+        case .array: "an array"
+        case .string(let text): "\"\(text)\""
+        default: value.description
+        }
+    }
+}
+
+/// One field that failed validation.
+public struct FieldError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The parameter's name (or a path into it, such as `spec.children[1].restart`).
+    public var field: String
+    /// What was wrong.
+    public var message: String
+
+    /// Creates a field error.
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    /// `field: message`.
+    public var description: String { "\(field): \(message)" }
+
+    /// `{"field", "message"}`.
+    public var term: Term { ["field": .string(field), "message": .string(message)] }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var slice = Substring(self)
+        while slice.first?.isWhitespace == true { slice = slice.dropFirst() }
+        while slice.last?.isWhitespace == true { slice = slice.dropLast() }
+        return String(slice)
+    }
+}
