@@ -9,7 +9,12 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "RuntimeBenchmarks",
-            dependencies: [.product(name: "Supervision", package: "superlearner")],
+            dependencies: [
+                .product(name: "Supervision", package: "superlearner"),
+                .product(name: "Sandbox", package: "superlearner"),
+                .product(name: "Arsenal", package: "superlearner"),
+                .product(name: "Telemetry", package: "superlearner"),
+            ],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         )
     ]

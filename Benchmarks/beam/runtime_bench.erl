@@ -13,6 +13,8 @@ main() ->
     message_rate(),
     restart_latency(),
     tree_lifecycle(),
+    sandbox_anchor(),
+    process_info_anchor(),
     halt(0).
 
 spawn_exit() ->
@@ -102,3 +104,31 @@ tree_once(Spec) ->
 %% A supervisor without a callback module of its own: supervisor_bridge-free trick via a fun-based module.
 supervisor_start(Flags, Children) ->
     supervisor:start_link(bench_sup, {Flags, Children}).
+
+%% The anchors for the sandbox and Arsenal lines: BEAM has no sandboxes, so a sandbox's
+%% create + destroy is compared with its plain tree lifecycle, and one Arsenal get_process_info (and the
+%% Arsenal layer's own overhead) with a bare erlang:process_info/1 call.
+sandbox_anchor() ->
+    Cycles = 1000,
+    Spec = [#{id => list_to_atom("w" ++ integer_to_list(I)), start => {?MODULE, counter_start, []}} || I <- [1, 2, 3]],
+    [tree_once(Spec) || _ <- lists:seq(1, 50)],
+    erlang:garbage_collect(),
+    Before = erlang:memory(total),
+    T0 = now_s(),
+    [tree_once(Spec) || _ <- lists:seq(1, Cycles)],
+    Rate = Cycles / (now_s() - T0),
+    erlang:garbage_collect(),
+    After = erlang:memory(total),
+    io:format("sandbox_lifecycle_rate ~b~n", [round(Rate)]),
+    io:format("sandbox_memory_growth_pct ~.2f~n", [max(0.0, (After - Before) / Before * 100)]).
+
+process_info_anchor() ->
+    Pid = spawn(fun() -> receive stop -> ok end end),
+    N = 20000,
+    [erlang:process_info(Pid) || _ <- lists:seq(1, 1000)],
+    T0 = erlang:monotonic_time(nanosecond),
+    [erlang:process_info(Pid) || _ <- lists:seq(1, N)],
+    PerCall = (erlang:monotonic_time(nanosecond) - T0) / N / 1000.0,
+    io:format("arsenal_get_process_info_us ~.2f~n", [PerCall]),
+    io:format("arsenal_overhead_us ~.2f~n", [PerCall]),
+    Pid ! stop.

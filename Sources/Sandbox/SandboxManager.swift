@@ -151,7 +151,7 @@ public final class SandboxManager: Sendable {
     /// - Throws: `SandboxError.notFound`.
     public func info(_ id: String) throws(SandboxError) -> SandboxInfo {
         guard let entry = entries.withLock({ $0[id] }) else { throw .notFound(id) }
-        return makeInfo(entry, processes: processes(in: id).count)
+        return makeInfo(entry, processes: runtime.processes(underPath: id).count)
     }
 
     /// `true` if a sandbox with this id exists.
@@ -169,7 +169,7 @@ public final class SandboxManager: Sendable {
 
     /// Live processes of the sandbox: its root supervisor and everything under its path.
     public func processes(in id: String) -> [ProcessSnapshot] {
-        runtime.allInfo().filter { SandboxManager.sandboxID(ofPath: $0.path) == id }
+        runtime.processes(underPath: id).compactMap { runtime.info($0) }
     }
 
     private func processCounts() -> [String: Int] {
@@ -298,7 +298,7 @@ public final class SandboxManager: Sendable {
                 runtime.kill(root)
             }
         }
-        for straggler in processes(in: id) { runtime.kill(straggler.pid) }
+        for straggler in runtime.processes(underPath: id) { runtime.kill(straggler) }
     }
 
     // MARK: Config

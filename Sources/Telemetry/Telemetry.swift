@@ -19,11 +19,22 @@ public final class Telemetry: Sendable {
     /// The metrics registry.
     public let metrics: Metrics
     private let observed = Mutex<[(Runtime, ObserverToken)]>([])
+    // The per-process metrics, created once: they are updated on every spawn and exit.
+    private let spawnedCounter: CoreMetrics.Counter
+    private let aliveMeter: CoreMetrics.Meter
+    private let exitCounters: [String: CoreMetrics.Counter]
 
     /// Creates telemetry keeping the last `historyCapacity` events.
     public init(historyCapacity: Int = 10_000) {
         self.bus = EventBus(capacity: historyCapacity)
-        self.metrics = Metrics()
+        let metrics = Metrics()
+        self.metrics = metrics
+        self.spawnedCounter = metrics.counter("superlearner_processes_spawned_total")
+        self.aliveMeter = metrics.meter("superlearner_processes_alive")
+        self.exitCounters = Dictionary(
+            uniqueKeysWithValues: ["normal", "shutdown", "killed", "noproc", "error"].map {
+                ($0, metrics.counter("superlearner_process_exits_total", [("reason", $0)]))
+            })
     }
 
     deinit {
@@ -40,16 +51,16 @@ public final class Telemetry: Sendable {
     private func record(_ event: RuntimeEvent) {
         switch event {
         case .spawned(let pid, let parent, let name, let path):
-            metrics.counter("superlearner_processes_spawned_total").increment()
-            metrics.meter("superlearner_processes_alive").increment()
+            spawnedCounter.increment()
+            aliveMeter.increment()
             var metadata: [String: Term] = ["pid": .pid(pid)]
             if let parent { metadata["parent"] = .pid(parent) }
             if let name { metadata["name"] = .string(name) }
             if let path { metadata["path"] = .string(path) }
             bus.emit("runtime.process.spawn", metadata: metadata)
         case .exited(let pid, let reason, let path):
-            metrics.meter("superlearner_processes_alive").decrement()
-            metrics.counter("superlearner_process_exits_total", [("reason", Telemetry.reasonClass(reason))]).increment()
+            aliveMeter.decrement()
+            exitCounters[Telemetry.reasonClass(reason)]?.increment()
             var metadata: [String: Term] = ["pid": .pid(pid), "reason": .string(reason.description)]
             if let path { metadata["path"] = .string(path) }
             bus.emit("runtime.process.exit", metadata: metadata)

@@ -1,6 +1,9 @@
 // The runtime's side of `compare-with-beam`: one line per metric, `<metric> <value>`, the same metrics and
 // the same work as beam/runtime_bench.erl.
+import Arsenal
+import Sandbox
 import Supervision
+import Telemetry
 import Synchronization
 
 #if canImport(Glibc)
@@ -183,4 +186,71 @@ if wanted("tree_lifecycle_rate") || wanted("tree_memory_growth_pct") {
     print("tree_lifecycle_rate \(Int(rate))")
     print("tree_memory_growth_pct \(fixed(max(0, (after - before) / before * 100), 2))")
     precondition(runtime.processCount == 0, "processes left behind: \(runtime.processCount)")
+}
+
+// Sandbox lifecycle: create + destroy of DemoSupervisor, 1000 times (BEAM's anchor is its tree lifecycle),
+// driven from inside a process as the BEAM side is; memory growth over those 1000 cycles after a warm-up
+// that fills the telemetry history to its bound, and no process left behind.
+if wanted("sandbox_lifecycle_rate") || wanted("sandbox_memory_growth_pct") {
+    let cycles = 1000
+    let sandboxRuntime = Runtime()
+    let telemetry = Telemetry()
+    telemetry.observe(sandboxRuntime)
+    let sandboxes = SandboxManager(runtime: sandboxRuntime, telemetry: telemetry)
+    _ = await inProcess(sandboxRuntime) { _, _ in
+        for index in 0..<cycles {
+            _ = try? await sandboxes.create(id: "warm\(index)", template: "DemoSupervisor")
+            try? await sandboxes.destroy("warm\(index)")
+        }
+    }
+    let before = residentBytes()
+    let rate = await inProcess(sandboxRuntime) { _, box in
+        let start = now()
+        for index in 0..<cycles {
+            _ = try? await sandboxes.create(id: "s\(index)", template: "DemoSupervisor")
+            try? await sandboxes.destroy("s\(index)")
+        }
+        box.value.withLock { $0 = Double(cycles) / (now() - start) }
+    }
+    let after = residentBytes()
+    print("sandbox_lifecycle_rate \(Int(rate))")
+    print("sandbox_memory_growth_pct \(fixed(max(0, (after - before) / before * 100), 2))")
+    precondition(sandboxRuntime.processCount == 0, "processes left behind: \(sandboxRuntime.processCount)")
+}
+
+// Arsenal: one execution of get_process_info (validate + execute + telemetry) on a server, in
+// microseconds, from a caller outside any process (as the daemon's HTTP handlers are; the state call to
+// the server dominates); and the Arsenal layer's own share, measured on a plain process (no state call):
+// the execution minus the runtime.info it wraps.
+/// Off the main actor, as the daemon's request handlers are: top-level code in main.swift runs on the main
+/// actor, and every await from there would hop threads.
+func arsenalBenchmark() async {
+    let arsenalRuntime = Runtime()
+    let telemetry = Telemetry(historyCapacity: 1000)
+    let context = OperationContext(runtime: arsenalRuntime, telemetry: telemetry)
+    let registry = OperationRegistry.builtin()
+    _ = try? await context.sandboxes.create(id: "bench", template: "DemoSupervisor")
+    let target = arsenalRuntime.resolve("bench/printer_1")!
+    let parameters: [String: Term] = ["pid": .string(target.description)]
+    let iterations = 20_000
+    for _ in 0..<1000 { _ = try? await registry.execute("get_process_info", parameters, context: context) }
+    var start = now()
+    for _ in 0..<iterations { _ = try? await registry.execute("get_process_info", parameters, context: context) }
+    let perCall = (now() - start) / Double(iterations) * 1e6
+    let plain = arsenalRuntime.spawn { context in _ = try await context.receive() }
+    let plainParameters: [String: Term] = ["pid": .string(plain.description)]
+    start = now()
+    for _ in 0..<iterations { _ = try? await registry.execute("get_process_info", plainParameters, context: context) }
+    let wrapped = (now() - start) / Double(iterations) * 1e6
+    start = now()
+    for _ in 0..<iterations { _ = arsenalRuntime.info(plain) }
+    let direct = (now() - start) / Double(iterations) * 1e6
+    print("arsenal_get_process_info_us \(fixed(perCall, 2))")
+    print("arsenal_overhead_us \(fixed(max(0, wrapped - direct), 2))")
+    arsenalRuntime.kill(plain)
+    await context.sandboxes.destroyAll()
+}
+
+if wanted("arsenal_get_process_info_us") || wanted("arsenal_overhead_us") {
+    await arsenalBenchmark()
 }

@@ -72,3 +72,17 @@ extension Runtime {
         return pid
     }
 }
+
+extension Runtime {
+    /// Live processes whose supervision path is `root` or lies under it (`root/…`), from the path index.
+    ///
+    /// Processes spawned without a path (by a worker, say) are not included; they are usually linked to
+    /// one that is.
+    public func processes(underPath root: String) -> [PID] {
+        let prefix = root + "/"
+        let pids = table.withLock { table in
+            table.paths.compactMap { path, pid in path == root || path.hasPrefix(prefix) ? pid : nil }
+        }
+        return pids.filter { isAlive($0) }.sorted()
+    }
+}
