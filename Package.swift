@@ -25,6 +25,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Without its default traits: no swift-configuration, no full Foundation in the binary.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
     ],
     targets: [
         // The runtime: processes, links, monitors, servers, supervisors. Knows nothing above it.
@@ -56,13 +62,36 @@ let package = Package(
             dependencies: ["Sandbox", "Supervision", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "ArsenalHTTP", dependencies: ["Arsenal"], swiftSettings: swiftSettings),
         .target(
-            name: "SuperlearnerDaemon",
-            dependencies: ["ArsenalHTTP", "Arsenal", "Sandbox", "Telemetry", "Supervision"],
+            name: "ArsenalHTTP",
+            dependencies: [
+                "Arsenal", "Supervision",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "SuperlearnerClient", swiftSettings: swiftSettings),
+        .target(
+            name: "SuperlearnerDaemon",
+            dependencies: [
+                "ArsenalHTTP", "Arsenal", "Sandbox", "Telemetry", "Supervision", "CSQLite", "CSuperlearner",
+                "SuperlearnerClient",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "SuperlearnerClient", dependencies: ["CSuperlearner"], swiftSettings: swiftSettings),
+        // posix_spawn with setsid and closefrom, which glibc does not expose to Swift.
+        .target(name: "CSuperlearner"),
+        // The system SQLite (libsqlite3-dev); see docs/persistence.md for why not GRDB.
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "SuperlearnerCLI",
             dependencies: ["SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Sandbox", "Telemetry", "Supervision"],

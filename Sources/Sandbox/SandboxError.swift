@@ -22,6 +22,8 @@ public enum SandboxError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidParameter(String, String)
     /// A config key or value is wrong.
     case invalidConfig(String)
+    /// The change could not be written to storage; nothing changed.
+    case persistenceFailed(String)
 
     /// A stable snake_case code: `invalid_id`, `not_found`, `already_exists`, …
     public var code: String {
@@ -36,6 +38,7 @@ public enum SandboxError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unknownExperiment: "unknown_experiment"
         case .invalidParameter: "invalid_parameter"
         case .invalidConfig: "invalid_config"
+        case .persistenceFailed: "persistence_failed"
         }
     }
 
@@ -54,6 +57,7 @@ public enum SandboxError: Error, Hashable, Sendable, CustomStringConvertible {
             "unknown experiment \"\(name)\" (experiments: \(ExperimentRegistry.names.joined(separator: ", ")))"
         case .invalidParameter(let name, let message): "\(name): \(message)"
         case .invalidConfig(let message): "invalid config: \(message)"
+        case .persistenceFailed(let message): "could not store the change: \(message)"
         }
     }
 }

@@ -29,6 +29,8 @@ public final class SandboxManager: Sendable {
     public let runtime: Runtime
     /// Where sandbox events and metrics go, if anywhere.
     public let telemetry: Telemetry?
+    /// Where sandboxes are stored so they survive the process, if anywhere.
+    public let persistence: (any SandboxPersistence)?
 
     struct Entry: Sendable {
         var id: String
@@ -48,10 +50,30 @@ public final class SandboxManager: Sendable {
     /// The most bytes of JSON a sandbox config may hold.
     public static let maximumConfigBytes = 65_536
 
-    /// Creates a manager for `runtime`, publishing to `telemetry` when given.
-    public init(runtime: Runtime, telemetry: Telemetry? = nil) {
+    /// Creates a manager for `runtime`, publishing to `telemetry` and storing to `persistence` when given.
+    public init(runtime: Runtime, telemetry: Telemetry? = nil, persistence: (any SandboxPersistence)? = nil) {
         self.runtime = runtime
         self.telemetry = telemetry
+        self.persistence = persistence
+    }
+
+    private func record(_ id: String) -> SandboxRecord? {
+        entries.withLock { entries in
+            entries[id].map {
+                SandboxRecord(
+                    id: $0.id, template: $0.template, spec: $0.spec, config: $0.config, createdAt: $0.createdAt,
+                    restartCount: $0.restartCount)
+            }
+        }
+    }
+
+    private func store(_ id: String) async throws(SandboxError) {
+        guard let persistence, let record = record(id) else { return }
+        do {
+            try await persistence.save(record)
+        } catch {
+            throw .persistenceFailed(String(describing: error))
+        }
     }
 
     // MARK: Create
@@ -76,7 +98,7 @@ public final class SandboxManager: Sendable {
     @discardableResult
     public func create(
         id: String, spec: SandboxSpec, template: String? = nil, config: [String: Term] = [:],
-        createdAt: Double? = nil, restartCount: Int = 0
+        createdAt: Double? = nil, restartCount: Int = 0, persist: Bool = true
     ) async throws(SandboxError) -> SandboxInfo {
         guard SandboxSpec.isValidChildID(id) else { throw .invalidID(id) }
         try SandboxManager.validate(config: config)
@@ -94,13 +116,18 @@ public final class SandboxManager: Sendable {
         }
         do {
             try await start(id: id, supervisorSpec)
+            if persist { try await store(id) }
         } catch {
-            _ = entries.withLock { $0.removeValue(forKey: id) }
+            let root = entries.withLock { $0.removeValue(forKey: id) }
+            if let watch = root?.watch { runtime.unwatch(watch) }
+            await stopTree(id: id, root: root?.supervisor)
             throw error
         }
         telemetry?.metrics.counter("superlearner_sandboxes_created_total").increment()
         telemetry?.metrics.meter("superlearner_sandboxes_active").increment()
-        telemetry?.bus.emit("sandbox.create", metadata: ["sandbox_id": .string(id), "template": template.map(Term.string) ?? .null])
+        telemetry?.bus.emit(
+            persist ? "sandbox.create" : "sandbox.restore",
+            metadata: ["sandbox_id": .string(id), "template": template.map(Term.string) ?? .null])
         return try info(id)
     }
 
@@ -242,6 +269,7 @@ public final class SandboxManager: Sendable {
             throw error
         }
         entries.withLock { $0[id]?.restartCount += 1 }
+        try await store(id)
         telemetry?.bus.emit("sandbox.restart", metadata: ["sandbox_id": .string(id)])
         return try info(id)
     }
@@ -251,6 +279,17 @@ public final class SandboxManager: Sendable {
     public func destroy(_ id: String) async throws(SandboxError) {
         let (_, supervisor) = try claim(id, for: "being destroyed")
         await stopTree(id: id, root: supervisor)
+        if let persistence {
+            do {
+                try await persistence.delete(id)
+            } catch {
+                entries.withLock { entries in
+                    entries[id]?.status = .failed
+                    entries[id]?.failureReason = "destroyed, but could not be removed from storage: \(error)"
+                }
+                throw .persistenceFailed(String(describing: error))
+            }
+        }
         let removed = entries.withLock { $0.removeValue(forKey: id) }
         if let removed {
             let lifetime = SandboxManager.now() - removed.createdAt
@@ -262,10 +301,22 @@ public final class SandboxManager: Sendable {
         }
     }
 
-    /// Destroys every sandbox (daemon shutdown).
+    /// Destroys every sandbox, and forgets them in storage too.
     public func destroyAll() async {
         for id in entries.withLock({ Array($0.keys) }).sorted() {
             try? await destroy(id)
+        }
+    }
+
+    /// Shuts every tree down in order and forgets them here, but not in storage: what a daemon does on
+    /// its way out, so the next start restores them.
+    public func stopAll() async {
+        for id in entries.withLock({ Array($0.keys) }).sorted() {
+            guard let (_, root) = try? claim(id, for: "stopping") else { continue }
+            await stopTree(id: id, root: root)
+            if entries.withLock({ $0.removeValue(forKey: id) }) != nil {
+                telemetry?.metrics.meter("superlearner_sandboxes_active").decrement()
+            }
         }
     }
 
@@ -311,8 +362,9 @@ public final class SandboxManager: Sendable {
     /// Merges `changes` into the config (a `null` value removes the key) and returns the result.
     /// - Throws: `SandboxError.notFound` or `.invalidConfig`.
     @discardableResult
-    public func updateConfig(_ id: String, _ changes: [String: Term]) throws(SandboxError) -> [String: Term] {
-        try entries.withLock { (entries: inout [String: Entry]) throws(SandboxError) -> [String: Term] in
+    public func updateConfig(_ id: String, _ changes: [String: Term]) async throws(SandboxError) -> [String: Term] {
+        let previous = try entry(id).config
+        let updated = try entries.withLock { (entries: inout [String: Entry]) throws(SandboxError) -> [String: Term] in
             guard var entry = entries[id] else { throw .notFound(id) }
             var config = entry.config
             for (key, value) in changes {
@@ -323,6 +375,14 @@ public final class SandboxManager: Sendable {
             entries[id] = entry
             return config
         }
+        do {
+            try await store(id)
+        } catch {
+            // Storage refused it: keep what is stored and what callers saw the same.
+            entries.withLock { $0[id]?.config = previous }
+            throw error
+        }
+        return updated
     }
 
     static func validate(config: [String: Term]) throws(SandboxError) {

@@ -1,6 +1,234 @@
-/// The `SuperlearnerClient` module. Its contents arrive with the issue that builds it (see DESIGN.md §1); for now it
-/// declares its place in the module graph and its version, which `superlearner --version` prints.
-public enum SuperlearnerClientModule {
-    /// The module's version.
-    public static let version = "0.1.0"
+import CSuperlearner
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An HTTP/1.1 response from the daemon.
+public struct ClientResponse: Sendable {
+    /// The status code.
+    public var status: Int
+    /// Header names (lower-cased) and values.
+    public var headers: [String: String]
+    /// The body bytes.
+    public var body: [UInt8]
+
+    /// The body as text.
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A client of the daemon's HTTP API over its Unix socket (or TCP).
+///
+/// Requests are plain blocking HTTP/1.1 on a socket with a deadline: a command-line invocation makes one
+/// or two requests, and a socket round trip costs far less than starting an event loop. From async code,
+/// use `send(_:_:body:)`, which runs the request on a dedicated thread, never on Swift's cooperative pool.
+///
+/// ```swift
+/// let client = SuperlearnerClient(endpoint: .unix("/tmp/sl/superlearner.sock"))
+/// let response = try client.request("GET", "/api/v1/sandboxes")
+/// ```
+public struct SuperlearnerClient: Sendable {
+    /// Where the daemon listens.
+    public var endpoint: Endpoint
+    /// The deadline for connecting, sending and reading a whole response.
+    public var timeout: Duration
+
+    /// Creates a client.
+    public init(endpoint: Endpoint, timeout: Duration = .seconds(30)) {
+        self.endpoint = endpoint
+        self.timeout = timeout
+    }
+
+    /// Sends one request and reads the whole response (blocking the calling thread).
+    /// - Parameters:
+    ///   - method: `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
+    ///   - path: the path with its query, already percent-encoded.
+    ///   - body: a JSON text, sent with `Content-Type: application/json`.
+    /// - Throws: `ClientError.unreachable` when no daemon listens, `.timeout`, `.protocolError`.
+    public func request(_ method: String, _ path: String, body: String? = nil) throws(ClientError) -> ClientResponse {
+        let connection = try Connection(endpoint, timeout: timeout)
+        try connection.write(requestBytes(method, path, body: body, keepAlive: false))
+        return try readResponse(connection)
+    }
+
+    /// `request` from async code, on a dedicated thread.
+    public func send(_ method: String, _ path: String, body: String? = nil) async throws(ClientError) -> ClientResponse {
+        let client = self
+        let result: Result<ClientResponse, ClientError> = await withCheckedContinuation { continuation in
+            SuperlearnerClient.onThread {
+                do throws(ClientError) {
+                    continuation.resume(returning: .success(try client.request(method, path, body: body)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Whether a daemon answers at the endpoint (a connect, nothing sent).
+    public func isReachable() -> Bool {
+        (try? Connection(endpoint, timeout: .seconds(1))) != nil
+    }
+
+    func requestBytes(_ method: String, _ path: String, body: String?, keepAlive: Bool) -> [UInt8] {
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: superlearner\r\nUser-Agent: superlearner-cli\r\n"
+        head += keepAlive ? "" : "Connection: close\r\n"
+        if case .tcp(_, _, let token?) = endpoint { head += "Authorization: Bearer \(token)\r\n" }
+        var bytes: [UInt8] = []
+        if let body {
+            let payload = Array(body.utf8)
+            head += "Content-Type: application/json\r\nContent-Length: \(payload.count)\r\n\r\n"
+            bytes = Array(head.utf8) + payload
+        } else {
+            head += "Content-Length: 0\r\n\r\n"
+            bytes = Array(head.utf8)
+        }
+        return bytes
+    }
+
+    func readHead(_ connection: Connection, deadline: UInt64? = nil) throws(ClientError) -> (Int, [String: String]) {
+        guard let statusLine = try connection.readLine(deadline: deadline) else {
+            throw .protocolError("the connection closed before a response")
+        }
+        let parts = statusLine.split(separator: " ", maxSplits: 2)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
+            throw .protocolError("bad status line: \(statusLine.prefix(80))")
+        }
+        var headers: [String: String] = [:]
+        while let line = try connection.readLine(deadline: deadline) {
+            if line.isEmpty { return (status, headers) }
+            guard let colon = line.firstIndex(of: ":") else { throw .protocolError("bad header line") }
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
+            headers[name] = String(value)
+        }
+        throw .protocolError("the connection closed inside the headers")
+    }
+
+    func readResponse(_ connection: Connection) throws(ClientError) -> ClientResponse {
+        let (status, headers) = try readHead(connection)
+        var body: [UInt8] = []
+        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+            while true {
+                guard let sizeLine = try connection.readLine() else { throw .protocolError("truncated chunked body") }
+                let sizeText = sizeLine.split(separator: ";").first.map(String.init) ?? ""
+                guard let size = Int(sizeText.trimmingCharacters(), radix: 16) else { throw .protocolError("bad chunk size") }
+                if size == 0 {
+                    while let trailer = try connection.readLine(), !trailer.isEmpty {}
+                    break
+                }
+                body += try connection.read(count: size)
+                _ = try connection.readLine()
+            }
+        } else if let length = headers["content-length"].flatMap({ Int($0) }) {
+            body = try connection.read(count: length)
+        } else {
+            body = try connection.readToEnd()
+        }
+        return ClientResponse(status: status, headers: headers, body: body)
+    }
+
+    /// Follows the server-sent event stream at `path`, calling `onEvent` with each event's id and data
+    /// until it returns `false`, the stream ends, or `deadline` (monotonic nanoseconds) passes.
+    /// - Returns: `true` if `onEvent` asked to stop, `false` if the stream ended or the deadline passed.
+    @discardableResult
+    public func followEvents(
+        _ path: String, lastEventID: UInt64? = nil, deadline: UInt64? = nil,
+        _ onEvent: (_ id: UInt64?, _ data: String) -> Bool
+    ) throws(ClientError) -> Bool {
+        var streamTimeout = timeout
+        if deadline != nil { streamTimeout = .seconds(3600 * 24) }
+        let connection = try Connection(endpoint, timeout: streamTimeout)
+        var bytes = requestBytes("GET", path, body: nil, keepAlive: false)
+        if let lastEventID {
+            bytes = Array(String(decoding: bytes, as: UTF8.self).replacingFirst("\r\n\r\n", with: "\r\nLast-Event-ID: \(lastEventID)\r\n\r\n").utf8)
+        }
+        try connection.write(bytes)
+        let effective = deadline ?? UInt64.max
+        let (status, headers) = try readHead(connection, deadline: effective)
+        guard status == 200 else {
+            throw .protocolError("event stream answered \(status): \(String(decoding: (try? readRemaining(connection, headers)) ?? [], as: UTF8.self))")
+        }
+        let chunked = headers["transfer-encoding"]?.lowercased().contains("chunked") == true
+        var pending = ""
+        var id: UInt64? = nil
+        var data: [String] = []
+        func handle(line: String) -> Bool {
+            if line.isEmpty {
+                defer {
+                    data = []
+                    id = nil
+                }
+                if !data.isEmpty { return onEvent(id, data.joined(separator: "\n")) }
+                return true
+            }
+            if line.hasPrefix(":") { return true }
+            if line.hasPrefix("id:") { id = UInt64(line.dropFirst(3).drop { $0 == " " }) }
+            if line.hasPrefix("data:") { data.append(String(line.dropFirst(5).drop { $0 == " " })) }
+            return true
+        }
+        while true {
+            var text: String
+            if chunked {
+                guard let sizeLine = try connection.readLine(deadline: effective),
+                    let size = Int(sizeLine.split(separator: ";").first.map(String.init)?.trimmingCharacters() ?? "", radix: 16)
+                else { return false }
+                if size == 0 { return false }
+                text = String(decoding: try connection.read(count: size), as: UTF8.self)
+                _ = try connection.readLine(deadline: effective)
+            } else {
+                guard let line = try connection.readLine(deadline: effective) else { return false }
+                text = line + "\n"
+            }
+            pending += text
+            while let newline = pending.firstIndex(of: "\n") {
+                var line = String(pending[..<newline])
+                if line.hasSuffix("\r") { line.removeLast() }
+                pending = String(pending[pending.index(after: newline)...])
+                if !handle(line: line) { return true }
+            }
+        }
+    }
+
+    private func readRemaining(_ connection: Connection, _ headers: [String: String]) throws(ClientError) -> [UInt8] {
+        if let length = headers["content-length"].flatMap({ Int($0) }) { return try connection.read(count: length) }
+        return []
+    }
+
+    /// Runs `body` on a new detached thread.
+    static func onThread(_ body: @escaping @Sendable () -> Void) {
+        final class Box: @unchecked Sendable {
+            // @unchecked: written once before the thread starts, read once by it.
+            let body: @Sendable () -> Void
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        let created = pthread_create(&thread, nil, { raw in
+            Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+            return nil
+        }, box)
+        if created == 0 {
+            pthread_detach(thread)
+        } else {
+            Unmanaged<Box>.fromOpaque(box).takeRetainedValue().body()
+        }
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        var slice = Substring(self)
+        while slice.first?.isWhitespace == true { slice = slice.dropFirst() }
+        while slice.last?.isWhitespace == true { slice = slice.dropLast() }
+        return String(slice)
+    }
+
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        let parts = split(separator: target, maxSplits: 1, omittingEmptySubsequences: false)
+        return parts.count == 2 ? String(parts[0]) + replacement + String(parts[1]) : self
+    }
 }

@@ -57,7 +57,7 @@ struct SandboxManagerTests {
         await #expect(throws: SandboxError.alreadyExists("keep")) { try await sandboxes.create(id: "keep", template: "CrashLoop") }
         await #expect(throws: SandboxError.unknownTemplate("Nope")) { try await sandboxes.create(id: "x", template: "Nope") }
         await #expect(throws: SandboxError.notFound("ghost")) { try await sandboxes.destroy("ghost") }
-        #expect(throws: SandboxError.self) { try sandboxes.updateConfig("keep", ["bad key": 1]) }
+        await #expect(throws: SandboxError.self) { try await sandboxes.updateConfig("keep", ["bad key": 1]) }
         #expect(try sandboxes.info("keep").status == .running)
         #expect(try sandboxes.info("keep").template == "DemoSupervisor", "the duplicate did not replace it")
         #expect(sandboxes.count == 1)
@@ -104,7 +104,7 @@ struct SandboxManagerTests {
     @Test func configUpdatesMergeAndNullRemoves() async throws {
         let (sandboxes, _) = makeManager()
         try await sandboxes.create(id: "c", template: "TestDemoSupervisor", config: ["a": 1, "b": 2])
-        #expect(try sandboxes.updateConfig("c", ["b": .null, "c": "three"]) == ["a": 1, "c": "three"])
+        #expect(try await sandboxes.updateConfig("c", ["b": .null, "c": "three"]) == ["a": 1, "c": "three"])
         #expect(try sandboxes.config("c") == ["a": 1, "c": "three"])
         let restarted = try await sandboxes.restart("c")
         #expect(restarted.config == ["a": 1, "c": "three"], "restart keeps the config")

@@ -17,6 +17,7 @@ extension OperationError {
         case .unknownExperiment: .validation([FieldError(field: "experiment", message: error.description)])
         case .invalidParameter(let name, let message): .validation([FieldError(field: "parameters.\(name)", message: message)])
         case .invalidConfig(let message): .validation([FieldError(field: "config", message: message)])
+        case .persistenceFailed: OperationError(.unavailable, code: "persistence_failed", error.description)
         }
     }
 

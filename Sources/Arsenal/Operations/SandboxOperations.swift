@@ -119,7 +119,7 @@ enum SandboxOperations {
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
             let changes = parameters["config"]?.objectValue ?? [:]
-            return try await manage { () async throws(SandboxError) in .object(try context.sandboxes.updateConfig(id, changes)) }
+            return try await manage { () async throws(SandboxError) in .object(try await context.sandboxes.updateConfig(id, changes)) }
         },
         DefinedOperation(
             "list_templates", .sandbox, .read, "the built-in sandbox templates with descriptions and specs",

@@ -10,13 +10,13 @@ import Darwin
 ///
 /// `Synchronization.Mutex` has no condition variable, and the scheduler and timer threads must sleep until
 /// work arrives or a deadline passes without spinning.
-final class ConditionLock: @unchecked Sendable {
+package final class ConditionLock: @unchecked Sendable {
     // @unchecked: the pthread objects are only touched through pthread calls, which do their own
     // synchronisation; the pointers themselves never change after init.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init() {
+    package init() {
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -34,12 +34,12 @@ final class ConditionLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func lock() { pthread_mutex_lock(mutex) }
-    func unlock() { pthread_mutex_unlock(mutex) }
-    func signal() { pthread_cond_signal(condition) }
+    package func lock() { pthread_mutex_lock(mutex) }
+    package func unlock() { pthread_mutex_unlock(mutex) }
+    package func signal() { pthread_cond_signal(condition) }
 
     /// Waits for a signal; the lock must be held.
-    func wait() { pthread_cond_wait(condition, mutex) }
+    package func wait() { pthread_cond_wait(condition, mutex) }
 
     /// Waits for a signal or until the monotonic clock reaches `deadline` (nanoseconds); the lock must be held.
     func wait(untilNanoseconds deadline: UInt64) {
@@ -76,7 +76,7 @@ extension Duration {
 }
 
 /// Starts a detached OS thread that runs `body` forever; used for the scheduler and timer threads.
-func startThread(named name: String, _ body: @escaping @Sendable () -> Void) {
+package func startThread(named name: String, _ body: @escaping @Sendable () -> Void) {
     final class Box: @unchecked Sendable {
         // @unchecked: written once before the thread starts and read once by it.
         let body: @Sendable () -> Void

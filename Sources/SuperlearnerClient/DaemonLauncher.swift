@@ -1,0 +1,71 @@
+import CSuperlearner
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Starts the daemon in the background: `superlearner server run …` re-executed detached in a new
+/// session, standard input from /dev/null, output to `daemon.log`, no inherited descriptors, default
+/// signal dispositions. `fork()` is not safe once threads exist, so this is posix_spawn (through a few
+/// lines of C, since glibc's spawn flags are not visible from Swift).
+public enum DaemonLauncher {
+    /// This executable's path.
+    public static func currentExecutable() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if count > 0 { return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        return CommandLine.arguments[0]
+    }
+
+    /// Spawns the daemon and waits until its socket answers.
+    /// - Parameters:
+    ///   - arguments: the arguments after the executable (`server run --socket …`).
+    ///   - paths: where the log and socket are.
+    ///   - timeout: how long to wait for the socket.
+    /// - Returns: the daemon's pid.
+    /// - Throws: `ClientError` with the end of the daemon's log if it exited or never answered.
+    public static func start(
+        executable: String = currentExecutable(), arguments: [String], paths: SuperlearnerPaths, timeout: Duration = .seconds(15)
+    ) throws(ClientError) -> Int32 {
+        try paths.createHome()
+        let argv = [executable] + arguments
+        var cArguments = argv.map { strdup($0) }
+        cArguments.append(nil)
+        defer { for pointer in cArguments { free(pointer) } }
+        let logStart = fileSize(paths.logFile)
+        let pid = sl_spawn_detached(executable, &cArguments, sl_environ(), paths.logFile)
+        guard pid > 0 else { throw .io("could not start the daemon: \(String(cString: strerror(errno)))") }
+        let client = SuperlearnerClient(endpoint: .unix(paths.socket), timeout: .seconds(2))
+        let deadline = Connection.now() &+ UInt64(timeout.components.seconds) * 1_000_000_000
+        while Connection.now() < deadline {
+            if client.isReachable() { return pid }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                throw .io("the daemon exited during start: \(logTail(paths.logFile, from: logStart))")
+            }
+            usleep(5_000)
+        }
+        throw .timeout("the daemon did not open \(paths.socket) within \(timeout); see \(paths.logFile)")
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    /// The last non-empty line the daemon logged since `offset`.
+    static func logTail(_ path: String, from offset: Int) -> String {
+        guard let file = fopen(path, "r") else { return "(no log)" }
+        defer { fclose(file) }
+        fseek(file, offset, SEEK_SET)
+        var lines: [String] = []
+        var buffer = [CChar](repeating: 0, count: 4096)
+        while fgets(&buffer, 4096, file) != nil {
+            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).trimmingCharacters()
+            if !line.isEmpty { lines.append(line) }
+        }
+        return lines.last ?? "(nothing logged)"
+    }
+}

@@ -1,0 +1,32 @@
+import DequeModule
+import Supervision
+
+/// A dedicated OS thread for blocking work (SQLite writes that fsync), so none of it runs on Swift's
+/// cooperative pool. Jobs run one at a time, in order.
+final class BlockingThread: @unchecked Sendable {
+    // @unchecked: `jobs` is only touched with `lock` held.
+    private let lock = ConditionLock()
+    private var jobs = Deque<@Sendable () -> Void>()
+
+    init(name: String) {
+        startThread(named: name) { [self] in
+            while true {
+                lock.lock()
+                while jobs.isEmpty { lock.wait() }
+                let job = jobs.removeFirst()
+                lock.unlock()
+                job()
+            }
+        }
+    }
+
+    /// Runs `body` on the thread and returns its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            lock.lock()
+            jobs.append { continuation.resume(with: Result { try body() }) }
+            lock.unlock()
+            lock.signal()
+        }
+    }
+}

@@ -1,0 +1,242 @@
+import Arsenal
+import ArsenalHTTP
+import Hummingbird
+import Logging
+import NIOCore
+import Sandbox
+import ServiceLifecycle
+import SuperlearnerClient
+import Supervision
+import Synchronization
+import Telemetry
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `superlearner server run`: the runtime, the sandboxes and the API, served on a Unix socket (and TCP),
+/// with state in SQLite that survives a crash.
+///
+/// ```swift
+/// let daemon = Daemon(configuration: DaemonConfiguration(paths: .resolve()))
+/// try await daemon.run()   // until SIGTERM, SIGINT or POST /api/v1/daemon/stop
+/// ```
+public final class Daemon: Sendable {
+    /// Version of the daemon module.
+    public static let version = "0.1.0"
+
+    /// How it runs.
+    public let configuration: DaemonConfiguration
+    let logger: Logger
+    let group = Mutex<ServiceGroup?>(nil)
+    let startedAt = Daemon.now()
+
+    /// Creates a daemon.
+    public init(configuration: DaemonConfiguration, logger: Logger = Logger(label: "superlearner.daemon")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs until a graceful shutdown: SIGTERM, SIGINT or `POST /api/v1/daemon/stop`.
+    /// - Throws: `DaemonError` when another daemon owns the home, the token rules are not met, or files
+    ///   cannot be prepared; `StateStoreError` when the database cannot be opened.
+    public func run() async throws {
+        let paths = configuration.paths
+        umask(0o077)
+        do {
+            try paths.createHome()
+        } catch {
+            throw DaemonError.io(error.description)
+        }
+        let token = try resolveToken()
+        try claimSocket()
+        let pidText = "\(getpid())\n"
+        guard writeFile(paths.pidFile, pidText) else { throw DaemonError.io("cannot write \(paths.pidFile)") }
+
+        let runtime = Runtime(nodeName: configuration.nodeName)
+        let telemetry = Telemetry()
+        telemetry.observe(runtime)
+        let store = try await StateStore(path: paths.database)
+        let sandboxes = SandboxManager(runtime: runtime, telemetry: telemetry, persistence: store)
+        let context = OperationContext(
+            runtime: runtime, sandboxes: sandboxes, telemetry: telemetry, allowDestructive: configuration.allowDestructive)
+        let registry = OperationRegistry.builtin()
+        await restore(from: store, into: sandboxes, telemetry: telemetry)
+
+        let arsenal = ArsenalResponder(registry: registry, context: context, maximumBodyBytes: configuration.maximumBodyBytes)
+        let status = DaemonStatus(daemon: self, sandboxes: sandboxes, runtime: runtime)
+        var services: [any Service] = [
+            Application(
+                responder: DaemonResponder(arsenal: arsenal, status: status, requiredToken: nil, allowDestructiveUI: configuration.allowDestructiveUI),
+                configuration: ApplicationConfiguration(address: .unixDomainSocket(path: paths.socket), serverName: "superlearner"),
+                onServerRunning: { [logger, paths] _ in
+                    chmod(paths.socket, 0o600)
+                    logger.info("listening", metadata: ["socket": .string(paths.socket)])
+                },
+                logger: logger)
+        ]
+        if let port = configuration.port {
+            services.append(
+                Application(
+                    responder: DaemonResponder(arsenal: arsenal, status: status, requiredToken: token, allowDestructiveUI: configuration.allowDestructiveUI),
+                    configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: port), serverName: "superlearner"),
+                    onServerRunning: { [logger, configuration] channel in
+                        logger.info("listening", metadata: ["tcp": .string("\(configuration.host):\(channel.localAddress?.port ?? port)")])
+                    },
+                    logger: logger))
+        }
+        // Last in the list, so the first told to shut down: refuse new work, then stop every tree in order.
+        services.append(ShutdownService(context: context, sandboxes: sandboxes, logger: logger, timeout: configuration.shutdownTimeout))
+        let serviceGroup = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        group.withLock { $0 = serviceGroup }
+        logger.info("daemon started", metadata: ["pid": .string("\(getpid())"), "home": .string(paths.home)])
+        defer {
+            unlink(paths.socket)
+            unlink(paths.pidFile)
+        }
+        try await serviceGroup.run()
+        await store.close()
+        logger.info("daemon stopped")
+    }
+
+    /// Asks the daemon to stop gracefully (what `POST /api/v1/daemon/stop` does).
+    func stop() async {
+        if let group = group.withLock({ $0 }) { await group.triggerGracefulShutdown() }
+    }
+
+    /// Rebuilds every stored sandbox with fresh processes and the same spec and config.
+    func restore(from store: StateStore, into sandboxes: SandboxManager, telemetry: Telemetry) async {
+        let rows: [StateStore.Row]
+        do {
+            rows = try await store.all()
+        } catch {
+            logger.error("could not read stored sandboxes", metadata: ["error": .string("\(error)")])
+            return
+        }
+        for row in rows {
+            switch row {
+            case .record(let record):
+                do {
+                    _ = try await sandboxes.create(
+                        id: record.id, spec: record.spec, template: record.template, config: record.config,
+                        createdAt: record.createdAt, restartCount: record.restartCount, persist: false)
+                    logger.info("restored sandbox", metadata: ["id": .string(record.id)])
+                } catch {
+                    telemetry.bus.emit("sandbox.restore_failed", metadata: ["sandbox_id": .string(record.id), "reason": .string(error.description)])
+                    logger.error("could not restore sandbox", metadata: ["id": .string(record.id), "error": .string(error.description)])
+                }
+            case .unreadable(let id, let reason):
+                telemetry.bus.emit("sandbox.restore_failed", metadata: ["sandbox_id": .string(id), "reason": .string(reason)])
+                logger.error("stored sandbox is unreadable", metadata: ["id": .string(id), "error": .string(reason)])
+            }
+        }
+        telemetry.bus.emit("daemon.restore", measurements: ["sandboxes": Double(sandboxes.count)])
+    }
+
+    /// Refuses to steal a live daemon's socket; removes a stale one (no one accepts on it).
+    ///
+    /// Hummingbird unlinks an existing socket file when it binds, so this check must come first. Liveness
+    /// is judged by connecting, not by the pid file: an exited daemon can linger as a zombie.
+    func claimSocket() throws {
+        let paths = configuration.paths
+        let client = SuperlearnerClient(endpoint: .unix(paths.socket), timeout: .seconds(1))
+        if client.isReachable() {
+            let pid = readFile(paths.pidFile)?.trimmingWhitespace() ?? "unknown"
+            throw DaemonError.alreadyRunning(socket: paths.socket, pid: pid.isEmpty ? "unknown" : pid)
+        }
+        unlink(paths.socket)
+        if paths.socket.utf8.count >= 108 {
+            throw DaemonError.io("the socket path is too long for a Unix socket (\(paths.socket.utf8.count) bytes, at most 107): \(paths.socket)")
+        }
+    }
+
+    /// The TCP token: `SUPERLEARNER_TOKEN`, the configured one, or the 0600 token file; required when
+    /// binding a non-loopback address.
+    func resolveToken() throws -> String? {
+        guard configuration.port != nil else { return nil }
+        if let token = configuration.token, !token.isEmpty { return token }
+        let path = configuration.paths.tokenFile
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard info.st_mode & 0o077 == 0 else { throw DaemonError.insecureTokenFile(path) }
+            if let token = readFile(path)?.trimmingWhitespace(), !token.isEmpty { return token }
+        }
+        if !configuration.isLoopback { throw DaemonError.tokenRequired(host: configuration.host) }
+        return nil
+    }
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+/// The service that, on graceful shutdown, refuses new operations (503) and stops every sandbox tree in
+/// order, keeping them in storage so the next start restores them.
+struct ShutdownService: Service {
+    let context: OperationContext
+    let sandboxes: SandboxManager
+    let logger: Logger
+    let timeout: Duration
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        context.shuttingDown.store(true, ordering: .relaxed)
+        logger.info("stopping sandboxes", metadata: ["count": .string("\(sandboxes.count)")])
+        await sandboxes.stopAll()
+    }
+}
+
+/// What `GET /api/v1/daemon` reports.
+struct DaemonStatus: Sendable {
+    let daemon: Daemon
+    let sandboxes: SandboxManager
+    let runtime: Runtime
+
+    var term: Term {
+        let configuration = daemon.configuration
+        return [
+            "pid": .int(Int(getpid())), "version": .string(Daemon.version), "node": .string(runtime.nodeName),
+            "socket": .string(configuration.paths.socket), "home": .string(configuration.paths.home),
+            "host": configuration.port == nil ? .null : .string(configuration.host),
+            "port": configuration.port.map(Term.int) ?? .null,
+            "started_at": .double(daemon.startedAt), "uptime_seconds": .double(Daemon.now() - daemon.startedAt),
+            "sandboxes": .int(sandboxes.count), "processes": .int(runtime.processCount),
+        ]
+    }
+}
+
+func readFile(_ path: String) -> String? {
+    guard let file = fopen(path, "r") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, file)
+        if count <= 0 { break }
+        bytes.append(contentsOf: buffer[0..<count])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+func writeFile(_ path: String, _ text: String) -> Bool {
+    guard let file = fopen(path, "w") else { return false }
+    let bytes = Array(text.utf8)
+    let written = fwrite(bytes, 1, bytes.count, file)
+    fclose(file)
+    return written == bytes.count
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var slice = Substring(self)
+        while slice.first?.isWhitespace == true { slice = slice.dropFirst() }
+        while slice.last?.isWhitespace == true { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,69 @@
+import SuperlearnerClient
+
+/// How a daemon runs: where its files are, what it listens on, what it allows.
+public struct DaemonConfiguration: Sendable {
+    /// Home, socket, pid, log and database paths.
+    public var paths: SuperlearnerPaths
+    /// The TCP host to bind, when `port` is set (default loopback).
+    public var host: String
+    /// The TCP port, if TCP is wanted (for the dashboard and cluster peers).
+    public var port: Int?
+    /// The bearer token TCP requests must carry; required for a non-loopback host.
+    public var token: String?
+    /// Whether destructive operations are allowed over the API.
+    public var allowDestructive: Bool
+    /// Whether the dashboard offers kill buttons.
+    public var allowDestructiveUI: Bool
+    /// The node name.
+    public var nodeName: String
+    /// The largest request body accepted.
+    public var maximumBodyBytes: Int
+    /// How long a graceful stop may take before sandboxes are killed.
+    public var shutdownTimeout: Duration
+
+    /// Creates a configuration.
+    public init(
+        paths: SuperlearnerPaths, host: String = "127.0.0.1", port: Int? = nil, token: String? = nil,
+        allowDestructive: Bool = true, allowDestructiveUI: Bool = false, nodeName: String = "superlearner@localhost",
+        maximumBodyBytes: Int = 1 << 20, shutdownTimeout: Duration = .seconds(10)
+    ) {
+        self.paths = paths
+        self.host = host
+        self.port = port
+        self.token = token
+        self.allowDestructive = allowDestructive
+        self.allowDestructiveUI = allowDestructiveUI
+        self.nodeName = nodeName
+        self.maximumBodyBytes = maximumBodyBytes
+        self.shutdownTimeout = shutdownTimeout
+    }
+
+    /// Whether `host` is a loopback address.
+    public var isLoopback: Bool {
+        host == "127.0.0.1" || host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+/// Why the daemon could not start.
+public enum DaemonError: Error, Sendable, CustomStringConvertible {
+    /// A daemon already answers on this socket.
+    case alreadyRunning(socket: String, pid: String)
+    /// A non-loopback TCP bind without a token.
+    case tokenRequired(host: String)
+    /// The token file is readable by others.
+    case insecureTokenFile(String)
+    /// A file or directory could not be prepared.
+    case io(String)
+
+    /// One line saying what to do.
+    public var description: String {
+        switch self {
+        case .alreadyRunning(let socket, let pid):
+            "a daemon is already running on \(socket) (pid \(pid)); stop it first with 'superlearner server stop'"
+        case .tokenRequired(let host):
+            "binding \(host) (not loopback) requires a token: set SUPERLEARNER_TOKEN or write one to the 0600 token file"
+        case .insecureTokenFile(let path): "the token file \(path) must have mode 0600"
+        case .io(let message): message
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import CSQLite
+import Sandbox
+import Supervision
+import Synchronization
+
+/// Why the state file could not be used.
+public struct StateStoreError: Error, Sendable, CustomStringConvertible {
+    /// What failed, with SQLite's message.
+    public var message: String
+    /// `state store: message`.
+    public var description: String { "state store: \(message)" }
+}
+
+/// The daemon's sandboxes in SQLite (WAL, `synchronous=FULL`): written before a request is answered, so a
+/// `kill -9` at any moment loses nothing that was acknowledged.
+///
+/// A thin wrapper over the system libsqlite3 rather than GRDB: four statements do not need an ORM, and the
+/// binary stays smaller and starts faster (docs/persistence.md has the figures). Every call runs on one
+/// dedicated thread.
+public final class StateStore: SandboxPersistence, @unchecked Sendable {
+    // @unchecked: `database` is only used on `thread`, one job at a time.
+    private let thread = BlockingThread(name: "sl-sqlite")
+    private nonisolated(unsafe) var database: OpaquePointer?
+    /// The file.
+    public let path: String
+
+    /// Opens (creating if needed) the state file and its schema.
+    public init(path: String) async throws {
+        self.path = path
+        try await thread.run { [self] in
+            var handle: OpaquePointer?
+            let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+            guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
+                let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+                sqlite3_close(handle)
+                throw StateStoreError(message: "\(path): \(message)")
+            }
+            database = handle
+            sqlite3_busy_timeout(handle, 5000)
+            try execute("PRAGMA journal_mode=WAL")
+            try execute("PRAGMA synchronous=FULL")
+            try execute(
+                """
+                CREATE TABLE IF NOT EXISTS sandboxes (
+                    id TEXT PRIMARY KEY,
+                    template TEXT,
+                    spec TEXT NOT NULL,
+                    config TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    restart_count INTEGER NOT NULL
+                )
+                """)
+        }
+    }
+
+    /// Closes the file.
+    public func close() async {
+        try? await thread.run { [self] in
+            sqlite3_close(database)
+            database = nil
+        }
+    }
+
+    private func execute(_ sql: String) throws {
+        var error: UnsafeMutablePointer<CChar>?
+        if sqlite3_exec(database, sql, nil, nil, &error) != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? "unknown error"
+            sqlite3_free(error)
+            throw StateStoreError(message: message)
+        }
+    }
+
+    private func prepare(_ sql: String) throws -> OpaquePointer {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(database, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+            throw StateStoreError(message: String(cString: sqlite3_errmsg(database)))
+        }
+        return statement
+    }
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// Inserts or replaces a sandbox.
+    public func save(_ record: SandboxRecord) async throws {
+        try await thread.run { [self] in
+            let statement = try prepare(
+                "INSERT OR REPLACE INTO sandboxes (id, template, spec, config, created_at, restart_count) VALUES (?, ?, ?, ?, ?, ?)")
+            defer { sqlite3_finalize(statement) }
+            sqlite3_bind_text(statement, 1, record.id, -1, StateStore.transient)
+            if let template = record.template {
+                sqlite3_bind_text(statement, 2, template, -1, StateStore.transient)
+            } else {
+                sqlite3_bind_null(statement, 2)
+            }
+            sqlite3_bind_text(statement, 3, record.spec.term.json, -1, StateStore.transient)
+            sqlite3_bind_text(statement, 4, Term.object(record.config).json, -1, StateStore.transient)
+            sqlite3_bind_double(statement, 5, record.createdAt)
+            sqlite3_bind_int64(statement, 6, Int64(record.restartCount))
+            guard sqlite3_step(statement) == SQLITE_DONE else {
+                throw StateStoreError(message: String(cString: sqlite3_errmsg(database)))
+            }
+        }
+    }
+
+    /// Deletes a sandbox.
+    public func delete(_ id: String) async throws {
+        try await thread.run { [self] in
+            let statement = try prepare("DELETE FROM sandboxes WHERE id = ?")
+            defer { sqlite3_finalize(statement) }
+            sqlite3_bind_text(statement, 1, id, -1, StateStore.transient)
+            guard sqlite3_step(statement) == SQLITE_DONE else {
+                throw StateStoreError(message: String(cString: sqlite3_errmsg(database)))
+            }
+        }
+    }
+
+    /// One stored row, parsed; or the id and why it could not be read.
+    public enum Row: Sendable {
+        /// A sandbox ready to restore.
+        case record(SandboxRecord)
+        /// A row that no longer parses (kept in the file, reported as an event).
+        case unreadable(id: String, reason: String)
+    }
+
+    /// Every stored sandbox, oldest first.
+    public func all() async throws -> [Row] {
+        try await thread.run { [self] in
+            let statement = try prepare("SELECT id, template, spec, config, created_at, restart_count FROM sandboxes ORDER BY created_at, id")
+            defer { sqlite3_finalize(statement) }
+            var rows: [Row] = []
+            while true {
+                let step = sqlite3_step(statement)
+                if step == SQLITE_DONE { break }
+                guard step == SQLITE_ROW else { throw StateStoreError(message: String(cString: sqlite3_errmsg(database))) }
+                let id = String(cString: sqlite3_column_text(statement, 0))
+                let template = sqlite3_column_type(statement, 1) == SQLITE_NULL ? nil : String(cString: sqlite3_column_text(statement, 1))
+                let specText = String(cString: sqlite3_column_text(statement, 2))
+                let configText = String(cString: sqlite3_column_text(statement, 3))
+                do {
+                    let spec = try SandboxSpec(term: try Term(json: specText))
+                    let config = try Term(json: configText).objectValue ?? [:]
+                    rows.append(
+                        .record(
+                            SandboxRecord(
+                                id: id, template: template, spec: spec, config: config,
+                                createdAt: sqlite3_column_double(statement, 4), restartCount: Int(sqlite3_column_int64(statement, 5)))))
+                } catch {
+                    rows.append(.unreadable(id: id, reason: String(describing: error)))
+                }
+            }
+            return rows
+        }
+    }
+}

@@ -1,6 +1,0 @@
-/// The `SuperlearnerDaemon` module. Its contents arrive with the issue that builds it (see DESIGN.md §1); for now it
-/// declares its place in the module graph and its version, which `superlearner --version` prints.
-public enum SuperlearnerDaemonModule {
-    /// The module's version.
-    public static let version = "0.1.0"
-}
