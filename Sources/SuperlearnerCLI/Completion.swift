@@ -1,0 +1,121 @@
+import Arsenal
+import Sandbox
+import SuperlearnerClient
+import Supervision
+
+/// The hidden `superlearner __complete WORD…`: one candidate per line for the last word, from the command
+/// tree and, for live names, from the daemon when one answers (never starting one).
+enum Completion {
+    static func complete(_ words: [String]) async -> ExitCode {
+        for candidate in candidates(words) { Output.write(candidate + "\n", to: 1) }
+        return .ok
+    }
+
+    static func candidates(_ words: [String]) -> [String] {
+        let current = words.last ?? ""
+        let before = Array(words.dropLast())
+        var spec = CommandTree.root
+        var positionals: [String] = []
+        var pendingFlag: FlagSpec? = nil
+        var socket: String? = nil
+        for word in before {
+            if let flag = pendingFlag {
+                if flag.long == "socket" { socket = word }
+                pendingFlag = nil
+                continue
+            }
+            if word.hasPrefix("--") {
+                let name = String(word.dropFirst(2).prefix { $0 != "=" })
+                if let flag = (spec.flags + CommandTree.globalFlags).first(where: { $0.long == name }), flag.value != nil, !word.contains("=") {
+                    pendingFlag = flag
+                }
+                continue
+            }
+            if word.hasPrefix("-") && word.count == 2 {
+                if let flag = (spec.flags + CommandTree.globalFlags).first(where: { $0.short == word.last }), flag.value != nil { pendingFlag = flag }
+                continue
+            }
+            if positionals.isEmpty, let next = spec.subcommand(word) {
+                spec = next
+                continue
+            }
+            positionals.append(word)
+        }
+        let paths = SuperlearnerPaths.resolve(socket: socket)
+        let live = LiveNames(socket: paths.socket)
+        if let flag = pendingFlag {
+            return filter(values(for: flag.value, source: flag.completion, spec: spec, positionals: positionals, live: live), current)
+        }
+        if current.hasPrefix("-") {
+            return filter((spec.flags + CommandTree.globalFlags).map { "--" + $0.long }, current)
+        }
+        if positionals.isEmpty && !spec.subcommands.isEmpty {
+            return filter(spec.subcommands.filter { !$0.hidden }.map(\.name), current)
+        }
+        guard !spec.arguments.isEmpty else { return [] }
+        let index = min(positionals.count, spec.arguments.count - 1)
+        let argument = spec.arguments[index]
+        if positionals.count >= spec.arguments.count && !argument.variadic { return [] }
+        return filter(values(for: argument.kind, source: argument.completion, spec: spec, positionals: positionals, live: live), current)
+    }
+
+    static func filter(_ values: [String], _ prefix: String) -> [String] {
+        values.filter { $0.hasPrefix(prefix) }
+    }
+
+    static func values(for kind: ValueKind?, source: CompletionSource, spec: CommandSpec, positionals: [String], live: LiveNames) -> [String] {
+        switch source {
+        case .choice, .template, .experiment:
+            if case .choice(let choices)? = kind { return choices }
+            return source == .template ? SandboxTemplate.all.map(\.name) : ExperimentRegistry.names
+        case .operation:
+            return OperationRegistry.builtin().all.map(\.name)
+        case .operationParameter:
+            guard let name = positionals.first, let operation = OperationRegistry.builtin().operation(named: name) else { return [] }
+            let given = Set(positionals.dropFirst().compactMap { $0.split(separator: "=").first.map(String.init) })
+            return operation.parameters.filter { !given.contains($0.name) }.map { $0.name + "=" }
+        case .sandbox:
+            return live.sandboxes()
+        case .process, .supervisor:
+            return live.processes(supervisorsOnly: source == .supervisor)
+        case .keyValue:
+            guard let id = positionals.first else { return [] }
+            return live.configKeys(id).map { $0 + "=" }
+        case .file, .none:
+            return []
+        }
+    }
+}
+
+/// Live names from the daemon, with a short deadline; nothing when no daemon answers.
+struct LiveNames {
+    let client: SuperlearnerClient
+
+    init(socket: String) {
+        client = SuperlearnerClient(endpoint: .unix(socket), timeout: .milliseconds(300))
+    }
+
+    func get(_ path: String) -> Term? {
+        guard let response = try? client.request("GET", path), response.status == 200 else { return nil }
+        return (try? Term(jsonBytes: response.body))?["data"]
+    }
+
+    func sandboxes() -> [String] {
+        get("/api/v1/sandboxes")?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+    }
+
+    func processes(supervisorsOnly: Bool) -> [String] {
+        let rows = get("/api/v1/processes?limit=2000")?.arrayValue ?? []
+        return rows.filter { !supervisorsOnly || $0["kind"] == "supervisor" }.flatMap { row -> [String] in
+            var names: [String] = []
+            if let path = row["path"]?.stringValue { names.append(path) }
+            if let name = row["name"]?.stringValue { names.append(name) }
+            if names.isEmpty, let pid = row["pid"]?.stringValue { names.append(pid) }
+            return names
+        }
+    }
+
+    func configKeys(_ id: String) -> [String] {
+        get("/api/v1/sandboxes/\(id)/config")?.objectValue?.keys.sorted() ?? []
+    }
+}

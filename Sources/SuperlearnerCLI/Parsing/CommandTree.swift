@@ -1,0 +1,134 @@
+/// What a value on the command line is, for parsing, help, completion and man pages.
+public enum ValueKind: Sendable, Hashable {
+    /// Free text.
+    case string
+    /// A whole number.
+    case integer
+    /// `500ms`, `5s`, `2m`, `1h` or milliseconds.
+    case duration
+    /// One of a fixed set.
+    case choice([String])
+    /// A file path (`-` for standard input where documented).
+    case file
+    /// JSON text, or `@file` to read it from a file.
+    case json
+}
+
+/// What a shell can complete a value with.
+public enum CompletionSource: String, Sendable, Hashable {
+    /// Nothing beyond what is typed.
+    case none
+    /// Sandbox ids, from the daemon.
+    case sandbox
+    /// Process targets (PIDs and child paths), from the daemon.
+    case process
+    /// Supervisor paths, from the daemon.
+    case supervisor
+    /// Operation names (no daemon needed).
+    case operation
+    /// An operation's `key=` parameters (no daemon needed).
+    case operationParameter
+    /// Template names.
+    case template
+    /// Experiment names.
+    case experiment
+    /// Files.
+    case file
+    /// The values of a `.choice`.
+    case choice
+    /// `key=value` config keys of a sandbox.
+    case keyValue
+}
+
+/// A positional argument.
+public struct ArgumentSpec: Sendable, Hashable {
+    /// The placeholder, such as `ID`.
+    public var name: String
+    /// One line.
+    public var summary: String
+    /// Its type.
+    public var kind: ValueKind
+    /// Whether it may be left out.
+    public var optional: Bool
+    /// Whether it takes every remaining word.
+    public var variadic: Bool
+    /// How to complete it.
+    public var completion: CompletionSource
+
+    init(_ name: String, _ summary: String, _ kind: ValueKind = .string, optional: Bool = false, variadic: Bool = false, completion: CompletionSource = .none) {
+        self.name = name
+        self.summary = summary
+        self.kind = kind
+        self.optional = optional
+        self.variadic = variadic
+        self.completion = completion
+    }
+}
+
+/// A flag: `--long VALUE`, `-s VALUE`, or a switch without a value.
+public struct FlagSpec: Sendable, Hashable {
+    /// The long name without dashes.
+    public var long: String
+    /// The short letter, if any.
+    public var short: Character?
+    /// One line.
+    public var summary: String
+    /// The value's type, or `nil` for a switch.
+    public var value: ValueKind?
+    /// The value's placeholder in help.
+    public var placeholder: String
+    /// How to complete the value.
+    public var completion: CompletionSource
+    /// Whether it may be given several times (values accumulate).
+    public var repeatable: Bool
+
+    init(_ long: String, short: Character? = nil, _ summary: String, value: ValueKind? = nil, placeholder: String = "VALUE", completion: CompletionSource = .none, repeatable: Bool = false) {
+        self.long = long
+        self.short = short
+        self.summary = summary
+        self.value = value
+        self.placeholder = placeholder
+        self.completion = completion == .none && value.map({ if case .choice = $0 { true } else { false } }) == true ? .choice : completion
+        self.repeatable = repeatable
+    }
+}
+
+/// One node of the command tree: a noun with verbs, or a verb with arguments and flags.
+public struct CommandSpec: Sendable, Hashable {
+    /// The word typed.
+    public var name: String
+    /// One line.
+    public var summary: String
+    /// Paragraphs for `--help` and the man page.
+    public var discussion: String
+    /// Positional arguments, in order.
+    public var arguments: [ArgumentSpec]
+    /// Flags of this command (global flags are separate).
+    public var flags: [FlagSpec]
+    /// Sub-commands (verbs of a noun).
+    public var subcommands: [CommandSpec]
+    /// Example invocations with a comment each.
+    public var examples: [(String, String)]
+    /// Left out of help and completion (`__complete`).
+    public var hidden: Bool
+
+    init(
+        _ name: String, _ summary: String, discussion: String = "", arguments: [ArgumentSpec] = [], flags: [FlagSpec] = [],
+        subcommands: [CommandSpec] = [], examples: [(String, String)] = [], hidden: Bool = false
+    ) {
+        self.name = name
+        self.summary = summary
+        self.discussion = discussion
+        self.arguments = arguments
+        self.flags = flags
+        self.subcommands = subcommands
+        self.examples = examples
+        self.hidden = hidden
+    }
+
+    /// The visible sub-command called `name`.
+    public func subcommand(_ name: String) -> CommandSpec? { subcommands.first { $0.name == name } }
+
+    public static func == (lhs: CommandSpec, rhs: CommandSpec) -> Bool { lhs.name == rhs.name && lhs.summary == rhs.summary }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+}

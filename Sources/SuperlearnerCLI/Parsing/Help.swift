@@ -1,0 +1,68 @@
+/// Renders `--help` from the command tree.
+public enum Help {
+    /// `superlearner sandbox create ID [TEMPLATE] [flags]`.
+    public static func usage(_ spec: CommandSpec, path: [String]) -> String {
+        var parts = ["superlearner"] + path
+        if !spec.subcommands.isEmpty && spec.arguments.isEmpty { parts.append("COMMAND") }
+        for argument in spec.arguments {
+            let name = argument.name + (argument.variadic ? "…" : "")
+            parts.append(argument.optional ? "[\(name)]" : name)
+        }
+        if !spec.flags.isEmpty { parts.append("[flags]") }
+        return parts.joined(separator: " ")
+    }
+
+    /// The full help text of a command.
+    public static func text(for spec: CommandSpec, path: [String]) -> String {
+        var out = "\(usage(spec, path: path))\n\n\(spec.summary.prefix(1).uppercased() + spec.summary.dropFirst()).\n"
+        if !spec.discussion.isEmpty { out += "\n\(spec.discussion)\n" }
+        let visible = spec.subcommands.filter { !$0.hidden }
+        if !visible.isEmpty {
+            out += "\nCommands:\n"
+            let width = visible.map(\.name.count).max() ?? 0
+            for command in visible { out += "  \(command.name.padded(width))  \(command.summary)\n" }
+        }
+        if !spec.arguments.isEmpty {
+            out += "\nArguments:\n"
+            let width = spec.arguments.map(\.name.count).max() ?? 0
+            for argument in spec.arguments { out += "  \(argument.name.padded(width))  \(argument.summary)\n" }
+        }
+        if !spec.flags.isEmpty {
+            out += "\nFlags:\n" + flagLines(spec.flags)
+        }
+        out += "\nGlobal flags:\n" + flagLines(CommandTree.globalFlags)
+        if !spec.examples.isEmpty {
+            out += "\nExamples:\n"
+            for (example, comment) in spec.examples { out += "  \(example)\n      \(comment)\n" }
+        }
+        if path.isEmpty {
+            out += """
+
+                Exit codes:
+                  0 ok · 1 operation failed · 2 usage or validation error · 3 not found · 4 conflict ·
+                  5 daemon unreachable · 6 timed out
+
+                Run 'superlearner help COMMAND' or 'superlearner COMMAND --help' for more.
+
+                """
+        }
+        return out
+    }
+
+    static func flagLines(_ flags: [FlagSpec]) -> String {
+        let labels = flags.map { flag -> String in
+            var label = flag.short.map { "-\($0), " } ?? "    "
+            label += "--\(flag.long)"
+            if flag.value != nil { label += " \(flag.placeholder)" }
+            return label
+        }
+        let width = labels.map(\.count).max() ?? 0
+        return zip(labels, flags).map { "  \($0.padded(width))  \($1.summary)\n" }.joined()
+    }
+}
+
+extension String {
+    func padded(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
