@@ -31,8 +31,9 @@ demo: build
 	$$($(SWIFT) build --show-bin-path)/superlearner demo
 
 test: deps pydeps
+	$(SWIFT) build
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+	$(SWIFT) test --skip-build 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
 
 bench:
 	Benchmarks/compare-with-beam

@@ -108,6 +108,10 @@ let package = Package(
             dependencies: ["Telemetry", "Supervision", .product(name: "CoreMetrics", package: "swift-metrics")],
             swiftSettings: swiftSettings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Telemetry", "Supervision"], swiftSettings: swiftSettings),
+        // Drives the real `superlearner` binary and its daemon on real sockets in temporary homes.
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["SuperlearnerClient", "Supervision"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ArsenalTests", dependencies: ["Arsenal", "Sandbox", "Telemetry", "Supervision"],
             swiftSettings: swiftSettings),

@@ -65,11 +65,9 @@ final class Connection {
                 throw .unreachable("\(host):\(port) (\(String(cString: strerror(code))))")
             }
         }
-        var ignore: Int32 = 1
-        #if canImport(Darwin)
-        setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &ignore, socklen_t(MemoryLayout<Int32>.size))
-        #endif
-        _ = ignore
+        // Non-blocking from here on: every read and write waits in poll with the deadline, and a write
+        // never blocks on a peer that stopped reading (a server that answered 413 early, say).
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
     }
 
     deinit { close(descriptor) }
@@ -80,8 +78,9 @@ final class Connection {
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
-    /// Waits until the socket is ready for `events`, or throws at the deadline.
-    private func waitUntilReady(_ events: Int16, deadline: UInt64?) throws(ClientError) {
+    /// Waits until the socket is ready for `events`, or throws at the deadline; returns what is ready.
+    @discardableResult
+    private func waitUntilReady(_ events: Int16, deadline: UInt64?) throws(ClientError) -> Int16 {
         while true {
             var descriptorSet = pollfd(fd: descriptor, events: events, revents: 0)
             var timeout: Int32 = -1
@@ -91,7 +90,7 @@ final class Connection {
                 timeout = Int32(min(UInt64(Int32.max), (deadline - now) / 1_000_000 + 1))
             }
             let ready = poll(&descriptorSet, 1, timeout)
-            if ready > 0 { return }
+            if ready > 0 { return descriptorSet.revents }
             if ready < 0 && errno != EINTR { throw .io("poll: \(String(cString: strerror(errno)))") }
         }
     }
@@ -99,12 +98,14 @@ final class Connection {
     func write(_ bytes: [UInt8]) throws(ClientError) {
         var offset = 0
         while offset < bytes.count {
-            try waitUntilReady(Int16(POLLOUT), deadline: deadline)
+            let ready = try waitUntilReady(Int16(POLLOUT) | Int16(POLLIN), deadline: deadline)
+            // The server answered (or hung up) before taking the whole request: stop and read its answer.
+            if ready & (Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR)) != 0 { return }
             let written = bytes[offset...].withUnsafeBytes { raw in
                 send(descriptor, raw.baseAddress, raw.count, Int32(MSG_NOSIGNAL))
             }
             if written < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
+                if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { continue }
                 throw .unreachable("\(label) (write: \(String(cString: strerror(errno))))")
             }
             offset += written
@@ -121,7 +122,9 @@ final class Connection {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
         if count < 0 {
-            if errno == EINTR || errno == EAGAIN { return true }
+            if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { return true }
+            // A peer that answered early and reset the rest of our upload: what was read stands.
+            if errno == ECONNRESET { return false }
             throw .protocolError("read: \(String(cString: strerror(errno)))")
         }
         if count == 0 { return false }

@@ -1,0 +1,105 @@
+import Foundation
+import SuperlearnerClient
+import Supervision
+import Testing
+
+/// The built `superlearner` binary, next to the test bundle.
+let binary: String = {
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var directory = executable.deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = directory.appendingPathComponent("superlearner").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        directory = directory.deletingLastPathComponent()
+    }
+    return FileManager.default.currentDirectoryPath + "/.build/debug/superlearner"
+}()
+
+/// What one run of the binary printed and returned.
+struct RunResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var json: Term? { try? Term(json: stdout) }
+}
+
+/// A private home in a short temp path (`/tmp/sl-XXXXXX`, short enough for a socket path), with its own
+/// daemon; `close()` stops the daemon and removes the directory.
+final class TestHome: @unchecked Sendable {
+    let path: String
+    var socket: String { path + "/superlearner.sock" }
+    var environment: [String: String]
+
+    init() {
+        var template = Array("/tmp/sl-XXXXXX".utf8CString)
+        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        path = created.map { String(cString: $0) } ?? "/tmp/sl-\(UUID().uuidString.prefix(8))"
+        var environment = ProcessInfo.processInfo.environment
+        environment["SUPERLEARNER_HOME"] = path
+        environment.removeValue(forKey: "SUPERLEARNER_SOCKET")
+        environment.removeValue(forKey: "SUPERLEARNER_NO_AUTOSTART")
+        environment["NO_COLOR"] = nil
+        self.environment = environment
+    }
+
+    /// Runs the binary with `arguments`; `input` goes to standard input.
+    @discardableResult
+    func run(_ arguments: [String], input: String? = nil, extraEnvironment: [String: String] = [:]) -> RunResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        var environment = self.environment
+        for (key, value) in extraEnvironment { environment[key] = value }
+        process.environment = environment
+        // Files, not pipes: a long output can never fill a pipe and stall the child.
+        let out = path + "/.out-\(UUID().uuidString)"
+        let err = path + "/.err-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: out, contents: nil)
+        FileManager.default.createFile(atPath: err, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: out)
+        process.standardError = FileHandle(forWritingAtPath: err)
+        if let input {
+            let inputPath = path + "/.in-\(UUID().uuidString)"
+            FileManager.default.createFile(atPath: inputPath, contents: Data(input.utf8))
+            process.standardInput = FileHandle(forReadingAtPath: inputPath)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        do {
+            try process.run()
+        } catch {
+            return RunResult(status: -1, stdout: "", stderr: "could not run \(binary): \(error)")
+        }
+        process.waitUntilExit()
+        let stdout = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: out)
+        try? FileManager.default.removeItem(atPath: err)
+        return RunResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
+    var client: SuperlearnerClient { SuperlearnerClient(endpoint: .unix(socket), timeout: .seconds(30)) }
+
+    /// The daemon's pid from its pid file.
+    var daemonPID: Int32? {
+        (try? String(contentsOfFile: path + "/daemon.pid", encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    func start() {
+        let result = run(["server", "start"])
+        #expect(result.status == 0, "server start failed: \(result.stderr)")
+    }
+
+    /// Stops the daemon (gracefully, then by force) and removes the home.
+    func close() {
+        if client.isReachable() { run(["server", "stop"]) }
+        if let pid = daemonPID, kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// `request` as JSON.
+    func api(_ method: String, _ path: String, body: String? = nil) async throws -> (Int, Term) {
+        let response = try await client.send(method, path, body: body)
+        return (response.status, (try? Term(jsonBytes: response.body)) ?? .string(response.text))
+    }
+}
