@@ -16,6 +16,8 @@ let package = Package(
                 .product(name: "Telemetry", package: "superlearner"),
             ],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
-        )
+        ),
+        // A keep-alive HTTP/1.1 load generator for the daemon's Unix socket (wrk speaks TCP only).
+        .executableTarget(name: "HTTPLoad"),
     ]
 )

@@ -5,98 +5,98 @@ import Testing
 
 @Suite("Command line: exit codes, JSON shapes, autostart, wait, help", .serialized)
 struct CommandLineTests {
-    @Test func usageErrorsExitTwoWithOneLineAndASuggestion() {
+    @Test func usageErrorsExitTwoWithOneLineAndASuggestion() async {
         let home = TestHome()
         defer { home.close() }
-        let noun = home.run(["sandbx", "list"])
+        let noun = await home.run(["sandbx", "list"])
         #expect(noun.status == 2 && noun.stderr.contains("did you mean 'sandbox'?"))
-        let verb = home.run(["sandbox", "lst"])
+        let verb = await home.run(["sandbox", "lst"])
         #expect(verb.status == 2 && verb.stderr.contains("did you mean 'list'?"))
-        let flag = home.run(["process", "list", "--sortt", "mailbox"])
+        let flag = await home.run(["process", "list", "--sortt", "mailbox"])
         #expect(flag.status == 2 && flag.stderr.contains("did you mean '--sort'?"))
-        let choice = home.run(["process", "list", "--sort", "size"])
+        let choice = await home.run(["process", "list", "--sort", "size"])
         #expect(choice.status == 2 && choice.stderr.contains("must be one of pid, mailbox"))
-        let missing = home.run(["sandbox", "info"])
+        let missing = await home.run(["sandbox", "info"])
         #expect(missing.status == 2 && missing.stderr.contains("missing ID"))
-        let json = home.run(["sandbox", "info", "--json"])
+        let json = await home.run(["sandbox", "info", "--json"])
         #expect(json.status == 2 && (try? Term(json: json.stderr))?["error"]?["code"] == "usage")
         #expect(!home.client.isReachable(), "usage errors never start a daemon")
     }
 
-    @Test func helpAtEveryLevel() {
+    @Test func helpAtEveryLevel() async {
         let home = TestHome()
         defer { home.close() }
-        let root = home.run(["--help"])
+        let root = await home.run(["--help"])
         #expect(root.status == 0 && root.stdout.contains("Exit codes:") && root.stdout.contains("sandbox"))
-        #expect(home.run(["help", "sandbox", "create"]).stdout.contains("superlearner sandbox create ID [TEMPLATE] [flags]"))
-        #expect(home.run(["sandbox", "create", "--help"]).stdout.contains("--spec FILE"))
-        #expect(home.run(["process", "-h"]).stdout.contains("Commands:"))
-        let version = home.run(["--version"])
+        #expect(await home.run(["help", "sandbox", "create"]).stdout.contains("superlearner sandbox create ID [TEMPLATE] [flags]"))
+        #expect(await home.run(["sandbox", "create", "--help"]).stdout.contains("--spec FILE"))
+        #expect(await home.run(["process", "-h"]).stdout.contains("Commands:"))
+        let version = await home.run(["--version"])
         #expect(version.stdout.contains("Supervision") && version.stdout.contains("SuperlearnerDaemon"))
     }
 
-    @Test func operationListAndDocsNeedNoDaemon() {
+    @Test func operationListAndDocsNeedNoDaemon() async {
         let home = TestHome()
         defer { home.close() }
-        let list = home.run(["operation", "list", "--json"])
+        let list = await home.run(["operation", "list", "--json"])
         #expect(list.status == 0 && (list.json?.arrayValue?.count ?? 0) >= 30)
-        let docs = home.run(["operation", "docs"])
+        let docs = await home.run(["operation", "docs"])
         #expect(docs.json?["openapi"] == "3.1.0")
-        #expect(home.run(["operation", "docs", "--format", "markdown"]).stdout.hasPrefix("# Operations reference"))
-        #expect(home.run(["operation", "docs", "nope"]).status == 3)
+        #expect(await home.run(["operation", "docs", "--format", "markdown"]).stdout.hasPrefix("# Operations reference"))
+        #expect(await home.run(["operation", "docs", "nope"]).status == 3)
         #expect(!FileManager.default.fileExists(atPath: home.socket), "no daemon was started")
     }
 
-    @Test func autostartIsOnByDefaultAndCanBeTurnedOff() {
+    @Test func autostartIsOnByDefaultAndCanBeTurnedOff() async {
         let home = TestHome()
         defer { home.close() }
-        let refused = home.run(["sandbox", "list"], extraEnvironment: ["SUPERLEARNER_NO_AUTOSTART": "1"])
+        let refused = await home.run(["sandbox", "list"], extraEnvironment: ["SUPERLEARNER_NO_AUTOSTART": "1"])
         #expect(refused.status == 5 && refused.stderr.contains("superlearner server start"))
-        let started = home.run(["sandbox", "list"])
+        let started = await home.run(["sandbox", "list"])
         #expect(started.status == 0 && started.stderr.contains("started the daemon"))
-        let again = home.run(["sandbox", "list"])
+        let again = await home.run(["sandbox", "list"])
         #expect(again.stderr.isEmpty, "one note, only when it starts one")
     }
 
-    @Test func everyExitCode() {
+    @Test func everyExitCode() async {
         let home = TestHome()
         defer { home.close() }
-        #expect(home.run(["sandbox", "create", "x", "DemoSupervisor"]).status == 0)
-        #expect(home.run(["sandbox", "create", "x", "DemoSupervisor"]).status == 4, "conflict")
-        #expect(home.run(["sandbox", "info", "nope"]).status == 3, "not found")
-        #expect(home.run(["sandbox", "create", "bad id", "DemoSupervisor"]).status == 2, "validation")
-        let badSpec = home.run(["sandbox", "create", "y", "--spec", "-"], input: "children:\n  - { id: a, worker: counter, restart: sometimes }\n")
+        #expect(await home.run(["sandbox", "create", "x", "DemoSupervisor"]).status == 0)
+        #expect(await home.run(["sandbox", "create", "x", "DemoSupervisor"]).status == 4, "conflict")
+        #expect(await home.run(["sandbox", "info", "nope"]).status == 3, "not found")
+        #expect(await home.run(["sandbox", "create", "bad id", "DemoSupervisor"]).status == 2, "validation")
+        let badSpec = await home.run(["sandbox", "create", "y", "--spec", "-"], input: "children:\n  - { id: a, worker: counter, restart: sometimes }\n")
         #expect(badSpec.status == 2 && badSpec.stderr.contains("children[0].restart: expected permanent, transient or temporary, got \"sometimes\""))
-        let failing = home.run(["sandbox", "run", "x", "kill-child", "target=counter_1", "timeout_ms=1"])
+        let failing = await home.run(["sandbox", "run", "x", "kill-child", "target=counter_1", "timeout_ms=1"])
         #expect(failing.status == 0 || failing.status == 1, "a verdict: pass (0) or fail (1)")
-        #expect(home.run(["process", "send", "x/counter_1", "crash", "--call"]).status == 1, "operation failed")
-        #expect(home.run(["wait", "x/counter_2", "--for", "restarted", "--timeout", "200ms"]).status == 6, "timed out")
-        #expect(home.run(["server", "status"], extraEnvironment: ["SUPERLEARNER_SOCKET": home.path + "/none.sock"]).status == 5)
+        #expect(await home.run(["process", "send", "x/counter_1", "crash", "--call"]).status == 1, "operation failed")
+        #expect(await home.run(["wait", "x/counter_2", "--for", "restarted", "--timeout", "200ms"]).status == 6, "timed out")
+        #expect(await home.run(["server", "status"], extraEnvironment: ["SUPERLEARNER_SOCKET": home.path + "/none.sock"]).status == 5)
     }
 
-    @Test func jsonShapesAreStable() {
+    @Test func jsonShapesAreStable() async {
         let home = TestHome()
         defer { home.close() }
-        #expect(home.run(["sandbox", "create", "j", "DemoSupervisor"]).status == 0)
-        let list = home.run(["process", "list", "--sandbox", "j", "--json"])
+        #expect(await home.run(["sandbox", "create", "j", "DemoSupervisor"]).status == 0)
+        let list = await home.run(["process", "list", "--sandbox", "j", "--json"])
         let rows = list.json?.arrayValue ?? []
         #expect(rows.count == 4)
         #expect(rows.allSatisfy { $0["pid"] != nil && $0["path"] != nil && $0["name"] != nil && $0["status"] != nil })
         #expect(rows.contains { $0["path"] == "j" }, "the root supervisor's path is the sandbox id")
-        let reply = home.run(["process", "send", "j/counter_2", "get_value", "--call", "--json"])
+        let reply = await home.run(["process", "send", "j/counter_2", "get_value", "--call", "--json"])
         #expect(reply.json == ["reply": 100])
-        let sandboxes = home.run(["sandbox", "list", "--json"])
+        let sandboxes = await home.run(["sandbox", "list", "--json"])
         #expect(sandboxes.json?.arrayValue?.first?["id"] == "j" && sandboxes.json?.arrayValue?.first?["status"] == "running")
-        let error = home.run(["sandbox", "info", "zz", "--json"])
+        let error = await home.run(["sandbox", "info", "zz", "--json"])
         #expect(error.stdout.isEmpty && (try? Term(json: error.stderr))?["error"]?["code"] == "sandbox_not_found")
     }
 
-    @Test func waitSucceedsOnTheEventThatProvesTheState() throws {
+    @Test func waitSucceedsOnTheEventThatProvesTheState() async throws {
         let home = TestHome()
         defer { home.close() }
-        #expect(home.run(["sandbox", "create", "w", "DemoSupervisor"]).status == 0)
-        #expect(home.run(["wait", "w", "--for", "running"]).status == 0, "already running")
-        #expect(home.run(["wait", "ghost", "--for", "terminated"]).status == 0, "already gone")
+        #expect(await home.run(["sandbox", "create", "w", "DemoSupervisor"]).status == 0)
+        #expect(await home.run(["wait", "w", "--for", "running"]).status == 0, "already running")
+        #expect(await home.run(["wait", "ghost", "--for", "terminated"]).status == 0, "already gone")
         let waiter = Process()
         waiter.executableURL = URL(fileURLWithPath: binary)
         waiter.arguments = ["wait", "w/counter_1", "--for", "restarted", "--timeout", "20s"]
@@ -105,10 +105,9 @@ struct CommandLineTests {
         waiter.standardError = FileHandle.nullDevice
         try waiter.run()
         // The waiter subscribes before it checks; give it a moment to connect, then break something.
-        usleep(500_000)
-        #expect(home.run(["process", "kill", "w/counter_1"]).status == 0)
-        waiter.waitUntilExit()
-        #expect(waiter.terminationStatus == 0)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(await home.run(["process", "kill", "w/counter_1"]).status == 0)
+        #expect(await waitForExit(waiter) == 0)
         let escalation = Process()
         escalation.executableURL = URL(fileURLWithPath: binary)
         escalation.arguments = ["wait", "w", "--for", "escalated", "--timeout", "20s"]
@@ -116,54 +115,53 @@ struct CommandLineTests {
         escalation.standardOutput = FileHandle.nullDevice
         escalation.standardError = FileHandle.nullDevice
         try escalation.run()
-        usleep(500_000)
-        #expect(home.run(["sandbox", "run", "w", "crash-storm", "target=counter_2", "restore=false"]).status == 0)
-        escalation.waitUntilExit()
-        #expect(escalation.terminationStatus == 0)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(await home.run(["sandbox", "run", "w", "crash-storm", "target=counter_2", "restore=false"]).status == 0)
+        #expect(await waitForExit(escalation) == 0)
     }
 
-    @Test func pipedOutputHasNoEscapeCodes() {
+    @Test func pipedOutputHasNoEscapeCodes() async {
         let home = TestHome()
         defer { home.close() }
-        #expect(home.run(["sandbox", "create", "p", "DemoSupervisor"]).status == 0)
+        #expect(await home.run(["sandbox", "create", "p", "DemoSupervisor"]).status == 0)
         for arguments in [["sandbox", "list"], ["process", "list"], ["sandbox", "tree", "p"], ["events", "--limit", "5"], ["sandbox", "run", "p", "kill-child"]] {
-            let result = home.run(arguments)
+            let result = await home.run(arguments)
             #expect(!result.stdout.contains("\u{1B}["), "\(arguments) printed escape codes")
             #expect(!result.stdout.isEmpty, "\(arguments)")
         }
-        #expect(home.run(["sandbox", "tree", "p"]).stdout.contains("└─ printer_1"))
-        #expect(home.run(["sandbox", "list", "-q"]).stdout.isEmpty, "-q prints nothing")
+        #expect(await home.run(["sandbox", "tree", "p"]).stdout.contains("└─ printer_1"))
+        #expect(await home.run(["sandbox", "list", "-q"]).stdout.isEmpty, "-q prints nothing")
     }
 
-    @Test func eventsTelemetryAndOperationRun() {
+    @Test func eventsTelemetryAndOperationRun() async {
         let home = TestHome()
         defer { home.close() }
-        #expect(home.run(["sandbox", "create", "t", "DemoSupervisor"]).status == 0)
-        let run = home.run(["operation", "run", "get_process_info", "pid=t/counter_2", "--json"])
+        #expect(await home.run(["sandbox", "create", "t", "DemoSupervisor"]).status == 0)
+        let run = await home.run(["operation", "run", "get_process_info", "pid=t/counter_2", "--json"])
         #expect(run.json?["state"] == ["value": 100])
-        let params = home.run(["operation", "run", "list_processes", "--params", #"{"sandbox":"t","limit":2}"#, "--json"])
+        let params = await home.run(["operation", "run", "list_processes", "--params", #"{"sandbox":"t","limit":2}"#, "--json"])
         #expect(params.json?.arrayValue?.count == 2)
-        #expect(home.run(["operation", "run", "list_processes", "limit=0"]).status == 2)
-        let summary = home.run(["telemetry", "--json"])
+        #expect(await home.run(["operation", "run", "list_processes", "limit=0"]).status == 2)
+        let summary = await home.run(["telemetry", "--json"])
         #expect(summary.json?["sandboxes_created"] == 1)
-        let prometheus = home.run(["telemetry", "export", "--format", "prometheus"])
+        let prometheus = await home.run(["telemetry", "export", "--format", "prometheus"])
         #expect(prometheus.stdout.contains("# TYPE superlearner_sandboxes_created_total counter"))
-        let csv = home.run(["telemetry", "export", "--format", "csv"])
+        let csv = await home.run(["telemetry", "export", "--format", "csv"])
         #expect(csv.stdout.hasPrefix("name,labels,value"))
-        let events = home.run(["events", "--json", "--limit", "500"])
+        let events = await home.run(["events", "--json", "--limit", "500"])
         #expect(events.json?.arrayValue?.contains { $0["name"] == "sandbox.create" } == true)
-        let config = home.run(["sandbox", "config", "t", "a=1", "b=hello"])
+        let config = await home.run(["sandbox", "config", "t", "a=1", "b=hello"])
         #expect(config.status == 0 && config.stdout.contains("b=\"hello\""))
-        let trace = home.run(["process", "trace", "t/counter_1", "--duration", "200ms", "--json"])
+        let trace = await home.run(["process", "trace", "t/counter_1", "--duration", "200ms", "--json"])
         #expect(trace.status == 0 && trace.json?["id"] != nil)
-        #expect(home.run(["supervisor", "info", "t"]).stdout.contains("counter_1"))
-        #expect(home.run(["process", "stop", "t/printer_1"]).status == 0)
+        #expect(await home.run(["supervisor", "info", "t"]).stdout.contains("counter_1"))
+        #expect(await home.run(["process", "stop", "t/printer_1"]).status == 0)
     }
 
-    @Test func theDemoRunsTheTour() {
+    @Test func theDemoRunsTheTour() async {
         let home = TestHome()
         defer { home.close() }
-        let demo = home.run(["demo"])
+        let demo = await home.run(["demo"])
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stdout.contains("its value starts over: 0"))
         #expect(demo.stdout.contains("superlearner sandbox destroy demo"))

@@ -5,38 +5,38 @@ import Testing
 
 @Suite("Daemon: lifecycle, sockets, persistence", .serialized)
 struct DaemonTests {
-    @Test func startStatusStopAndTheFilesItLeaves() throws {
+    @Test func startStatusStopAndTheFilesItLeaves() async throws {
         let home = TestHome()
         defer { home.close() }
-        #expect(home.run(["server", "status"]).status == 5, "no daemon yet: exit 5")
-        let started = home.run(["server", "start", "--json"])
+        #expect(await home.run(["server", "status"]).status == 5, "no daemon yet: exit 5")
+        let started = await home.run(["server", "start", "--json"])
         #expect(started.status == 0, "\(started.stderr)")
         #expect(started.json?["pid"]?.intValue != nil && started.json?["socket"] == .string(home.socket))
         let attributes = try FileManager.default.attributesOfItem(atPath: home.socket)
         #expect((attributes[.posixPermissions] as? Int) == 0o600, "socket mode")
         let homeAttributes = try FileManager.default.attributesOfItem(atPath: home.path)
         #expect((homeAttributes[.posixPermissions] as? Int) == 0o700, "home mode")
-        let status = home.run(["server", "status", "--json"])
+        let status = await home.run(["server", "status", "--json"])
         #expect(status.status == 0 && status.json?["sandboxes"] == 0 && status.json?["socket"] == .string(home.socket))
-        #expect(home.run(["server", "start"]).stdout.contains("already running"))
-        let stopped = home.run(["server", "stop"])
+        #expect(await home.run(["server", "start"]).stdout.contains("already running"))
+        let stopped = await home.run(["server", "stop"])
         #expect(stopped.status == 0 && stopped.stdout.contains("stopped the daemon"))
         #expect(!FileManager.default.fileExists(atPath: home.socket))
-        #expect(home.run(["server", "status"]).status == 5)
-        #expect(home.run(["server", "logs"]).stdout.contains("daemon stopped"))
+        #expect(await home.run(["server", "status"]).status == 5)
+        #expect(await home.run(["server", "logs"]).stdout.contains("daemon stopped"))
     }
 
-    @Test func aSecondDaemonOnTheSameHomeRefusesToStart() {
+    @Test func aSecondDaemonOnTheSameHomeRefusesToStart() async {
         let home = TestHome()
         defer { home.close() }
-        home.start()
-        let second = home.run(["server", "run"])
+        await home.start()
+        let second = await home.run(["server", "run"])
         #expect(second.status == 4)
         #expect(second.stderr.contains("already running"))
         #expect(home.client.isReachable(), "the first daemon was not disturbed")
     }
 
-    @Test func aStaleSocketIsReplaced() throws {
+    @Test func aStaleSocketIsReplaced() async throws {
         let home = TestHome()
         defer { home.close() }
         // Bind a socket and close it without unlinking: a file nobody accepts on.
@@ -54,49 +54,49 @@ struct DaemonTests {
         #expect(bound == 0)
         close(descriptor)
         #expect(FileManager.default.fileExists(atPath: home.socket))
-        home.start()
-        #expect(home.run(["server", "status"]).status == 0)
+        await home.start()
+        #expect(await home.run(["server", "status"]).status == 0)
     }
 
     @Test func killNineLosesNothingAcknowledgedAndTheRestoreIsRecorded() async throws {
         let home = TestHome()
         defer { home.close() }
-        #expect(home.run(["sandbox", "create", "keep", "DemoSupervisor", "--config", "owner=ci"]).status == 0)
+        #expect(await home.run(["sandbox", "create", "keep", "DemoSupervisor", "--config", "owner=ci"]).status == 0)
         let spec = "strategy: one_for_all\nchildren:\n  - { id: store, worker: kv }\n  - { id: tick, worker: ticker, args: { every_ms: 50 } }\n"
-        #expect(home.run(["sandbox", "create", "custom", "--spec", "-"], input: spec).status == 0)
-        #expect(home.run(["sandbox", "config", "keep", "level=3"]).status == 0)
+        #expect(await home.run(["sandbox", "create", "custom", "--spec", "-"], input: spec).status == 0)
+        #expect(await home.run(["sandbox", "config", "keep", "level=3"]).status == 0)
         let pid = try #require(home.daemonPID)
         kill(pid, SIGKILL)
         var exited = false
         for _ in 0..<200 where !exited {
             exited = !home.client.isReachable()
-            if !exited { usleep(10_000) }
+            if !exited { try await Task.sleep(for: .milliseconds(10)) }
         }
         #expect(exited)
-        let list = home.run(["sandbox", "list", "--json"])
+        let list = await home.run(["sandbox", "list", "--json"])
         #expect(list.status == 0, "\(list.stderr)")
         #expect(list.stderr.contains("started the daemon"))
         let ids = list.json?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
         #expect(ids == ["custom", "keep"])
         #expect(list.json?.arrayValue?.allSatisfy { $0["status"] == "running" } == true)
-        let config = home.run(["sandbox", "config", "keep", "--json"])
+        let config = await home.run(["sandbox", "config", "keep", "--json"])
         #expect(config.json == ["owner": "ci", "level": 3])
-        let custom = home.run(["sandbox", "info", "custom", "--json"])
+        let custom = await home.run(["sandbox", "info", "custom", "--json"])
         #expect(custom.json?["spec"]?["strategy"] == "one_for_all")
-        let events = home.run(["events", "--json", "--limit", "1000"])
+        let events = await home.run(["events", "--json", "--limit", "1000"])
         #expect(events.json?.arrayValue?.contains { $0["name"] == "sandbox.restore" && $0["metadata"]?["sandbox_id"] == "keep" } == true)
-        #expect(home.run(["sandbox", "destroy", "keep"]).status == 0)
-        home.run(["server", "stop"])
+        #expect(await home.run(["sandbox", "destroy", "keep"]).status == 0)
+        await home.run(["server", "stop"])
         // A graceful stop keeps what is stored; a destroy removes it.
-        let again = home.run(["sandbox", "list", "--json"])
+        let again = await home.run(["sandbox", "list", "--json"])
         #expect(again.json?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["custom"])
     }
 
     @Test func twoHundredConcurrentRequestsAllSucceed() async throws {
         let home = TestHome()
         defer { home.close() }
-        home.start()
-        #expect(home.run(["sandbox", "create", "load", "DemoSupervisor"]).status == 0)
+        await home.start()
+        #expect(await home.run(["sandbox", "create", "load", "DemoSupervisor"]).status == 0)
         let statuses = await withTaskGroup(of: Int.self) { group in
             for index in 0..<200 {
                 group.addTask {
@@ -114,10 +114,10 @@ struct DaemonTests {
     @Test func tcpNeedsATokenOffLoopbackAndChecksIt() async throws {
         let home = TestHome()
         defer { home.close() }
-        let refused = home.run(["server", "run", "--port", "0", "--host", "0.0.0.0"])
+        let refused = await home.run(["server", "run", "--port", "0", "--host", "0.0.0.0"])
         #expect(refused.status == 2 && refused.stderr.contains("requires a token"))
         let port = 20_000 + Int(getpid() % 20_000)
-        let started = home.run(["server", "start", "--port", String(port)], extraEnvironment: ["SUPERLEARNER_TOKEN": "s3cret"])
+        let started = await home.run(["server", "start", "--port", String(port)], extraEnvironment: ["SUPERLEARNER_TOKEN": "s3cret"])
         #expect(started.status == 0, "\(started.stderr)")
         let good = SuperlearnerClient(endpoint: .tcp(host: "127.0.0.1", port: port, token: "s3cret"))
         #expect(try await good.send("GET", "/api/v1/daemon").status == 200)

@@ -42,9 +42,14 @@ final class TestHome: @unchecked Sendable {
         self.environment = environment
     }
 
-    /// Runs the binary with `arguments`; `input` goes to standard input.
+    /// Runs the binary with `arguments` on a thread of its own (waiting for a child process must not
+    /// block Swift's cooperative pool, which the tests running in parallel share).
     @discardableResult
-    func run(_ arguments: [String], input: String? = nil, extraEnvironment: [String: String] = [:]) -> RunResult {
+    func run(_ arguments: [String], input: String? = nil, extraEnvironment: [String: String] = [:]) async -> RunResult {
+        await offPool { self.runBlocking(arguments, input: input, extraEnvironment: extraEnvironment) }
+    }
+
+    func runBlocking(_ arguments: [String], input: String? = nil, extraEnvironment: [String: String] = [:]) -> RunResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -85,14 +90,13 @@ final class TestHome: @unchecked Sendable {
         (try? String(contentsOfFile: path + "/daemon.pid", encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    func start() {
-        let result = run(["server", "start"])
+    func start() async {
+        let result = await run(["server", "start"])
         #expect(result.status == 0, "server start failed: \(result.stderr)")
     }
 
-    /// Stops the daemon (gracefully, then by force) and removes the home.
+    /// Kills the test's daemon and removes the home (the graceful stop has tests of its own).
     func close() {
-        if client.isReachable() { run(["server", "stop"]) }
         if let pid = daemonPID, kill(pid, 0) == 0 { kill(pid, SIGKILL) }
         try? FileManager.default.removeItem(atPath: path)
     }
@@ -101,5 +105,21 @@ final class TestHome: @unchecked Sendable {
     func api(_ method: String, _ path: String, body: String? = nil) async throws -> (Int, Term) {
         let response = try await client.send(method, path, body: body)
         return (response.status, (try? Term(jsonBytes: response.body)) ?? .string(response.text))
+    }
+}
+
+/// Runs blocking work on a new thread and awaits its result.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: body()) }
+        thread.start()
+    }
+}
+
+/// Waits for a child process without blocking the cooperative pool.
+func waitForExit(_ process: Process) async -> Int32 {
+    await offPool {
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 }

@@ -8,7 +8,7 @@ struct RouteTests {
     @Test func routesAnswerWithTheEnvelopeAndTheRightStatus() async throws {
         let home = TestHome()
         defer { home.close() }
-        home.start()
+        await home.start()
         var (status, body) = try await home.api("POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"r","supervisor_module":"DemoSupervisor"}"#)
         #expect(status == 201 && body["data"]?["id"] == "r")
         (status, body) = try await home.api("POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"r","supervisor_module":"DemoSupervisor"}"#)
@@ -96,25 +96,31 @@ struct RouteTests {
     @Test func theEventStreamResumesFromASequenceNumber() async throws {
         let home = TestHome()
         defer { home.close() }
-        home.start()
-        #expect(home.run(["sandbox", "create", "e", "DemoSupervisor"]).status == 0)
+        await home.start()
+        #expect(await home.run(["sandbox", "create", "e", "DemoSupervisor"]).status == 0)
         let (_, recent) = try await home.api("GET", "/api/v1/telemetry/events?prefix=sandbox.create")
         let createSeq = try #require(recent["data"]?.arrayValue?.last?["seq"]?.intValue)
         // Resume just before the create: the first event delivered is the create itself.
         let client = SuperlearnerClient(endpoint: .unix(home.socket), timeout: .seconds(10))
         let deadline = DispatchTime.now().uptimeNanoseconds + 5_000_000_000
-        nonisolated(unsafe) var first: (UInt64?, String)? = nil
-        _ = try client.followEvents("/api/v1/events?since=\(createSeq - 1)", deadline: deadline) { id, data in
-            first = (id, data)
-            return false
+        let first: (UInt64?, String)? = await offPool {
+            var seen: (UInt64?, String)? = nil
+            _ = try? client.followEvents("/api/v1/events?since=\(createSeq - 1)", deadline: deadline) { id, data in
+                seen = (id, data)
+                return false
+            }
+            return seen
         }
         #expect(first?.0 == UInt64(createSeq))
         #expect((try? Term(json: first?.1 ?? ""))?["name"] == "sandbox.create")
         // The same with Last-Event-ID.
-        nonisolated(unsafe) var viaHeader: UInt64? = nil
-        _ = try client.followEvents("/api/v1/events", lastEventID: UInt64(createSeq - 1), deadline: deadline) { id, _ in
-            viaHeader = id
-            return false
+        let viaHeader: UInt64? = await offPool {
+            var seen: UInt64? = nil
+            _ = try? client.followEvents("/api/v1/events", lastEventID: UInt64(createSeq - 1), deadline: deadline) { id, _ in
+                seen = id
+                return false
+            }
+            return seen
         }
         #expect(viaHeader == UInt64(createSeq))
         let bad = try await home.client.send("GET", "/api/v1/events?since=abc")

@@ -80,7 +80,8 @@ struct ExperimentTests {
     @Test func restartLatencyReportsADistribution() async throws {
         let (sandboxes, _) = makeManager()
         try await sandboxes.create(id: "l", template: "DemoSupervisor", maxRestarts: 20)
-        let result = try await sandboxes.runExperiment("l", "restart-latency", ["target": "counter_2", "samples": 5])
+        // The latency budget is set out of reach: this proves the distribution, not a time (never assert one).
+        let result = try await sandboxes.runExperiment("l", "restart-latency", ["target": "counter_2", "samples": 5, "max_median_ms": 60_000])
         #expect(result.verdict.passed, "\(result.verdict)")
         #expect(result.measurements["samples"] == 5)
         #expect((result.measurements["median_ms"] ?? -1) >= 0 && (result.measurements["max_ms"] ?? 0) >= (result.measurements["min_ms"] ?? 1))

@@ -1,0 +1,130 @@
+// HTTPLoad: N keep-alive connections, each on its own thread, sending GET PATH back to back until the
+// total is reached; prints requests/s and the latency percentiles.
+//   HTTPLoad (--unix PATH | --tcp HOST:PORT) [--connections 16] [--requests 100000] [--path /api/v1/sandboxes]
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+let unixPath = option("--unix")
+let tcp = option("--tcp")
+let connections = Int(option("--connections") ?? "16") ?? 16
+let total = Int(option("--requests") ?? "100000") ?? 100000
+let path = option("--path") ?? "/api/v1/sandboxes"
+
+func now() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+}
+
+func connectSocket() -> Int32 {
+    if let unixPath {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(unixPath.utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        precondition(result == 0, "connect failed")
+        return descriptor
+    }
+    let parts = tcp!.split(separator: ":")
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(parts[1])!.bigEndian)
+    inet_pton(AF_INET, String(parts[0]), &address.sin_addr)
+    var one: Int32 = 1
+    setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    let result = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    precondition(result == 0, "connect failed")
+    return descriptor
+}
+
+let request = Array("GET \(path) HTTP/1.1\r\nHost: bench\r\n\r\n".utf8)
+let remaining = Atomic<Int>(total)
+let latencies = Mutex<[UInt64]>([])
+let failures = Atomic<Int>(0)
+
+/// Reads one response (headers + Content-Length body) from `descriptor`, keeping leftovers in `buffer`.
+func readResponse(_ descriptor: Int32, _ buffer: inout [UInt8]) -> Bool {
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        if let end = findHeaderEnd(buffer) {
+            let head = String(decoding: buffer[0..<end], as: UTF8.self).lowercased()
+            var length = 0
+            if let range = head.range(of: "content-length: ") {
+                length = Int(head[range.upperBound...].prefix { $0.isNumber }) ?? 0
+            }
+            let needed = end + 4 + length
+            while buffer.count < needed {
+                let count = recv(descriptor, &chunk, chunk.count, 0)
+                if count <= 0 { return false }
+                buffer.append(contentsOf: chunk[0..<count])
+            }
+            let ok = head.hasPrefix("http/1.1 2")
+            buffer.removeFirst(needed)
+            return ok
+        }
+        let count = recv(descriptor, &chunk, chunk.count, 0)
+        if count <= 0 { return false }
+        buffer.append(contentsOf: chunk[0..<count])
+    }
+}
+
+func findHeaderEnd(_ buffer: [UInt8]) -> Int? {
+    guard buffer.count >= 4 else { return nil }
+    for index in 0...(buffer.count - 4) where buffer[index] == 13 && buffer[index + 1] == 10 && buffer[index + 2] == 13 && buffer[index + 3] == 10 {
+        return index
+    }
+    return nil
+}
+
+final class Worker: @unchecked Sendable {
+    func run() {
+        let descriptor = connectSocket()
+        var buffer: [UInt8] = []
+        var mine: [UInt64] = []
+        while remaining.subtract(1, ordering: .relaxed).newValue >= 0 {
+            let start = now()
+            _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if !readResponse(descriptor, &buffer) { failures.add(1, ordering: .relaxed) }
+            mine.append(now() - start)
+        }
+        close(descriptor)
+        latencies.withLock { $0.append(contentsOf: mine) }
+    }
+}
+
+var threads: [pthread_t] = []
+let started = now()
+for _ in 0..<connections {
+    var thread = pthread_t()
+    let worker = Unmanaged.passRetained(Worker()).toOpaque()
+    pthread_create(&thread, nil, { raw in
+        let worker = Unmanaged<Worker>.fromOpaque(raw!).takeRetainedValue()
+        worker.run()
+        return nil
+    }, worker)
+    threads.append(thread)
+}
+for thread in threads { pthread_join(thread, nil) }
+let elapsed = Double(now() - started) / 1e9
+let sorted = latencies.withLock { $0 }.sorted()
+func percentile(_ p: Double) -> Double { Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1e6 }
+print("requests \(sorted.count) failures \(failures.load(ordering: .relaxed)) seconds \(elapsed)")
+print("requests_per_second \(Int(Double(sorted.count) / elapsed)) p50_ms \(percentile(0.5)) p99_ms \(percentile(0.99))")
