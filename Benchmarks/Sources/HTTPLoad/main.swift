@@ -7,8 +7,8 @@ import Synchronization
 import Glibc
 #endif
 
-var arguments = Array(CommandLine.arguments.dropFirst())
-func option(_ name: String) -> String? {
+nonisolated func option(_ name: String) -> String? {
+    let arguments = Array(CommandLine.arguments.dropFirst())
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
     return arguments[index + 1]
 }
@@ -67,8 +67,8 @@ func readResponse(_ descriptor: Int32, _ buffer: inout [UInt8]) -> Bool {
         if let end = findHeaderEnd(buffer) {
             let head = String(decoding: buffer[0..<end], as: UTF8.self).lowercased()
             var length = 0
-            if let range = head.range(of: "content-length: ") {
-                length = Int(head[range.upperBound...].prefix { $0.isNumber }) ?? 0
+            for line in head.split(separator: "\r\n") where line.hasPrefix("content-length:") {
+                length = Int(line.dropFirst("content-length:".count).drop { $0 == " " }.prefix { $0.isNumber }) ?? 0
             }
             let needed = end + 4 + length
             while buffer.count < needed {
@@ -110,9 +110,10 @@ final class Worker: @unchecked Sendable {
     }
 }
 
-var threads: [pthread_t] = []
-let started = now()
-for _ in 0..<connections {
+/// Starts the workers off the main actor (top-level code is main-actor isolated; worker threads are not).
+nonisolated func startWorkers(_ count: Int) -> [pthread_t] {
+    var threads: [pthread_t] = []
+    for _ in 0..<count {
     var thread = pthread_t()
     let worker = Unmanaged.passRetained(Worker()).toOpaque()
     pthread_create(&thread, nil, { raw in
@@ -121,7 +122,12 @@ for _ in 0..<connections {
         return nil
     }, worker)
     threads.append(thread)
+    }
+    return threads
 }
+
+let started = now()
+let threads = startWorkers(connections)
 for thread in threads { pthread_join(thread, nil) }
 let elapsed = Double(now() - started) / 1e9
 let sorted = latencies.withLock { $0 }.sorted()
