@@ -98,19 +98,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "superlearner", dependencies: ["SuperlearnerCLI"], swiftSettings: swiftSettings),
-        .target(name: "Supertester", dependencies: ["Supervision", "Sandbox", "Telemetry"], swiftSettings: swiftSettings),
+        .target(name: "Supertester", dependencies: ["Supervision", "Sandbox", "Telemetry", "CSuperlearner"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SupertesterTests", dependencies: ["Supertester", "Supervision", "Sandbox", "Telemetry"],
+            swiftSettings: swiftSettings),
         .target(name: "Playwriter", swiftSettings: swiftSettings),
         // GNU readline for `superlearner shell` (GPL-3.0: only the executable links it; see README).
         .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
-        .testTarget(name: "SupervisionTests", dependencies: ["Supervision"], swiftSettings: swiftSettings),
+        .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "Supertester"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TelemetryTests",
             dependencies: ["Telemetry", "Supervision", .product(name: "CoreMetrics", package: "swift-metrics")],
             swiftSettings: swiftSettings),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Telemetry", "Supervision"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SandboxTests", dependencies: ["Sandbox", "Telemetry", "Supervision", "Supertester"], swiftSettings: swiftSettings),
         // Drives the real `superlearner` binary and its daemon on real sockets in temporary homes.
         .testTarget(
-            name: "EndToEndTests", dependencies: ["SuperlearnerClient", "Supervision"],
+            name: "EndToEndTests", dependencies: ["SuperlearnerClient", "Supervision", "Arsenal", "Sandbox", "Supertester"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ArsenalTests", dependencies: ["Arsenal", "Sandbox", "Telemetry", "Supervision"],

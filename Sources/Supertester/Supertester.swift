@@ -1,6 +1,164 @@
-/// The `Supertester` module. Its contents arrive with the issue that builds it (see DESIGN.md §1); for now it
-/// declares its place in the module graph and its version, which `superlearner --version` prints.
-public enum SupertesterModule {
-    /// The module's version.
+import Sandbox
+import Supervision
+import Synchronization
+import Telemetry
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Test helpers for code that runs on the supervision runtime: isolation, synchronisation without sleeps,
+/// assertions, chaos, performance, telemetry capture and sandboxes that always clean up.
+///
+/// Failures are recorded as Swift Testing issues at the caller's source location, so a failing helper
+/// points at the line of the test that used it.
+///
+/// ```swift
+/// @Test func counterSurvivesACrash() async throws {
+///     try await withIsolatedRuntime { runtime in
+///         let supervisor = try await Supervisor.start(spec, in: runtime, options: SpawnOptions(path: "app"))
+///         let old = try #require(runtime.resolve("app/counter"))
+///         runtime.kill(old)
+///         let new = await awaitRestart(of: "app/counter", in: runtime, replacing: old)
+///         #expect(new != nil)
+///         try await supervisor.stop()
+///     }
+/// }
+/// ```
+public enum Supertester {
+    /// The version of the library.
     public static let version = "0.1.0"
+
+    /// The deadline helpers use when none is given.
+    public static let defaultTimeout: Duration = .seconds(5)
+}
+
+// MARK: Waiting for runtime events
+
+/// Waits for the first runtime event matching `predicate` (events before the call are not seen; create
+/// the waiter with `RuntimeWaiter` before causing the event when a race matters).
+public final class RuntimeWaiter: Sendable {
+    private struct State {
+        var event: RuntimeEvent?
+        var continuation: CheckedContinuation<RuntimeEvent?, Never>?
+        var finished = false
+    }
+    private let state = Mutex(State())
+    private let runtime: Runtime
+    private let token = Mutex<ObserverToken?>(nil)
+
+    /// Starts watching `runtime` for an event matching `predicate`.
+    public init(_ runtime: Runtime, where predicate: @escaping @Sendable (RuntimeEvent) -> Bool) {
+        self.runtime = runtime
+        let observer = runtime.addObserver { [weak self] event in
+            if predicate(event) { self?.deliver(event) }
+        }
+        token.withLock { $0 = observer }
+    }
+
+    deinit {
+        if let token = token.withLock({ $0 }) { runtime.removeObserver(token) }
+    }
+
+    private func deliver(_ event: RuntimeEvent?) {
+        let continuation: CheckedContinuation<RuntimeEvent?, Never>? = state.withLock { state in
+            guard !state.finished else { return nil }
+            if let continuation = state.continuation {
+                state.finished = true
+                state.continuation = nil
+                return continuation
+            }
+            if state.event == nil { state.event = event }
+            return nil
+        }
+        continuation?.resume(returning: event)
+    }
+
+    /// The matching event, or `nil` if none came before `timeout`.
+    public func wait(timeout: Duration = Supertester.defaultTimeout) async -> RuntimeEvent? {
+        await withTaskGroup(of: RuntimeEvent?.self) { group in
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        let ready: RuntimeEvent?? = self.state.withLock { state in
+                            if state.finished { return .some(nil) }
+                            if let event = state.event {
+                                state.finished = true
+                                return .some(event)
+                            }
+                            state.continuation = continuation
+                            return .none
+                        }
+                        if let ready { continuation.resume(returning: ready) }
+                    }
+                } onCancel: {
+                    self.deliver(nil)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+// MARK: Isolation
+
+/// Runs `body` with a fresh runtime and fails, naming the leftovers, if processes outlive it.
+///
+/// Each test gets its own process table and registry, so tests run in parallel without seeing each other.
+public func withIsolatedRuntime<T>(
+    leakTimeout: Duration = .seconds(2), sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: (Runtime) async throws -> T
+) async rethrows -> T {
+    let runtime = Runtime()
+    let result = try await body(runtime)
+    let leftovers = await settle(runtime, excluding: [], timeout: leakTimeout)
+    if !leftovers.isEmpty {
+        Issue.record("processes left behind: \(describe(leftovers, in: runtime))", sourceLocation: sourceLocation)
+        for pid in leftovers { runtime.kill(pid) }
+    }
+    return result
+}
+
+/// Fails, naming them, if `body` leaves processes behind — including descendants that appear late.
+///
+/// Processes alive before the body are ignored. After the body, exiting processes get until `timeout`
+/// to finish exiting before they count as leaks.
+public func assertNoProcessLeaks<T>(
+    in runtime: Runtime, timeout: Duration = .seconds(2), sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () async throws -> T
+) async rethrows -> T {
+    let before = Set(runtime.processes())
+    let result = try await body()
+    let leftovers = await settle(runtime, excluding: before, timeout: timeout)
+    if !leftovers.isEmpty {
+        Issue.record("processes left behind: \(describe(leftovers, in: runtime))", sourceLocation: sourceLocation)
+    }
+    return result
+}
+
+/// Waits until every process not in `excluding` has exited, or `timeout`; returns those still alive.
+func settle(_ runtime: Runtime, excluding: Set<PID>, timeout: Duration) async -> [PID] {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        let alive = runtime.processes().filter { !excluding.contains($0) }
+        if alive.isEmpty || ContinuousClock.now >= deadline { return alive }
+        // Wait on an actual exit, not a sleep: the first survivor's exit (or the deadline).
+        _ = await runtime.awaitExit(of: alive[0], timeout: deadline - ContinuousClock.now)
+    }
+}
+
+func describe(_ pids: [PID], in runtime: Runtime) -> String {
+    pids.map { pid in
+        guard let info = runtime.info(pid) else { return pid.description }
+        return [pid.description, info.path ?? info.name].compactMap { $0 }.joined(separator: " ")
+    }.joined(separator: ", ")
 }

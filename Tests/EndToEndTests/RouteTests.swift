@@ -127,3 +127,31 @@ struct RouteTests {
         #expect(bad.status == 400)
     }
 }
+
+import Arsenal
+import Sandbox
+
+@Suite("Arsenal over HTTP matches Arsenal in-process")
+struct ArsenalOverHTTPTests {
+    @Test func theSameOperationGivesTheSameAnswerBothWays() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        await home.start()
+        let context = OperationContext()
+        let registry = OperationRegistry.builtin()
+        for name in ["list_templates", "list_experiments"] {
+            let local = try await registry.execute(name, [:], context: context)
+            let (status, remote) = try await home.api("POST", "/api/v1/arsenal/operations/\(name)/execute", body: "{}")
+            #expect(status == 200 && remote["data"] == local, "\(name)")
+        }
+        // A sandbox created both ways reports the same spec and tree shape.
+        _ = try await registry.execute("create_sandbox", ["sandbox_id": "same", "supervisor_module": "NestedTree"], context: context)
+        _ = try await home.api("POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"same","supervisor_module":"NestedTree"}"#)
+        let local = try await registry.execute("get_sandbox_info", ["sandbox_id": "same"], context: context)
+        let (_, remote) = try await home.api("GET", "/api/v1/sandboxes/same")
+        #expect(remote["data"]?["spec"] == local["spec"])
+        func shape(_ node: Term?) -> Term { .array((node?["children"]?.arrayValue ?? []).map { ["id": $0["id"] ?? .null, "children": shape($0)] }) }
+        #expect(shape(remote["data"]?["tree"]) == shape(local["tree"]))
+        await context.sandboxes.destroyAll()
+    }
+}

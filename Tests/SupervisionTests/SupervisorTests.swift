@@ -399,3 +399,34 @@ struct SupervisorTests {
         await expectClean(runtime, probe: probe)
     }
 }
+
+import Supertester
+
+@Suite("Supervisors, checked with Supertester")
+struct SupervisorSupertesterTests {
+    @Test(arguments: SupervisorStrategy.allCases)
+    func eachStrategyRestartsWhatItClaims(_ strategy: SupervisorStrategy) async throws {
+        try await withIsolatedRuntime { runtime in
+            let supervisor = try await Supervisor.start(
+                SupervisorSpec(strategy: strategy, maxRestarts: 10, children: ["w1", "w2", "w3", "w4"].map { ChildSpec(id: $0, server: KVWorker()) }),
+                in: runtime)
+            await expectStrategy(strategy, of: supervisor)
+            await expectAllChildrenAlive(supervisor)
+            try await supervisor.stop()
+        }
+    }
+
+    @Test func stateSurvivesCastsButNotRestarts() async throws {
+        try await withIsolatedRuntime { runtime in
+            let supervisor = try await Supervisor.start(
+                SupervisorSpec(children: [ChildSpec(id: "c", server: CounterWorker(initial: 7))]), in: runtime, options: SpawnOptions(path: "s"))
+            let counter = try #require(runtime.resolve("s/c"))
+            await castAndSync(counter, "increment", in: runtime)
+            await expectState(of: counter, in: runtime, equals: ["value": 8])
+            runtime.kill(counter)
+            let fresh = try #require(await awaitRestart(of: "s/c", in: runtime, replacing: counter))
+            await expectState(of: fresh, in: runtime, equals: ["value": 7])
+            try await supervisor.stop()
+        }
+    }
+}

@@ -13,3 +13,10 @@ pid_t sl_spawn_detached(const char *path, char *const argv[], char *const envp[]
 char **sl_environ(void);
 
 #endif
+
+#ifndef C_SUPERLEARNER_HEAP_H
+#define C_SUPERLEARNER_HEAP_H
+#include <stddef.h>
+/// Bytes of heap in use by malloc (glibc's mallinfo2().uordblks); 0 where unknown.
+size_t sl_heap_in_use(void);
+#endif
