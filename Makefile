@@ -5,7 +5,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libreadline-dev libsqlite3-dev
 
-.PHONY: all build demo test deps pydeps docs bench install clean
+.PHONY: all build demo test deps pydeps docs examples bench install clean
 
 all: build
 
@@ -31,9 +31,14 @@ demo: build
 	$$($(SWIFT) build --show-bin-path)/superlearner demo
 
 test: deps pydeps
+	$(MAKE) examples
 	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+
+# The example packages build and pass their own tests against this checkout.
+examples: deps
+	cd Examples/TestingPatterns && $(SWIFT) test
 
 bench:
 	Benchmarks/compare-with-beam
