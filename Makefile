@@ -4,8 +4,10 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libreadline-dev libsqlite3-dev
+# What the tests drive for real: the three shells, mandoc for the man pages, tmux for the REPL.
+TEST_PACKAGES := bash-completion zsh fish mandoc tmux
 
-.PHONY: all build demo test deps pydeps docs examples bench install clean
+.PHONY: all build demo test deps testdeps pydeps docs examples completions man bench install clean
 
 all: build
 
@@ -16,6 +18,21 @@ deps:
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+
+testdeps:
+	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# Regenerate the committed completion scripts and man pages from the command tree.
+completions: build
+	for shell in bash zsh fish; do $$($(SWIFT) build --show-bin-path)/superlearner completion $$shell > Completions/superlearner.$$shell; done
+
+man: build
+	rm -f man/*.1 man/*.5
+	$$($(SWIFT) build --show-bin-path)/superlearner __man man
 
 # The external OpenAPI validator the tests run against the generated document.
 pydeps:
@@ -30,7 +47,7 @@ build: deps
 demo: build
 	$$($(SWIFT) build --show-bin-path)/superlearner demo
 
-test: deps pydeps
+test: deps testdeps pydeps
 	$(MAKE) examples
 	$(SWIFT) build
 	$(SWIFT) build --build-tests
@@ -45,8 +62,15 @@ bench:
 
 install: deps
 	$(SWIFT) build -c release --product superlearner -Xswiftc -static-stdlib
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 $$($(SWIFT) build -c release --show-bin-path)/superlearner $(DESTDIR)$(PREFIX)/bin/superlearner
+	install -m 0644 Completions/superlearner.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/superlearner
+	install -m 0644 Completions/superlearner.zsh $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_superlearner
+	install -m 0644 Completions/superlearner.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/superlearner.fish
+	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
 clean:
 	rm -rf .build

@@ -44,6 +44,7 @@ enum Completion {
         let paths = SuperlearnerPaths.resolve(socket: socket)
         let live = LiveNames(socket: paths.socket)
         if let flag = pendingFlag {
+            if flag.completion == .file { return [filesDirective] }
             return filter(values(for: flag.value, source: flag.completion, spec: spec, positionals: positionals, live: live), current)
         }
         if current.hasPrefix("-") {
@@ -56,8 +57,12 @@ enum Completion {
         let index = min(positionals.count, spec.arguments.count - 1)
         let argument = spec.arguments[index]
         if positionals.count >= spec.arguments.count && !argument.variadic { return [] }
+        if argument.completion == .file { return [filesDirective] }
         return filter(values(for: argument.kind, source: argument.completion, spec: spec, positionals: positionals, live: live), current)
     }
+
+    /// The line that tells the shell scripts to complete file names themselves.
+    static let filesDirective = ":files"
 
     static func filter(_ values: [String], _ prefix: String) -> [String] {
         values.filter { $0.hasPrefix(prefix) }

@@ -21,6 +21,7 @@ public enum SuperlearnerCLI {
     public static func main(_ arguments: [String]) async -> ExitCode {
         if arguments == ["--version"] || arguments == ["-V"] { return printVersion(json: false) }
         if arguments.first == "__complete" { return await Completion.complete(Array(arguments.dropFirst())) }
+        if arguments.first == "__man" { return writeManPages(to: arguments.count > 1 ? arguments[1] : "man") }
         let parsed: ParsedCommand
         do {
             parsed = try Parser.parse(arguments)
@@ -54,6 +55,21 @@ public enum SuperlearnerCLI {
         ("ArsenalHTTP", ArsenalHTTPModule.version), ("SuperlearnerDaemon", Daemon.version),
         ("SuperlearnerClient", SuperlearnerClientModule.version), ("SuperlearnerCLI", version),
     ]
+
+    /// Hidden `superlearner __man DIR`: writes every generated man page into DIR (what `make man` runs).
+    static func writeManPages(to directory: String) -> ExitCode {
+        mkdir(directory, 0o755)
+        for (name, text) in ManPages.all() {
+            guard let file = fopen(directory + "/" + name, "w") else {
+                Output.write("superlearner: cannot write \(directory)/\(name)\n", to: 2)
+                return .failure
+            }
+            let bytes = Array(text.utf8)
+            fwrite(bytes, 1, bytes.count, file)
+            fclose(file)
+        }
+        return .ok
+    }
 
     static func printVersion(json: Bool) -> ExitCode {
         if json {
@@ -95,6 +111,7 @@ struct CommandContext {
         case "wait": try wait()
         case "telemetry": try telemetry()
         case "demo": try demo()
+        case "completion": Output.write(CompletionScripts.script(for: parsed.argument("SHELL") ?? "") ?? "", to: 1)
         case "version": _ = SuperlearnerCLI.printVersion(json: output.json)
         case "help":
             let words = parsed.values("COMMAND")

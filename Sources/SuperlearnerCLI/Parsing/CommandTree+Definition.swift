@@ -166,6 +166,11 @@ public enum CommandTree {
                         "export", "every metric as JSON, CSV or Prometheus text",
                         flags: [FlagSpec("format", "output format", value: .choice(["json", "csv", "prometheus"]), placeholder: "FORMAT")])
                 ]),
+            CommandSpec(
+                "completion", "print the completion script for a shell",
+                discussion: "bash: source it or install it in bash-completion's directory; zsh: put it in $fpath as _superlearner; fish: save it as ~/.config/fish/completions/superlearner.fish.",
+                arguments: [ArgumentSpec("SHELL", "bash, zsh or fish", .choice(["bash", "zsh", "fish"]))],
+                examples: [("source <(superlearner completion bash)", "completion in this bash session")]),
             CommandSpec("demo", "a narrated tour: start the daemon, create a sandbox, break it, watch it heal"),
             CommandSpec("version", "the version of every module"),
             CommandSpec(

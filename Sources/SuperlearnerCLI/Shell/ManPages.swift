@@ -1,0 +1,270 @@
+/// The man pages, generated from the command tree in mdoc: `superlearner(1)`, one page per noun
+/// (`superlearner-sandbox(1)`, …) and `superlearner-spec(5)`.
+public enum ManPages {
+    /// A fixed date keeps generated pages byte-identical between runs.
+    static let date = "November 29, 2026"
+
+    /// File name → page text.
+    public static func all() -> [(String, String)] {
+        var pages = [("superlearner.1", root())]
+        for noun in CommandTree.root.subcommands where !noun.hidden && !noun.subcommands.isEmpty {
+            pages.append(("superlearner-\(noun.name).1", page(for: noun)))
+        }
+        pages.append(("superlearner-spec.5", spec()))
+        return pages
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = text.replacingAll("\\", with: "\\e").replacingAll("—", with: "\\(em")
+        if out.hasPrefix(".") || out.hasPrefix("'") { out = "\\&" + out }
+        return out
+    }
+
+    /// One sentence per line, as mdoc wants.
+    static func sentences(_ text: String) -> String {
+        var lines: [String] = []
+        var current = ""
+        let words = text.split(separator: " ", omittingEmptySubsequences: true)
+        for (index, word) in words.enumerated() {
+            current += (current.isEmpty ? "" : " ") + word
+            let next = index + 1 < words.count ? words[index + 1] : nil
+            if word.hasSuffix(".") && next.map({ $0.first?.isUppercase == true }) ?? false {
+                lines.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines.flatMap(wrap).map(escape).joined(separator: "\n")
+    }
+
+    /// Breaks a line longer than 78 bytes at spaces (mdoc joins input lines of one sentence).
+    static func wrap(_ line: String) -> [String] {
+        var result: [String] = []
+        var current = ""
+        for word in line.split(separator: " ") {
+            if !current.isEmpty && current.utf8.count + word.utf8.count + 1 > 72 {
+                result.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        if !current.isEmpty { result.append(current) }
+        return result
+    }
+
+    static func header(_ name: String, section: Int, description: String) -> String {
+        """
+        .Dd \(date)
+        .Dt \(name.uppercased()) \(section)
+        .Os
+        .Sh NAME
+        .Nm \(name)
+        .Nd \(escape(description))
+
+        """
+    }
+
+    static func synopsis(_ command: CommandSpec, path: [String]) -> String {
+        var out = ".Nm superlearner\n"
+        for word in path { out += ".Cm \(word)\n" }
+        for argument in command.arguments {
+            let name = argument.name.replacingAll("=", with: "\\(eq") + (argument.variadic ? " ..." : "")
+            out += argument.optional ? ".Op Ar \(name)\n" : ".Ar \(name)\n"
+        }
+        for flag in command.flags {
+            let value = flag.value == nil ? "" : " Ar \(flag.placeholder)"
+            out += ".Op Fl \(flag.short.map { "\($0)" } ?? "-\(flag.long)")\(flag.short == nil ? "" : "")\(value)\n"
+        }
+        return out
+    }
+
+    static func flags(_ list: [FlagSpec]) -> String {
+        guard !list.isEmpty else { return "" }
+        var out = ".Bl -tag -width Ds\n"
+        for flag in list {
+            let value = flag.value == nil ? "" : " Ar \(flag.placeholder)"
+            if let short = flag.short {
+                out += ".It Fl \(short) , Fl -\(flag.long)\(value)\n"
+            } else {
+                out += ".It Fl -\(flag.long)\(value)\n"
+            }
+            out += sentences(flag.summary.prefix(1).uppercased() + flag.summary.dropFirst() + ".") + "\n"
+        }
+        return out + ".El\n"
+    }
+
+    static let exitStatus = """
+        .Sh EXIT STATUS
+        .Bl -tag -width Ds -compact
+        .It 0
+        Success.
+        .It 1
+        The operation failed, or an experiment's verdict was fail.
+        .It 2
+        A usage or validation error.
+        .It 3
+        Something named does not exist.
+        .It 4
+        A conflict: a duplicate, or something busy.
+        .It 5
+        No daemon answers.
+        .It 6
+        A wait or call timed out.
+        .El
+
+        """
+
+    static func root() -> String {
+        var out = header("superlearner", section: 1, description: CommandTree.root.summary)
+        out += ".Sh SYNOPSIS\n.Nm\n.Op Ar global flags\n.Ar noun\n.Ar verb\n.Op Ar arguments\n"
+        out += ".Sh DESCRIPTION\n" + sentences(CommandTree.root.discussion) + "\n"
+        out += ".Pp\nThe commands:\n.Bl -tag -width Ds\n"
+        for command in CommandTree.root.subcommands where !command.hidden {
+            out += ".It Cm \(command.name)\n" + sentences(command.summary.prefix(1).uppercased() + command.summary.dropFirst() + ".") + "\n"
+            if !command.subcommands.isEmpty {
+                out += "See\n.Xr superlearner-\(command.name) 1 .\n"
+            }
+        }
+        out += ".El\n.Ss Global flags\n" + flags(CommandTree.globalFlags)
+        out += """
+            .Sh ENVIRONMENT
+            .Bl -tag -width Ds
+            .It Ev SUPERLEARNER_HOME
+            Where the daemon keeps its socket, pid file, log and state database.
+            .It Ev SUPERLEARNER_SOCKET
+            The daemon's socket, when it is not in the home directory.
+            .It Ev SUPERLEARNER_NO_AUTOSTART
+            Set to 1 to make commands fail with exit status 5 instead of starting a daemon.
+            .It Ev SUPERLEARNER_TOKEN
+            The bearer token TCP requests must carry.
+            .It Ev NO_COLOR
+            Never colour output.
+            .El
+            .Sh FILES
+            .Bl -tag -width Ds
+            .It Pa ~/.local/state/superlearner/superlearner.sock
+            The daemon's Unix socket.
+            .It Pa ~/.local/state/superlearner/state.sqlite
+            The sandboxes that survive a restart of the daemon.
+            .It Pa ~/.local/state/superlearner/daemon.log
+            The daemon's log.
+            .El
+
+            """
+        out += exitStatus
+        out += ".Sh EXAMPLES\n.Bd -literal -offset indent\n"
+        out += "superlearner sandbox create demo DemoSupervisor\nsuperlearner process kill demo/counter_1\n"
+        out += "superlearner wait demo/counter_1 --for restarted --timeout 10s\n.Ed\n"
+        out += ".Sh SEE ALSO\n"
+        let nouns = CommandTree.root.subcommands.filter { !$0.hidden && !$0.subcommands.isEmpty }.sorted { $0.name < $1.name }
+        out += nouns.map { ".Xr superlearner-\($0.name) 1 ," }.joined(separator: "\n") + "\n.Xr superlearner-spec 5\n"
+        return out
+    }
+
+    static func page(for noun: CommandSpec) -> String {
+        var out = header("superlearner-\(noun.name)", section: 1, description: noun.summary)
+        out += ".Sh SYNOPSIS\n"
+        for verb in noun.subcommands where !verb.hidden {
+            out += synopsis(verb, path: [noun.name, verb.name])
+            if verb.name != noun.subcommands.last?.name { out += ".Pp\n" }
+        }
+        out += ".Sh DESCRIPTION\n" + sentences(noun.summary.prefix(1).uppercased() + noun.summary.dropFirst() + ".") + "\n"
+        if !noun.discussion.isEmpty { out += ".Pp\n" + sentences(noun.discussion) + "\n" }
+        for verb in noun.subcommands where !verb.hidden {
+            out += ".Ss \(noun.name) \(verb.name)\n" + sentences(verb.summary.prefix(1).uppercased() + verb.summary.dropFirst() + ".") + "\n"
+            if !verb.discussion.isEmpty { out += ".Pp\n" + sentences(verb.discussion) + "\n" }
+            if !verb.arguments.isEmpty {
+                out += ".Bl -tag -width Ds\n"
+                for argument in verb.arguments {
+                    out += ".It Ar \(argument.name.replacingAll("=", with: "\\(eq"))\n" + sentences(argument.summary.prefix(1).uppercased() + argument.summary.dropFirst() + ".") + "\n"
+                }
+                out += ".El\n"
+            }
+            out += flags(verb.flags)
+            if !verb.examples.isEmpty {
+                out += ".Pp\nExample:\n.Bd -literal -offset indent\n"
+                for (example, _) in verb.examples { out += escape(example) + "\n" }
+                out += ".Ed\n"
+            }
+        }
+        out += exitStatus
+        out += ".Sh SEE ALSO\n.Xr superlearner 1\n"
+        return out
+    }
+
+    static func spec() -> String {
+        var out = header("superlearner-spec", section: 5, description: "supervision tree spec files for superlearner sandboxes")
+        out += """
+            .Sh DESCRIPTION
+            A spec file describes a supervision tree for
+            .Nm superlearner sandbox create Ar ID Fl -spec Ar FILE .
+            It is YAML or JSON; a file name ending in .json is read as JSON,
+            anything else as YAML.
+            .Pp
+            The top level and every nested supervisor take these keys:
+            .Bl -tag -width Ds
+            .It Cm strategy
+            One of one_for_one (the default), one_for_all or rest_for_one.
+            .It Cm max_restarts
+            Restarts allowed within max_seconds before the supervisor gives up; default 3.
+            .It Cm max_seconds
+            The intensity window in seconds; default 5.
+            .It Cm auto_shutdown
+            One of never (the default), any_significant or all_significant.
+            .It Cm children
+            The children, started in order and stopped in reverse.
+            .El
+            .Pp
+            Each child takes:
+            .Bl -tag -width Ds
+            .It Cm id
+            1 to 64 letters, digits, underscores or hyphens, unique among its siblings.
+            .It Cm worker
+            A built-in worker: counter, printer, echo, ticker, crasher, sleeper or kv.
+            .It Cm supervisor
+            A nested supervisor, with the keys above.
+            .It Cm restart
+            One of permanent (the default), transient or temporary.
+            .It Cm shutdown
+            Milliseconds, brutal_kill or infinity;
+            default 5000 for workers and infinity for supervisors.
+            .It Cm args
+            The worker's arguments, such as initial for counter or every_ms for ticker.
+            .It Cm significant
+            Whether the child's exit counts for auto_shutdown;
+            transient and temporary children only.
+            .El
+            .Pp
+            A bad spec is rejected whole,
+            naming every offending field with its path, such as
+            .Ql children[1].restart .
+            Unknown keys are errors, supervisors nest at most 8 deep
+            and a tree holds at most 1000 children.
+            .Sh EXAMPLES
+            .Bd -literal -offset indent
+            strategy: rest_for_one
+            max_restarts: 3
+            max_seconds: 5
+            children:
+              - id: db
+                worker: kv
+              - id: api
+                worker: counter
+                restart: transient
+                shutdown: 2000
+                args: { initial: 10 }
+            .Ed
+            .Sh SEE ALSO
+            .Xr superlearner 1 ,
+            .Xr superlearner-sandbox 1
+
+            """
+        return out
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

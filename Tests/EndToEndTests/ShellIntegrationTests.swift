@@ -1,0 +1,136 @@
+import Foundation
+import SuperlearnerClient
+import Supervision
+import Testing
+
+/// The repository root, from this file's path.
+let repository: String = {
+    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+    parts.removeLast(3)
+    return parts.joined(separator: "/")
+}()
+
+/// Runs a shell command line (bash -c) with the built binary first on PATH, off the cooperative pool.
+func shell(_ program: String, _ script: String, home: TestHome) async -> (Int32, String) {
+    await offPool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [program, "-c", script]
+        var environment = home.environment
+        environment["PATH"] = URL(fileURLWithPath: binary).deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: repository)
+        let output = home.path + "/.shell-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: output, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: output)
+        process.standardError = FileHandle(forWritingAtPath: output)
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { return (-1, "\(program) is not installed: \(error)") }
+        process.waitUntilExit()
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: output)
+        return (process.terminationStatus, text)
+    }
+}
+
+@Suite("Shell integration: completion scripts in real shells, man pages", .serialized)
+struct ShellIntegrationTests {
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func committedScriptsMatchWhatTheBinaryPrints(_ name: String) async throws {
+        let home = TestHome()
+        defer { home.close() }
+        let printed = await home.run(["completion", name])
+        let committed = try String(contentsOfFile: repository + "/Completions/superlearner.\(name)", encoding: .utf8)
+        #expect(printed.status == 0 && printed.stdout == committed, "Completions/superlearner.\(name) is stale: run make completions")
+    }
+
+    @Test func completeAnswersFromTheTreeAndFromTheDaemon() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        #expect(await home.run(["__complete", "sand"]).stdout == "sandbox\n")
+        #expect(await home.run(["__complete", "process", "list", "--sort", "m"]).stdout == "mailbox\nmessages\nmemory\n")
+        #expect(await home.run(["__complete", "sandbox", "create", "x", "--spec", ""]).stdout == ":files\n")
+        #expect(await home.run(["__complete", "operation", "run", "get_process_info", ""]).stdout == "pid=\n")
+        #expect(await home.run(["__complete", "sandbox", "info", ""]).stdout.isEmpty, "no daemon: no live names")
+        #expect(!home.client.isReachable(), "__complete never starts a daemon")
+        #expect(await home.run(["sandbox", "create", "live", "DemoSupervisor"]).status == 0)
+        #expect(await home.run(["__complete", "sandbox", "info", ""]).stdout == "live\n")
+        #expect(await home.run(["__complete", "process", "kill", "live/c"]).stdout == "live/counter_1\nlive/counter_2\n")
+    }
+
+    @Test func bashCompletesNounsVerbsFlagsAndLiveNames() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        #expect(await home.run(["sandbox", "create", "b", "DemoSupervisor"]).status == 0)
+        let script = """
+            [ -f /usr/share/bash-completion/bash_completion ] && source /usr/share/bash-completion/bash_completion
+            source Completions/superlearner.bash
+            complete -p superlearner >/dev/null || exit 3
+            try() {
+                COMP_LINE="$1"; COMP_POINT=${#1}
+                read -r -a COMP_WORDS <<< "$1"; [[ "$1" == *" " ]] && COMP_WORDS+=("")
+                COMP_CWORD=$((${#COMP_WORDS[@]}-1)); COMPREPLY=()
+                _superlearner
+                echo "${COMPREPLY[*]}"
+            }
+            try "superlearner sand"
+            try "superlearner sandbox de"
+            try "superlearner process list --sor"
+            try "superlearner wait b --for re"
+            try "superlearner sandbox tree "
+            try "superlearner process kill b/pr"
+            """
+        let (status, output) = await shell("bash", script, home: home)
+        #expect(status == 0, "\(output)")
+        #expect(output.split(separator: "\n").map(String.init) == ["sandbox", "destroy", "--sort", "restarted", "b", "b/printer_1"])
+    }
+
+    @Test func zshRegistersAndCompletes() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        #expect(await home.run(["sandbox", "create", "z", "DemoSupervisor"]).status == 0)
+        let script = """
+            autoload -Uz compinit && compinit -u -D
+            source Completions/superlearner.zsh
+            print -r -- ${_comps[superlearner]}
+            _superlearner_candidates sandbox re
+            _superlearner_candidates sandbox info ''
+            """
+        let (status, output) = await shell("zsh", script, home: home)
+        #expect(status == 0, "\(output)")
+        #expect(output.split(separator: "\n").map(String.init) == ["_superlearner", "restart", "z"])
+    }
+
+    @Test func fishCompletesThroughItsOwnMachinery() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        #expect(await home.run(["sandbox", "create", "f", "DemoSupervisor"]).status == 0)
+        let script = """
+            source Completions/superlearner.fish
+            complete -C 'superlearner sand'
+            complete -C 'superlearner sandbox info '
+            complete -C 'superlearner telemetry export --format p'
+            """
+        let (status, output) = await shell("fish", script, home: home)
+        #expect(status == 0, "\(output)")
+        #expect(output.split(separator: "\n").map(String.init) == ["sandbox", "f", "prometheus"])
+    }
+
+    @Test func manPagesMatchTheTreeAndLintClean() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        let generated = home.path + "/man"
+        #expect(await home.run(["__man", generated]).status == 0)
+        let names = try FileManager.default.contentsOfDirectory(atPath: generated).sorted()
+        let committed = try FileManager.default.contentsOfDirectory(atPath: repository + "/man").sorted()
+        #expect(names == committed)
+        #expect(names.contains("superlearner.1") && names.contains("superlearner-sandbox.1") && names.contains("superlearner-spec.5"))
+        for name in names {
+            let fresh = try String(contentsOfFile: generated + "/" + name, encoding: .utf8)
+            let kept = try String(contentsOfFile: repository + "/man/" + name, encoding: .utf8)
+            #expect(fresh == kept, "man/\(name) is stale: run make man")
+            let (status, lint) = await shell("sh", "mandoc -Tlint '\(repository)/man/\(name)' 2>&1 | grep -v 'referenced manual not found'; exit 0", home: home)
+            #expect(status == 0 && lint.isEmpty, "mandoc -Tlint man/\(name): \(lint)")
+        }
+    }
+}
