@@ -94,7 +94,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "SuperlearnerCLI",
-            dependencies: ["SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Sandbox", "Telemetry", "Supervision"],
+            dependencies: [
+                "SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Sandbox", "Telemetry", "Supervision", "CReadline",
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "superlearner", dependencies: ["SuperlearnerCLI"], swiftSettings: swiftSettings),
@@ -114,7 +116,7 @@ let package = Package(
             name: "SandboxTests", dependencies: ["Sandbox", "Telemetry", "Supervision", "Supertester"], swiftSettings: swiftSettings),
         // Drives the real `superlearner` binary and its daemon on real sockets in temporary homes.
         .testTarget(
-            name: "EndToEndTests", dependencies: ["SuperlearnerClient", "Supervision", "Arsenal", "Sandbox", "Supertester"],
+            name: "EndToEndTests", dependencies: ["SuperlearnerClient", "Supervision", "Arsenal", "Sandbox", "Supertester", "CSuperlearner"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ArsenalTests", dependencies: ["Arsenal", "Sandbox", "Telemetry", "Supervision"],

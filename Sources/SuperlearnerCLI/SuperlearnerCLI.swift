@@ -111,6 +111,10 @@ struct CommandContext {
         case "wait": try wait()
         case "telemetry": try telemetry()
         case "demo": try demo()
+        case "shell":
+            try? paths.createHome()
+            let code = await InteractiveShell.run(history: paths.historyFile)
+            if code != .ok { throw CLIError(exit: code, code: "shell", message: "the last command failed") }
         case "completion": Output.write(CompletionScripts.script(for: parsed.argument("SHELL") ?? "") ?? "", to: 1)
         case "version": _ = SuperlearnerCLI.printVersion(json: output.json)
         case "help":

@@ -171,6 +171,9 @@ public enum CommandTree {
                 discussion: "bash: source it or install it in bash-completion's directory; zsh: put it in $fpath as _superlearner; fish: save it as ~/.config/fish/completions/superlearner.fish.",
                 arguments: [ArgumentSpec("SHELL", "bash, zsh or fish", .choice(["bash", "zsh", "fish"]))],
                 examples: [("source <(superlearner completion bash)", "completion in this bash session")]),
+            CommandSpec(
+                "shell", "an interactive prompt: every command without the prefix, with history and Tab completion",
+                discussion: "Reads commands line by line when standard input is not a terminal, so it can be scripted. History is kept in the state directory."),
             CommandSpec("demo", "a narrated tour: start the daemon, create a sandbox, break it, watch it heal"),
             CommandSpec("version", "the version of every module"),
             CommandSpec(

@@ -1,0 +1,127 @@
+@preconcurrency import CReadline
+import SuperlearnerClient
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `superlearner shell`: every command without the `superlearner` prefix, on GNU readline (line editing,
+/// history kept in the state directory, Tab completion by the same engine as the shell scripts). With
+/// standard input not a terminal it reads commands line by line, so it can be scripted.
+///
+/// Readline keeps global C state and calls back into us synchronously on the thread that called
+/// `readline()`; the one owner of all of it is the main actor.
+@MainActor
+enum InteractiveShell {
+    static func run(history path: String) async -> ExitCode {
+        if isatty(0) == 0 {
+            var last = ExitCode.ok
+            while let line = Swift.readLine() {
+                guard let words = split(line) else {
+                    Output.write("superlearner: unbalanced quotes\n", to: 2)
+                    last = .usage
+                    continue
+                }
+                if words.isEmpty || words.first?.hasPrefix("#") == true { continue }
+                if words == ["exit"] || words == ["quit"] { break }
+                last = await SuperlearnerCLI.main(words == ["help"] ? ["--help"] : words)
+            }
+            return last
+        }
+        rl_readline_name = UnsafePointer(strdup("superlearner"))
+        rl_completer_word_break_characters = UnsafePointer(strdup(" \t\n"))
+        rl_attempted_completion_function = complete
+        using_history()
+        // append_history needs the file to exist; create it (mode 0600, like everything in the home).
+        if read_history(path) != 0 {
+            let descriptor = open(path, O_WRONLY | O_CREAT, 0o600)
+            if descriptor >= 0 { close(descriptor) }
+        }
+        Output.write("superlearner shell — commands without the 'superlearner' prefix; help, exit or Ctrl-D.\n", to: 1)
+        while let raw = readline("superlearner> ") {
+            let line = String(cString: raw)
+            free(raw)
+            guard let words = split(line) else {
+                Output.write("superlearner: unbalanced quotes\n", to: 2)
+                continue
+            }
+            if words.isEmpty { continue }
+            add_history(line)
+            append_history(1, path)
+            if words == ["exit"] || words == ["quit"] { break }
+            _ = await SuperlearnerCLI.main(words == ["help"] ? ["--help"] : words)
+        }
+        write_history(path)
+        Output.write("\n", to: 1)
+        return .ok
+    }
+
+    /// Splits a line into words: spaces separate, '…' and "…" quote, a backslash escapes; `nil` when a
+    /// quote is left open.
+    static func split(_ line: String) -> [String]? {
+        var words: [String] = []
+        var current = ""
+        var inWord = false
+        var quote: Character? = nil
+        var escaped = false
+        for character in line {
+            if escaped {
+                current.append(character)
+                escaped = false
+                continue
+            }
+            if character == "\\" && quote != "'" {
+                escaped = true
+                inWord = true
+                continue
+            }
+            if let open = quote {
+                if character == open { quote = nil } else { current.append(character) }
+                continue
+            }
+            if character == "'" || character == "\"" {
+                quote = character
+                inWord = true
+            } else if character == " " || character == "\t" {
+                if inWord { words.append(current) }
+                current = ""
+                inWord = false
+            } else {
+                current.append(character)
+                inWord = true
+            }
+        }
+        if quote != nil { return nil }
+        if inWord { words.append(current) }
+        return words
+    }
+}
+
+/// Readline's completion hook: the candidates `__complete` would print for the words typed so far.
+private func complete(
+    _ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32
+) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+    // The pointer crosses the isolation boundary as an address: readline owns it from here on.
+    let address: Int = MainActor.assumeIsolated {
+        let buffer = rl_line_buffer.map { String(cString: $0) } ?? ""
+        let typed = String(buffer.utf8.prefix(Int(end))) ?? buffer
+        var words = InteractiveShell.split(typed) ?? typed.split(separator: " ").map(String.init)
+        if typed.isEmpty || typed.hasSuffix(" ") { words.append("") }
+        let candidates = Completion.candidates(words)
+        if candidates == [Completion.filesDirective] { return 0 }  // readline's own file completion
+        rl_attempted_completion_over = 1
+        guard !candidates.isEmpty else { return 0 }
+        var common = candidates[0]
+        for candidate in candidates.dropFirst() {
+            while !candidate.hasPrefix(common) { common.removeLast() }
+        }
+        if candidates.count == 1 && candidates[0].hasSuffix("=") { rl_completion_append_character = 0 }
+        let matches = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: candidates.count + 2)
+        matches[0] = strdup(candidates.count == 1 ? candidates[0] : common)
+        for (index, candidate) in candidates.enumerated() { matches[index + 1] = strdup(candidate) }
+        matches[candidates.count + 1] = nil
+        // Readline frees the array and its strings with free(); allocate(capacity:) uses malloc on Linux.
+        return Int(bitPattern: matches)
+    }
+    return UnsafeMutablePointer(bitPattern: address)
+}
