@@ -45,12 +45,14 @@ public final class Daemon: Sendable {
     ///   cannot be prepared; `StateStoreError` when the database cannot be opened.
     public func run() async throws {
         let paths = configuration.paths
-        umask(0o077)
         do {
             try paths.createHome()
         } catch {
             throw DaemonError.io(error.description)
         }
+        // Every file the daemon creates from here on — the socket (bound before anyone can connect), the
+        // database, the pid file — is 0600 from birth, so no client ever sees a wider mode.
+        umask(0o177)
         let token = try resolveToken()
         try claimSocket()
         let pidText = "\(getpid())\n"

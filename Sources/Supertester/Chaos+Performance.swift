@@ -180,6 +180,8 @@ private func finish<T>(_ id: String, _ manager: SandboxManager, _ sourceLocation
     do {
         let result = try await body()
         try? await manager.destroy(id)
+        // Give anything still exiting (a child caught mid-restart by the shutdown) its moment to finish.
+        for pid in manager.runtime.processes(underPath: id) { _ = await manager.runtime.awaitExit(of: pid, timeout: .seconds(2)) }
         let left = manager.runtime.processes(underPath: id)
         if !left.isEmpty { Issue.record("sandbox \(id) left processes: \(describe(left, in: manager.runtime))", sourceLocation: sourceLocation) }
         return result
