@@ -35,43 +35,33 @@ public final class Metrics: Sendable {
 
     /// The counter `label` with `dimensions`, created on first use.
     public func counter(_ label: String, _ dimensions: [(String, String)] = []) -> CoreMetrics.Counter {
-        let key = Metrics.key(label, dimensions)
-        return counters.withLock { cache in
-            if let existing = cache[key] { return existing }
-            let created = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
-            cache[key] = created
-            return created
-        }
+        cached(counters, label, dimensions) { CoreMetrics.Counter(label: $0, dimensions: $1, factory: factory) }
     }
 
     /// The timer (a Prometheus duration histogram) `label` with `dimensions`, created on first use.
     public func timer(_ label: String, _ dimensions: [(String, String)] = []) -> CoreMetrics.Timer {
-        let key = Metrics.key(label, dimensions)
-        return timers.withLock { cache in
-            if let existing = cache[key] { return existing }
-            let created = CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
-            cache[key] = created
-            return created
-        }
+        cached(timers, label, dimensions) { CoreMetrics.Timer(label: $0, dimensions: $1, factory: factory) }
     }
 
     /// The meter (an up/down gauge) `label` with `dimensions`, created on first use.
     public func meter(_ label: String, _ dimensions: [(String, String)] = []) -> CoreMetrics.Meter {
-        let key = Metrics.key(label, dimensions)
-        return meters.withLock { cache in
-            if let existing = cache[key] { return existing }
-            let created = CoreMetrics.Meter(label: label, dimensions: dimensions, factory: factory)
-            cache[key] = created
-            return created
-        }
+        cached(meters, label, dimensions) { CoreMetrics.Meter(label: $0, dimensions: $1, factory: factory) }
     }
 
     /// The gauge (a value set from outside) `label` with `dimensions`, created on first use.
     public func gauge(_ label: String, _ dimensions: [(String, String)] = []) -> CoreMetrics.Gauge {
+        cached(gauges, label, dimensions) { CoreMetrics.Gauge(label: $0, dimensions: $1, factory: factory) }
+    }
+
+    /// One metric object per label set, created on first use and kept.
+    private func cached<Metric>(
+        _ cache: borrowing Mutex<[String: Metric]>, _ label: String, _ dimensions: [(String, String)],
+        make: (String, [(String, String)]) -> Metric
+    ) -> Metric {
         let key = Metrics.key(label, dimensions)
-        return gauges.withLock { cache in
+        return cache.withLock { cache in
             if let existing = cache[key] { return existing }
-            let created = CoreMetrics.Gauge(label: label, dimensions: dimensions, factory: factory)
+            let created = make(label, dimensions)
             cache[key] = created
             return created
         }

@@ -106,7 +106,7 @@ public struct CrashStormExperiment: Experiment {
         let budget = CrashStormExperiment.maxRestarts(of: supervisorPath, sandboxID: context.sandboxID, in: spec)
         let kills = context.parameters["kills"]?.intValue ?? budget + 1
         let timeout = Duration.milliseconds(context.integer("timeout_ms"))
-        let escalation = EventWaiter(context.runtime) { event in
+        let escalation = RuntimeWaiter(context.runtime) { event in
             if case .escalated(_, _, _, _, let escalatedPath) = event { return escalatedPath == supervisorPath }
             return false
         }

@@ -198,7 +198,7 @@ public struct ExperimentContext: Sendable {
     ///   kill to the replacement running, in milliseconds.
     public func killAndAwaitRestart(_ path: String, timeout: Duration) async -> (old: PID?, new: PID?, milliseconds: Double) {
         guard let old = runtime.resolve(path) else { return (nil, nil, 0) }
-        let waiter = EventWaiter(runtime) { event in
+        let waiter = RuntimeWaiter(runtime) { event in
             if case .restarted(_, _, _, _, _, let restartedPath) = event { return restartedPath == path }
             return false
         }

@@ -1,26 +1,26 @@
-import Supervision
 import Synchronization
 
-/// Waits for one runtime event matching a predicate, with a deadline and no polling.
+/// Waits, with a deadline and no polling, for the first runtime event matching a predicate.
 ///
-/// Create it *before* causing the event, then `wait`: events between the two are not lost.
-final class EventWaiter: Sendable {
+/// Create it *before* causing the event: events from then on are caught even if `wait` is called later.
+/// Sandboxes' experiments and Supertester's helpers wait this way.
+public final class RuntimeWaiter: Sendable {
     private struct State {
         var event: RuntimeEvent?
         var continuation: CheckedContinuation<RuntimeEvent?, Never>?
-        var done = false
+        var finished = false
     }
     private let state = Mutex(State())
     private let runtime: Runtime
     private let token = Mutex<ObserverToken?>(nil)
 
-    init(_ runtime: Runtime, where predicate: @escaping @Sendable (RuntimeEvent) -> Bool) {
+    /// Starts watching `runtime` for an event matching `predicate`.
+    public init(_ runtime: Runtime, where predicate: @escaping @Sendable (RuntimeEvent) -> Bool) {
         self.runtime = runtime
-        let registered = runtime.addObserver { [weak self] event in
-            guard predicate(event) else { return }
-            self?.deliver(event)
+        let observer = runtime.addObserver { [weak self] event in
+            if predicate(event) { self?.deliver(event) }
         }
-        token.withLock { $0 = registered }
+        token.withLock { $0 = observer }
     }
 
     deinit {
@@ -29,28 +29,28 @@ final class EventWaiter: Sendable {
 
     private func deliver(_ event: RuntimeEvent?) {
         let continuation: CheckedContinuation<RuntimeEvent?, Never>? = state.withLock { state in
-            guard !state.done else { return nil }
+            guard !state.finished else { return nil }
             if let continuation = state.continuation {
-                state.done = true
+                state.finished = true
                 state.continuation = nil
                 return continuation
             }
-            if state.event == nil, let event { state.event = event }
+            if state.event == nil { state.event = event }
             return nil
         }
         continuation?.resume(returning: event)
     }
 
-    /// The matching event, or `nil` if none came within `timeout`.
-    func wait(timeout: Duration) async -> RuntimeEvent? {
+    /// The matching event, or `nil` if none came before `timeout`.
+    public func wait(timeout: Duration = .seconds(5)) async -> RuntimeEvent? {
         await withTaskGroup(of: RuntimeEvent?.self) { group in
             group.addTask {
                 await withTaskCancellationHandler {
-                    await withCheckedContinuation { (continuation: CheckedContinuation<RuntimeEvent?, Never>) in
+                    await withCheckedContinuation { continuation in
                         let ready: RuntimeEvent?? = self.state.withLock { state in
-                            if state.done { return .some(nil) }
+                            if state.finished { return .some(nil) }
                             if let event = state.event {
-                                state.done = true
+                                state.finished = true
                                 return .some(event)
                             }
                             state.continuation = continuation
@@ -72,3 +72,4 @@ final class EventWaiter: Sendable {
         }
     }
 }
+
