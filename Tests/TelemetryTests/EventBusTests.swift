@@ -57,6 +57,7 @@ struct EventBusTests {
             #expect(event.metadata["child_id"] == "c")
             #expect(event.metadata["path"] == "t/c")
             #expect(event.metadata["reason"] == "killed")
+            #expect(event.metadata["old_pid"] == .pid(child), "the restart names the PID it replaced")
             restarted.withLock { $0 = true }
             break
         }

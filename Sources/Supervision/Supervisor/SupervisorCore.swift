@@ -56,7 +56,7 @@ final class SupervisorCore {
                 reply?.resolve(.value(await answer(request)))
             case .system(.retryRestart(let id), _):
                 if let index = children.firstIndex(where: { $0.spec.id == id }), children[index].pid == nil {
-                    try await restart(index, after: .error("start failed, retrying"))
+                    try await restart(index, after: .error("start failed, retrying"), exitedPID: nil)
                 }
             case .system(.getState, let reply):
                 reply?.resolve(.value(stateSummary()))
@@ -84,13 +84,13 @@ final class SupervisorCore {
         case .transient where reason.isClean:
             try await applyAutoShutdown(afterExitOf: child)
         case .permanent, .transient:
-            try await restart(index, after: reason)
+            try await restart(index, after: reason, exitedPID: child.pid)
         }
     }
 
     /// Restarts according to the strategy, or gives up when the intensity is exceeded (escalation: the
     /// supervisor stops its children and exits with `shutdown`, which its own supervisor then handles).
-    func restart(_ index: Int, after reason: ExitReason) async throws {
+    func restart(_ index: Int, after reason: ExitReason, exitedPID: PID?) async throws {
         let now = monotonicNanoseconds()
         guard intensity.record(at: now) else {
             runtime.emit(
@@ -101,6 +101,9 @@ final class SupervisorCore {
             throw ProcessExit(.shutdown)
         }
         let failedID = children[index].spec.id
+        // The PIDs being replaced, for the restart events: the one that exited and the siblings stopped below.
+        var replaced = Dictionary(children.map { ($0.spec.id, $0.pid) }, uniquingKeysWith: { first, _ in first })
+        replaced[failedID] = exitedPID
         let restartRange: Range<Int>
         switch spec.strategy {
         case .oneForOne:
@@ -113,13 +116,11 @@ final class SupervisorCore {
             restartRange = index..<children.count
         }
         // Temporary siblings stopped by the strategy are not restarted (OTP removes them).
-        let failedIndex = children.firstIndex { $0.spec.id == failedID } ?? index
         var position = restartRange.lowerBound
-        let end = min(restartRange.upperBound, children.count)
-        var last = end
+        var last = min(restartRange.upperBound, children.count)
         while position < last {
             if children[position].pid == nil {
-                if children[position].spec.restart == .temporary && position != failedIndex {
+                if children[position].spec.restart == .temporary && children[position].spec.id != failedID {
                     children.remove(at: position)
                     last -= 1
                     continue
@@ -132,7 +133,8 @@ final class SupervisorCore {
                         record(restartOf: oldRecord.spec.id, reason: reason)
                         runtime.emit(
                             .restarted(
-                                supervisor: context.pid, childID: oldRecord.spec.id, oldPID: nil, newPID: pid,
+                                supervisor: context.pid, childID: oldRecord.spec.id, oldPID: replaced[oldRecord.spec.id] ?? nil,
+                                newPID: pid,
                                 reason: reason, path: childPath(oldRecord.spec.id)))
                     }
                 case .failure:
