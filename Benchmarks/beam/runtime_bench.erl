@@ -84,7 +84,11 @@ counter_start() -> proc_lib:start_link(?MODULE, counter_init, []).
 counter_init() -> proc_lib:init_ack({ok, self()}), counter_loop(0).
 counter_loop(N) -> receive {'$gen_cast', increment} -> counter_loop(N + 1); _ -> counter_loop(N) end.
 
-tree_lifecycle() ->
+tree_lifecycle() -> tree_cycles("tree_lifecycle_rate", "tree_memory_growth_pct").
+
+%% Starts and stops a supervisor with 3 workers 1000 times (after 50 warm-up cycles); prints the rate
+%% and the memory growth under the given metric names.
+tree_cycles(RateName, GrowthName) ->
     Cycles = 1000,
     Spec = [#{id => list_to_atom("w" ++ integer_to_list(I)), start => {?MODULE, counter_start, []}} || I <- [1, 2, 3]],
     [tree_once(Spec) || _ <- lists:seq(1, 50)],
@@ -95,32 +99,20 @@ tree_lifecycle() ->
     Rate = Cycles / (now_s() - T0),
     erlang:garbage_collect(),
     After = erlang:memory(total),
-    io:format("tree_lifecycle_rate ~b~n", [round(Rate)]),
-    io:format("tree_memory_growth_pct ~.2f~n", [max(0.0, (After - Before) / Before * 100)]).
+    io:format("~s ~b~n", [RateName, round(Rate)]),
+    io:format("~s ~.2f~n", [GrowthName, max(0.0, (After - Before) / Before * 100)]).
 tree_once(Spec) ->
     {ok, Sup} = supervisor_start(#{strategy => one_for_one}, Spec),
     gen_server:stop(Sup).
 
-%% A supervisor without a callback module of its own: supervisor_bridge-free trick via a fun-based module.
+%% Every benchmark supervisor uses bench_sup, whose init/1 returns the flags and children it is given.
 supervisor_start(Flags, Children) ->
     supervisor:start_link(bench_sup, {Flags, Children}).
 
 %% The anchors for the sandbox and Arsenal lines: BEAM has no sandboxes, so a sandbox's
 %% create + destroy is compared with its plain tree lifecycle, and one Arsenal get_process_info (and the
 %% Arsenal layer's own overhead) with a bare erlang:process_info/1 call.
-sandbox_anchor() ->
-    Cycles = 1000,
-    Spec = [#{id => list_to_atom("w" ++ integer_to_list(I)), start => {?MODULE, counter_start, []}} || I <- [1, 2, 3]],
-    [tree_once(Spec) || _ <- lists:seq(1, 50)],
-    erlang:garbage_collect(),
-    Before = erlang:memory(total),
-    T0 = now_s(),
-    [tree_once(Spec) || _ <- lists:seq(1, Cycles)],
-    Rate = Cycles / (now_s() - T0),
-    erlang:garbage_collect(),
-    After = erlang:memory(total),
-    io:format("sandbox_lifecycle_rate ~b~n", [round(Rate)]),
-    io:format("sandbox_memory_growth_pct ~.2f~n", [max(0.0, (After - Before) / Before * 100)]).
+sandbox_anchor() -> tree_cycles("sandbox_lifecycle_rate", "sandbox_memory_growth_pct").
 
 process_info_anchor() ->
     Pid = spawn(fun() -> receive stop -> ok end end),

@@ -3,7 +3,7 @@ import Supervision
 
 extension OperationError {
     /// The API form of a sandbox failure.
-    static func from(_ error: SandboxError, id: String? = nil) -> OperationError {
+    static func from(_ error: SandboxError) -> OperationError {
         switch error {
         case .invalidID: OperationError(.validation, code: "validation_failed", error.description, field: "sandbox_id",
                                         details: [["field": "sandbox_id", "message": .string(error.description)]])
