@@ -4,10 +4,10 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libreadline-dev libsqlite3-dev
-# What the tests drive for real: the three shells, mandoc for the man pages, tmux for the REPL.
-TEST_PACKAGES := bash-completion zsh fish mandoc tmux
+# What the tests drive for real: the three shells, mandoc and man for the man pages, tmux as the terminal.
+TEST_PACKAGES := bash-completion zsh fish mandoc man-db tmux
 
-.PHONY: all build demo test deps testdeps pydeps docs examples completions man bench install clean
+.PHONY: all build demo test deps testdeps pydeps docs examples completions man bench install install-files clean
 
 all: build
 
@@ -60,12 +60,16 @@ examples: deps
 bench:
 	Benchmarks/compare-with-beam
 
-install: deps
+# The binary (a release build), the completion scripts and the man pages, where bash-completion, zsh,
+# fish and man look under PREFIX. install-files installs all but the binary, without building.
+install: deps install-files
 	$(SWIFT) build -c release --product superlearner -Xswiftc -static-stdlib
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
-		$(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d \
-		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $$($(SWIFT) build -c release --show-bin-path)/superlearner $(DESTDIR)$(PREFIX)/bin/superlearner
+
+install-files:
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0644 Completions/superlearner.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/superlearner
 	install -m 0644 Completions/superlearner.zsh $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_superlearner
 	install -m 0644 Completions/superlearner.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/superlearner.fish

@@ -12,6 +12,7 @@ _superlearner() {
     local -a candidates
     candidates=($(superlearner __complete "${words[@]:1}" 2>/dev/null))
     if [[ "${candidates[0]}" == ":files" ]]; then
+        compopt -o filenames 2>/dev/null
         COMPREPLY=($(compgen -f -- "$cur"))
         return 0
     fi

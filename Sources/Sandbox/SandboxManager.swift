@@ -78,16 +78,18 @@ public final class SandboxManager: Sendable {
 
     // MARK: Create
 
-    /// Creates a sandbox from a template, optionally overriding its flags.
+    /// Creates a sandbox from a template, optionally overriding its strategy, restart budget and every
+    /// worker's restart type.
     /// - Throws: `SandboxError` for a bad id, an unknown template, a duplicate id or a failed start.
     @discardableResult
     public func create(
         id: String, template name: String, strategy: SupervisorStrategy? = nil, maxRestarts: Int? = nil,
-        maxSeconds: Double? = nil, config: [String: Term] = [:]
+        maxSeconds: Double? = nil, restart: RestartType? = nil, config: [String: Term] = [:]
     ) async throws(SandboxError) -> SandboxInfo {
         guard let template = SandboxTemplate.named(name) else { throw .unknownTemplate(name) }
         var spec = template.spec
         if let strategy { spec.strategy = strategy }
+        if let restart { spec.overrideWorkerRestart(restart) }
         if let maxRestarts { spec.maxRestarts = maxRestarts }
         if let maxSeconds { spec.maxSeconds = maxSeconds }
         return try await create(id: id, spec: spec, template: name, config: config)

@@ -45,7 +45,7 @@ enum Completion {
         let live = LiveNames(socket: paths.socket)
         if let flag = pendingFlag {
             if flag.completion == .file { return [filesDirective] }
-            return filter(values(for: flag.value, source: flag.completion, spec: spec, positionals: positionals, live: live), current)
+            return filter(values(for: flag.value, source: flag.completion, positionals: positionals, current: current, live: live), current)
         }
         if current.hasPrefix("-") {
             return filter((spec.flags + CommandTree.globalFlags).map { "--" + $0.long }, current)
@@ -58,7 +58,7 @@ enum Completion {
         let argument = spec.arguments[index]
         if positionals.count >= spec.arguments.count && !argument.variadic { return [] }
         if argument.completion == .file { return [filesDirective] }
-        return filter(values(for: argument.kind, source: argument.completion, spec: spec, positionals: positionals, live: live), current)
+        return filter(values(for: argument.kind, source: argument.completion, positionals: positionals, current: current, live: live), current)
     }
 
     /// The line that tells the shell scripts to complete file names themselves.
@@ -68,7 +68,8 @@ enum Completion {
         values.filter { $0.hasPrefix(prefix) }
     }
 
-    static func values(for kind: ValueKind?, source: CompletionSource, spec: CommandSpec, positionals: [String], live: LiveNames) -> [String] {
+    /// Every value the word being completed (`current`) could take; the caller keeps those it starts.
+    static func values(for kind: ValueKind?, source: CompletionSource, positionals: [String], current: String, live: LiveNames) -> [String] {
         switch source {
         case .choice, .template, .experiment:
             if case .choice(let choices)? = kind { return choices }
@@ -77,17 +78,37 @@ enum Completion {
             return OperationRegistry.builtin().all.map(\.name)
         case .operationParameter:
             guard let name = positionals.first, let operation = OperationRegistry.builtin().operation(named: name) else { return [] }
+            if let equals = current.firstIndex(of: "=") {
+                let key = String(current[..<equals])
+                guard let parameter = operation.parameters.first(where: { $0.name == key }) else { return [] }
+                let typed = String(current[current.index(after: equals)...])
+                return values(of: parameter, in: operation, typed: typed, live: live).map { key + "=" + $0 }
+            }
             let given = Set(positionals.dropFirst().compactMap { $0.split(separator: "=").first.map(String.init) })
             return operation.parameters.filter { !given.contains($0.name) }.map { $0.name + "=" }
         case .sandbox:
             return live.sandboxes()
         case .process, .supervisor:
-            return live.processes(supervisorsOnly: source == .supervisor)
+            return live.processes(supervisorsOnly: source == .supervisor, withPIDs: current.hasPrefix("<"))
         case .keyValue:
             guard let id = positionals.first else { return [] }
             return live.configKeys(id).map { $0 + "=" }
         case .file, .none:
             return []
+        }
+    }
+
+    /// The values one operation parameter could take: its allowed values, booleans, live processes for
+    /// PIDs (supervisors for supervisor operations), live sandbox ids for the parameters that name one.
+    static func values(of parameter: Parameter, in operation: any Operation, typed: String, live: LiveNames) -> [String] {
+        if let allowed = parameter.allowed { return allowed.compactMap(\.stringValue) }
+        switch parameter.type {
+        case .boolean:
+            return ["true", "false"]
+        case .pid:
+            return live.processes(supervisorsOnly: operation.category == .supervisor, withPIDs: typed.hasPrefix("<"))
+        default:
+            return ["sandbox", "sandbox_id"].contains(parameter.name) ? live.sandboxes() : []
         }
     }
 }
@@ -109,9 +130,12 @@ struct LiveNames {
         get("/api/v1/sandboxes")?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
     }
 
-    func processes(supervisorsOnly: Bool) -> [String] {
+    /// Paths and registered names (PIDs when a process has neither, or when `withPIDs`, which the
+    /// caller asks for once the word starts with `<`).
+    func processes(supervisorsOnly: Bool, withPIDs: Bool) -> [String] {
         let rows = get("/api/v1/processes?limit=2000")?.arrayValue ?? []
         return rows.filter { !supervisorsOnly || $0["kind"] == "supervisor" }.flatMap { row -> [String] in
+            if withPIDs { return row["pid"]?.stringValue.map { [$0] } ?? [] }
             var names: [String] = []
             if let path = row["path"]?.stringValue { names.append(path) }
             if let name = row["name"]?.stringValue { names.append(name) }

@@ -91,6 +91,21 @@ struct CommandLineTests {
         #expect(error.stdout.isEmpty && (try? Term(json: error.stderr))?["error"]?["code"] == "sandbox_not_found")
     }
 
+    @Test func createWithARestartOverrideLeavesKilledWorkersDead() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        #expect(await home.run(["sandbox", "create", "t", "DemoSupervisor", "--restart", "temporary"]).status == 0)
+        #expect(await home.run(["process", "kill", "t/counter_1"]).status == 0)
+        #expect(await home.run(["wait", "t/counter_1", "--for", "terminated", "--timeout", "10s"]).status == 0)
+        let info = await home.run(["supervisor", "info", "t", "--json"])
+        let children = try Term(jsonBytes: Array(info.stdout.utf8))["children"]?.arrayValue ?? []
+        #expect(children.compactMap { $0["id"]?.stringValue } == ["counter_2", "printer_1"], "a temporary child is not restarted")
+        #expect(children.allSatisfy { $0["restart"]?.stringValue == "temporary" })
+        let bad = await home.run(["sandbox", "create", "u", "DemoSupervisor", "--restart", "sometimes"])
+        #expect(bad.status == 2 && bad.stderr.hasPrefix("superlearner: --restart must be one of permanent, transient, temporary"), "\(bad.stderr)")
+        #expect(await home.run(["sandbox", "info", "u"]).status == 3, "nothing was created")
+    }
+
     @Test func waitSucceedsOnTheEventThatProvesTheState() async throws {
         let home = TestHome()
         defer { home.close() }

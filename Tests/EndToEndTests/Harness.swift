@@ -59,13 +59,13 @@ final class TestHome: @unchecked Sendable {
         // Files, not pipes: a long output can never fill a pipe and stall the child.
         let out = path + "/.out-\(UUID().uuidString)"
         let err = path + "/.err-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: out)
         process.standardError = FileHandle(forWritingAtPath: err)
         if let input {
             let inputPath = path + "/.in-\(UUID().uuidString)"
-            FileManager.default.createFile(atPath: inputPath, contents: Data(input.utf8))
+            _ = FileManager.default.createFile(atPath: inputPath, contents: Data(input.utf8))
             process.standardInput = FileHandle(forReadingAtPath: inputPath)
         } else {
             process.standardInput = FileHandle.nullDevice

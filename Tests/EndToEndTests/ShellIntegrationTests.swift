@@ -21,7 +21,7 @@ func shell(_ program: String, _ script: String, home: TestHome) async -> (Int32,
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: repository)
         let output = home.path + "/.shell-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: output)
         process.standardError = FileHandle(forWritingAtPath: output)
         process.standardInput = FileHandle.nullDevice
@@ -50,12 +50,21 @@ struct ShellIntegrationTests {
         #expect(await home.run(["__complete", "sand"]).stdout == "sandbox\n")
         #expect(await home.run(["__complete", "process", "list", "--sort", "m"]).stdout == "mailbox\nmessages\nmemory\n")
         #expect(await home.run(["__complete", "sandbox", "create", "x", "--spec", ""]).stdout == ":files\n")
+        #expect(await home.run(["__complete", "sandbox", "create", "x", "--restart", "t"]).stdout == "transient\ntemporary\n")
+        #expect(await home.run(["__complete", "sandbox", "create", "x", "--strategy", ""]).stdout == "one_for_one\none_for_all\nrest_for_one\n")
         #expect(await home.run(["__complete", "operation", "run", "get_process_info", ""]).stdout == "pid=\n")
         #expect(await home.run(["__complete", "sandbox", "info", ""]).stdout.isEmpty, "no daemon: no live names")
         #expect(!home.client.isReachable(), "__complete never starts a daemon")
         #expect(await home.run(["sandbox", "create", "live", "DemoSupervisor"]).status == 0)
         #expect(await home.run(["__complete", "sandbox", "info", ""]).stdout == "live\n")
         #expect(await home.run(["__complete", "process", "kill", "live/c"]).stdout == "live/counter_1\nlive/counter_2\n")
+        let pids = await home.run(["__complete", "process", "info", "<"]).stdout.split(separator: "\n")
+        #expect(pids.count == 4 && pids.allSatisfy { $0.hasPrefix("<0.") && $0.hasSuffix(">") }, "PIDs once the word starts with <: \(pids)")
+        #expect(await home.run(["__complete", "operation", "run", "get_process_info", "pid=live/p"]).stdout == "pid=live/printer_1\n")
+        #expect(await home.run(["__complete", "operation", "run", "get_supervisor", "name="]).stdout == "name=live\n", "supervisors only")
+        #expect(await home.run(["__complete", "operation", "run", "send_message", "type=c"]).stdout == "type=cast\ntype=call\n")
+        #expect(await home.run(["__complete", "operation", "run", "destroy_sandbox", "sandbox_id="]).stdout == "sandbox_id=live\n")
+        #expect(await home.run(["__complete", "operation", "run", "get_process_info", "nope="]).stdout.isEmpty)
     }
 
     @Test func bashCompletesNounsVerbsFlagsAndLiveNames() async throws {

@@ -24,6 +24,18 @@ struct SandboxSpecTests {
                 - { id: tick, worker: ticker, args: { every_ms: 500 } }
         """
 
+    @Test func overridingTheRestartTypeReachesEveryWorkerButNotNestedSupervisors() throws {
+        var spec = try SandboxSpec.parse(Self.designExample)
+        spec.overrideWorkerRestart(.temporary)
+        #expect(spec.children.map(\.restart) == [.temporary, .temporary, .permanent], "jobs is a supervisor")
+        guard case .supervisor(let nested) = spec.children[2].kind else {
+            Issue.record("jobs should be a supervisor")
+            return
+        }
+        #expect(nested.children.map(\.restart) == [.temporary], "workers inside nested supervisors too")
+        #expect(spec.children[1].shutdown == .timeout(.milliseconds(2000)), "nothing else changes")
+    }
+
     @Test func theDesignExampleParses() throws {
         let spec = try SandboxSpec.parse(Self.designExample)
         #expect(spec.strategy == .restForOne && spec.maxRestarts == 3 && spec.maxSeconds == 5)

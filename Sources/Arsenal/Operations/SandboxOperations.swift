@@ -30,6 +30,7 @@ enum SandboxOperations {
                 Parameter("strategy", .string, "override the template's strategy", allowed: Term.strings(SupervisorStrategy.allCases.map(\.rawValue))),
                 Parameter("max_restarts", .integer, "override the restart budget", minimum: 0, maximum: 1_000_000),
                 Parameter("max_seconds", .number, "override the intensity window in seconds", minimum: 0.001, maximum: 86_400),
+                Parameter("restart", .string, "override every worker's restart type", allowed: Term.strings(RestartType.allCases.map(\.rawValue))),
                 Parameter("config", .object, "free-form configuration kept with the sandbox"),
             ]
         ) { parameters, context throws(OperationError) in
@@ -38,11 +39,13 @@ enum SandboxOperations {
             let strategy = parameters["strategy"]?.stringValue.flatMap(SupervisorStrategy.init(rawValue:))
             let maxRestarts = parameters["max_restarts"]?.intValue
             let maxSeconds = parameters["max_seconds"]?.doubleValue
+            let restart = parameters["restart"]?.stringValue.flatMap(RestartType.init(rawValue:))
             switch (parameters["supervisor_module"]?.stringValue, parameters["spec"]) {
             case (let template?, nil):
                 return try await manage { () async throws(SandboxError) in
                     try await context.sandboxes.create(
-                        id: id, template: template, strategy: strategy, maxRestarts: maxRestarts, maxSeconds: maxSeconds, config: config
+                        id: id, template: template, strategy: strategy, maxRestarts: maxRestarts, maxSeconds: maxSeconds, restart: restart,
+                        config: config
                     ).term
                 }
             case (nil, let specTerm?):
@@ -55,6 +58,7 @@ enum SandboxOperations {
                 if let strategy { spec.strategy = strategy }
                 if let maxRestarts { spec.maxRestarts = maxRestarts }
                 if let maxSeconds { spec.maxSeconds = maxSeconds }
+                if let restart { spec.overrideWorkerRestart(restart) }
                 let final = spec
                 return try await manage { () async throws(SandboxError) in
                     try await context.sandboxes.create(id: id, spec: final, config: config).term

@@ -113,6 +113,20 @@ public struct SandboxSpec: Sendable, Hashable {
             autoShutdown: autoShutdown, children: children)
     }
 
+    /// Gives every worker in the tree, at every level, the restart type `restart`; nested supervisors
+    /// keep theirs. What `sandbox create --restart` does, to watch one policy across a whole tree.
+    public mutating func overrideWorkerRestart(_ restart: RestartType) {
+        for index in children.indices {
+            switch children[index].kind {
+            case .worker:
+                children[index].restart = restart
+            case .supervisor(var nested):
+                nested.overrideWorkerRestart(restart)
+                children[index].kind = .supervisor(nested)
+            }
+        }
+    }
+
     /// Every child in the tree, depth first, with its path relative to the root.
     public func flattened(prefix: String = "") -> [(path: String, child: Child)] {
         children.flatMap { child -> [(path: String, child: Child)] in

@@ -32,6 +32,7 @@ extension CommandContext {
             if let strategy = parsed.flag("strategy") { body["strategy"] = .string(strategy) }
             if let value = parsed.flag("max-restarts").flatMap({ Int($0) }) { body["max_restarts"] = .int(value) }
             if let value = parsed.flag("max-seconds").flatMap({ Int($0) }) { body["max_seconds"] = .int(value) }
+            if let restart = parsed.flag("restart") { body["restart"] = .string(restart) }
             if let pairs = parsed.flags["config"] { body["config"] = .object(try keyValues(pairs)) }
             let info = try api("POST", "/api/v1/sandboxes", body: .object(body))
             output.data(info) {

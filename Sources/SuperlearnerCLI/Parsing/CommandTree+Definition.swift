@@ -1,9 +1,14 @@
+import Sandbox
+import Supervision
+
 /// The whole command line, as data: parsing, help, "did you mean", completion scripts and man pages all
 /// read this one tree.
 public enum CommandTree {
-    static let strategies = ["one_for_one", "one_for_all", "rest_for_one"]
-    static let experiments = ["kill-child", "kill-random", "crash-storm", "message-flood", "restart-latency"]
-    static let templates = ["DemoSupervisor", "TestDemoSupervisor", "NestedTree", "CrashLoop", "Pipeline"]
+    // Read from the runtime and the sandbox registries, so help, completion and man pages cannot drift.
+    static let strategies = SupervisorStrategy.allCases.map(\.rawValue)
+    static let restartTypes = RestartType.allCases.map(\.rawValue)
+    static let experiments = ExperimentRegistry.names
+    static let templates = SandboxTemplate.all.map(\.name)
 
     /// Flags every command accepts.
     public static let globalFlags: [FlagSpec] = [
@@ -42,11 +47,13 @@ public enum CommandTree {
                             FlagSpec("strategy", "override the restart strategy", value: .choice(strategies), placeholder: "STRATEGY"),
                             FlagSpec("max-restarts", "override the restart budget", value: .integer, placeholder: "N"),
                             FlagSpec("max-seconds", "override the intensity window", value: .integer, placeholder: "SECONDS"),
+                            FlagSpec("restart", "give every worker this restart type", value: .choice(restartTypes), placeholder: "TYPE"),
                             FlagSpec("config", "set a config key (repeatable)", value: .string, placeholder: "KEY=VALUE", repeatable: true),
                         ],
                         examples: [
                             ("superlearner sandbox create demo DemoSupervisor", "the seed's demo tree"),
                             ("superlearner sandbox create shop --spec shop.yaml", "a tree of your own"),
+                            ("superlearner sandbox create t DemoSupervisor --restart temporary", "killed workers stay dead"),
                         ]),
                     CommandSpec("list", "list sandboxes", examples: [("superlearner sandbox list --json", "for scripts")]),
                     CommandSpec("info", "show a sandbox's status, config and spec", arguments: [sandboxArgument]),

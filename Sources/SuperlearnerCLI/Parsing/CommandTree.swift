@@ -91,6 +91,14 @@ public struct FlagSpec: Sendable, Hashable {
         self.completion = completion == .none && value.map({ if case .choice = $0 { true } else { false } }) == true ? .choice : completion
         self.repeatable = repeatable
     }
+
+    /// The summary with the accepted values, when they are a fixed list: "override the restart
+    /// strategy: one_for_one, one_for_all or rest_for_one".
+    var summaryWithChoices: String {
+        guard case .choice(let choices)? = value, let last = choices.last else { return summary }
+        let list = choices.count == 1 ? last : choices.dropLast().joined(separator: ", ") + " or " + last
+        return summary + ": " + list
+    }
 }
 
 /// One node of the command tree: a noun with verbs, or a verb with arguments and flags.

@@ -57,7 +57,7 @@ public enum Help {
             return label
         }
         let width = labels.map(\.count).max() ?? 0
-        return zip(labels, flags).map { "  \($0.padded(width))  \($1.summary)\n" }.joined()
+        return zip(labels, flags).map { "  \($0.padded(width))  \($1.summaryWithChoices)\n" }.joined()
     }
 }
 

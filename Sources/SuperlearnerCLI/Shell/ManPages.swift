@@ -88,7 +88,8 @@ public enum ManPages {
             } else {
                 out += ".It Fl -\(flag.long)\(value)\n"
             }
-            out += sentences(flag.summary.prefix(1).uppercased() + flag.summary.dropFirst() + ".") + "\n"
+            let summary = flag.summaryWithChoices
+            out += sentences(summary.prefix(1).uppercased() + summary.dropFirst() + ".") + "\n"
         }
         return out + ".El\n"
     }

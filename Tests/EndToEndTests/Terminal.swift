@@ -1,0 +1,117 @@
+import CSuperlearner
+import Foundation
+import Testing
+
+/// A real terminal: one tmux session on a private tmux server whose socket lives in the test's home.
+/// Send keys, then wait (with a deadline) for the screen to show something.
+struct Terminal {
+    let session: String
+    let home: TestHome
+
+    init(session: String = "term", home: TestHome) {
+        self.session = session
+        self.home = home
+    }
+
+    /// The private server's socket: no other tmux server is involved and nothing is left behind.
+    var socket: String { home.path + "/tmux.sock" }
+
+    /// `env -i` with just enough for a program in the pane: the built binary first on PATH, TERM, and HOME
+    /// and SUPERLEARNER_HOME both the test's home.
+    var cleanEnvironment: String {
+        let binaries = URL(fileURLWithPath: binary).deletingLastPathComponent().path
+        return "env -i PATH=\(binaries):/usr/bin:/bin TERM=xterm LANG=C.UTF-8 HOME=\(home.path) SUPERLEARNER_HOME=\(home.path)"
+    }
+
+    /// Starts `command` (a shell command line) in a new detached 120×40 session.
+    func start(_ command: String) async {
+        // The tmux server outlives the client that starts it: spawn the client with every descriptor above
+        // 2 closed, so the server holds nothing of ours (Foundation's Process would wait on it forever).
+        let arguments = ["/usr/bin/tmux", "-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command]
+        var cArguments = arguments.map { strdup($0) }
+        cArguments.append(nil)
+        let client = sl_spawn_detached("/usr/bin/tmux", &cArguments, sl_environ(), home.path + "/tmux.log")
+        for pointer in cArguments { free(pointer) }
+        #expect(client > 0, "tmux could not be started")
+        guard client > 0 else { return }
+        _ = await offPool { () -> Int32 in
+            var status: Int32 = 0
+            return waitpid(client, &status, 0)
+        }
+    }
+
+    /// Runs a tmux command on the private server and returns what it printed.
+    @discardableResult
+    func tmux(_ arguments: String) async -> String {
+        // Only commands that print something we read may hand our output file to the tmux server.
+        let reads = arguments.hasPrefix("capture-pane") || arguments.hasPrefix("display-message")
+        let redirect = reads ? "" : " </dev/null >/dev/null 2>&1"
+        return await shell("sh", "tmux -S \(socket) \(arguments)\(redirect)", home: home).1
+    }
+
+    /// Types keys, in tmux's `send-keys` notation (`Tab`, `Enter`, `C-u`; words are typed as they are).
+    func send(_ keys: String) async { await tmux("send-keys -t \(session) \(keys)") }
+
+    /// Types `text` literally, whatever characters it holds.
+    func type(_ text: String) async {
+        let quoted = "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        await tmux("send-keys -l -t \(session) -- \(quoted)")
+    }
+
+    /// The pane's text; `-N` keeps the spaces at each line's end (prompts end in one).
+    func screen() async -> String { await tmux("capture-pane -p -N -t \(session)") }
+
+    /// The line the cursor is on, up to the cursor: what a completion left behind, including whether it
+    /// added a space.
+    func lineBeforeCursor() async -> String {
+        let position = await tmux("display-message -p -t \(session) '#{cursor_x} #{cursor_y}'")
+        let numbers = position.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        guard numbers.count == 2 else { return "" }
+        let lines = await screen().split(separator: "\n", omittingEmptySubsequences: false)
+        guard numbers[1] < lines.count else { return "" }
+        return String(lines[numbers[1]].prefix(numbers[0]))
+    }
+
+    /// The text before the cursor once it ends with `expected`, or the last one seen at the deadline.
+    func waitForLine(endingWith expected: String, timeout: Duration = .seconds(10)) async -> String {
+        let deadline = ContinuousClock.now + timeout
+        var last = ""
+        while ContinuousClock.now < deadline {
+            last = await lineBeforeCursor()
+            if last.hasSuffix(expected) { return last }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return last
+    }
+
+    /// The screen once `predicate` holds, or the last screen at the deadline.
+    func waitForScreen(timeout: Duration = .seconds(10), _ predicate: (String) -> Bool) async -> String {
+        let deadline = ContinuousClock.now + timeout
+        var last = ""
+        while ContinuousClock.now < deadline {
+            last = await screen()
+            if predicate(last) { return last }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return last
+    }
+
+    /// Whether the session ended (its only pane's program exited) before the deadline.
+    func waitForExit(timeout: Duration = .seconds(10)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let (status, _) = await shell("sh", "tmux -S \(socket) has-session -t \(session) </dev/null >/dev/null 2>&1", home: home)
+            if status != 0 { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    /// The last line that shows `prompt`.
+    static func promptLine(_ screen: String, prompt: String = "superlearner>") -> Substring? {
+        screen.split(separator: "\n").last { $0.hasPrefix(prompt) }
+    }
+
+    /// Stops the private tmux server.
+    func close() async { await tmux("kill-server") }
+}
