@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "SuperlearnerCLI",
             dependencies: [
-                "SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Sandbox", "Telemetry", "Supervision", "CReadline",
+                "SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Sandbox", "Telemetry", "Supervision", "CReadline", "CSuperlearner",
             ],
             swiftSettings: swiftSettings
         ),

@@ -5,6 +5,7 @@ import Supervision
 
 /// The hidden `superlearner __complete WORD…`: one candidate per line for the last word, from the command
 /// tree and, for live names, from the daemon when one answers (never starting one).
+@MainActor
 enum Completion {
     static func complete(_ words: [String]) async -> ExitCode {
         for candidate in candidates(words) { Output.write(candidate + "\n", to: 1) }

@@ -18,6 +18,10 @@ public enum SuperlearnerCLI {
     public static let version = "0.1.0"
 
     /// Runs the command line with `arguments` (without the program name).
+    ///
+    /// On the main actor: commands wait for the daemon with blocking socket calls, which belong on the
+    /// main thread of a command-line process, never on Swift's cooperative pool.
+    @MainActor
     public static func main(_ arguments: [String]) async -> ExitCode {
         if arguments == ["--version"] || arguments == ["-V"] { return printVersion(json: false) }
         if arguments.first == "__complete" { return await Completion.complete(Array(arguments.dropFirst())) }
@@ -84,7 +88,8 @@ public enum SuperlearnerCLI {
     }
 }
 
-/// One invocation: its parsed command, its output and its way to the daemon.
+/// One invocation: its parsed command, its output and its way to the daemon. Runs on the main thread.
+@MainActor
 struct CommandContext {
     let parsed: ParsedCommand
     let output: Output
@@ -153,6 +158,8 @@ struct CommandContext {
             }
         } catch .timeout(let detail) {
             throw CLIError(exit: .timedOut, code: "timeout", message: "the daemon did not answer within \(timeout) (\(detail))")
+        } catch .interrupted {
+            throw CLIError.interrupted
         } catch {
             throw CLIError(exit: .failure, code: "client_error", message: error.description)
         }

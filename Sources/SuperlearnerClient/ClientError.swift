@@ -9,6 +9,8 @@ public enum ClientError: Error, Sendable, Hashable, CustomStringConvertible {
     case protocolError(String)
     /// A local I/O failure (the socket path is too long, a file cannot be created).
     case io(String)
+    /// Ctrl-C was pressed while waiting (only where the shell turned it into a descriptor).
+    case interrupted
 
     /// One line.
     public var description: String {
@@ -17,6 +19,7 @@ public enum ClientError: Error, Sendable, Hashable, CustomStringConvertible {
         case .timeout(let detail): "the daemon did not answer in time (\(detail))"
         case .protocolError(let detail): "unexpected answer from the daemon: \(detail)"
         case .io(let detail): detail
+        case .interrupted: "interrupted"
         }
     }
 }

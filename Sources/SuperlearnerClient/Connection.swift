@@ -1,3 +1,4 @@
+import CSuperlearner
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -81,16 +82,21 @@ final class Connection {
     /// Waits until the socket is ready for `events`, or throws at the deadline; returns what is ready.
     @discardableResult
     private func waitUntilReady(_ events: Int16, deadline: UInt64?) throws(ClientError) -> Int16 {
+        // When the shell has made Ctrl-C a descriptor, every wait watches it too (poll skips -1).
+        let interrupt = sl_interrupt_fd()
         while true {
-            var descriptorSet = pollfd(fd: descriptor, events: events, revents: 0)
+            var descriptors = [
+                pollfd(fd: descriptor, events: events, revents: 0), pollfd(fd: interrupt, events: Int16(POLLIN), revents: 0),
+            ]
             var timeout: Int32 = -1
             if let deadline {
                 let now = Connection.now()
                 guard now < deadline else { throw .timeout(label) }
                 timeout = Int32(min(UInt64(Int32.max), (deadline - now) / 1_000_000 + 1))
             }
-            let ready = poll(&descriptorSet, 1, timeout)
-            if ready > 0 { return descriptorSet.revents }
+            let ready = poll(&descriptors, 2, timeout)
+            if descriptors[1].revents & Int16(POLLIN) != 0 { throw .interrupted }
+            if ready > 0 { return descriptors[0].revents }
             if ready < 0 && errno != EINTR { throw .io("poll: \(String(cString: strerror(errno)))") }
         }
     }

@@ -48,6 +48,41 @@ struct InteractiveShellTests {
         home.close()
     }
 
+    @Test func ctrlCAbandonsTheLineOrStopsTheCommandAndTheShellLivesOn() async {
+        let home = TestHome()
+        let terminal = Terminal(session: "shell", home: home)
+        #expect(await home.run(["sandbox", "create", "c", "DemoSupervisor"]).status == 0)
+        await terminal.start(terminal.cleanEnvironment + " \(binary) shell")
+        _ = await terminal.waitForScreen { $0.contains("superlearner> ") }
+
+        // At the prompt: the typed text stays with ^C after it, and a fresh prompt follows.
+        await terminal.type("sandb")
+        _ = await terminal.waitForLine(endingWith: "superlearner> sandb")  // the tty drops unread keys on ^C
+        await terminal.send("C-c")
+        let abandoned = await terminal.waitForScreen { $0.contains("superlearner> sandb^C\nsuperlearner> ") }
+        #expect(abandoned.contains("superlearner> sandb^C\nsuperlearner> "), "\(abandoned)")
+
+        // During a command that would run for ever: the command stops with one line, the prompt returns.
+        await terminal.type("events --follow")
+        await terminal.send("Enter")
+        _ = await terminal.waitForScreen { $0.contains("sandbox.create") }
+        await terminal.send("C-c")
+        let stopped = await terminal.waitForScreen { $0.contains("superlearner: interrupted") && Terminal.promptLine($0) == "superlearner> " }
+        #expect(stopped.contains("superlearner: interrupted"), "\(stopped)")
+        let after = stopped.components(separatedBy: "superlearner: interrupted").last ?? ""
+        #expect(after.trimmingCharacters(in: .whitespacesAndNewlines) == "superlearner>", "one fresh prompt, no stray ^C: \(stopped)")
+
+        await terminal.type("sandbox list")
+        await terminal.send("Enter")
+        let alive = await terminal.waitForScreen { $0.contains("DemoSupervisor") }
+        #expect(alive.contains("c   running"), "the shell still runs commands: \(alive)")
+        await terminal.type("exit")
+        await terminal.send("Enter")
+        #expect(await terminal.waitForExit())
+        await terminal.close()
+        home.close()
+    }
+
     @Test func aScriptOnStandardInputRunsLineByLine() async {
         let home = TestHome()
         defer { home.close() }

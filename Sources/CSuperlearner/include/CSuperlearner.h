@@ -9,6 +9,17 @@
 /// -1 with errno set.
 pid_t sl_spawn_detached(const char *path, char *const argv[], char *const envp[], const char *log_path);
 
+/// Turns Ctrl-C (SIGINT) into a readable descriptor instead of death: installs a handler that writes a
+/// byte to a non-blocking self-pipe and returns the pipe's read end (the same one on later calls), or -1.
+/// Blocking waits poll it next to what they wait for; what the shell does so Ctrl-C cancels a command.
+int sl_interrupt_install(void);
+
+/// The read end installed by `sl_interrupt_install`, or -1 when Ctrl-C keeps its default action.
+int sl_interrupt_fd(void);
+
+/// Drains the pipe; returns 1 if Ctrl-C was pressed since the last call, else 0.
+int sl_interrupt_take(void);
+
 /// The environment of this process (glibc's `environ`, which Swift cannot name portably).
 char **sl_environ(void);
 

@@ -25,6 +25,8 @@ extension CommandContext {
                 if let event = try? Term(json: data) { printEvent(event) }
                 return true
             }
+        } catch .interrupted {
+            throw CLIError.interrupted
         } catch {
             throw CLIError(exit: .unreachable, code: "unreachable", message: "the event stream ended: \(error)")
         }
@@ -99,6 +101,8 @@ extension CommandContext {
             }
         } catch .timeout {
             found = false
+        } catch .interrupted {
+            throw CLIError.interrupted
         } catch {
             throw CLIError(exit: .unreachable, code: "unreachable", message: "the event stream failed: \(error)")
         }

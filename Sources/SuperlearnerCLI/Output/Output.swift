@@ -22,6 +22,9 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case unreachable = 5
     /// A wait or call timed out.
     case timedOut = 6
+    /// Ctrl-C stopped the command (in the shell; elsewhere Ctrl-C ends the process, which a shell also
+    /// reports as 130).
+    case interrupted = 130
 
     /// The exit code for an API error status.
     static func forStatus(_ status: Int) -> ExitCode {
@@ -41,6 +44,9 @@ struct CLIError: Error {
     var code: String
     var message: String
     var field: String? = nil
+
+    /// Ctrl-C in the shell stopped a command while it waited for the daemon.
+    static let interrupted = CLIError(exit: .interrupted, code: "interrupted", message: "interrupted")
 }
 
 /// Where and how a command prints: data on stdout, diagnostics on stderr; JSON with `--json`; colour only

@@ -180,7 +180,7 @@ public enum CommandTree {
                 examples: [("source <(superlearner completion bash)", "completion in this bash session")]),
             CommandSpec(
                 "shell", "an interactive prompt: every command without the prefix, with history and Tab completion",
-                discussion: "Reads commands line by line when standard input is not a terminal, so it can be scripted. History is kept in the state directory."),
+                discussion: "Tab completes like the shell scripts; Up and Ctrl-R recall history, kept in $SUPERLEARNER_HOME/history. Ctrl-C abandons the line, or stops the running command (events --follow, wait) and returns to the prompt; exit, quit or Ctrl-D leave. With standard input not a terminal it reads commands line by line, so it can be scripted, and exits with the last command's code."),
             CommandSpec("demo", "a narrated tour: start the daemon, create a sandbox, break it, watch it heal"),
             CommandSpec("version", "the version of every module"),
             CommandSpec(

@@ -15,7 +15,7 @@ public enum Help {
     /// The full help text of a command.
     public static func text(for spec: CommandSpec, path: [String]) -> String {
         var out = "\(usage(spec, path: path))\n\n\(spec.summary.prefix(1).uppercased() + spec.summary.dropFirst()).\n"
-        if !spec.discussion.isEmpty { out += "\n\(spec.discussion)\n" }
+        if !spec.discussion.isEmpty { out += "\n\(wrapped(spec.discussion))\n" }
         let visible = spec.subcommands.filter { !$0.hidden }
         if !visible.isEmpty {
             out += "\nCommands:\n"
@@ -40,13 +40,28 @@ public enum Help {
 
                 Exit codes:
                   0 ok · 1 operation failed · 2 usage or validation error · 3 not found · 4 conflict ·
-                  5 daemon unreachable · 6 timed out
+                  5 daemon unreachable · 6 timed out · 130 interrupted (Ctrl-C)
 
                 Run 'superlearner help COMMAND' or 'superlearner COMMAND --help' for more.
 
                 """
         }
         return out
+    }
+
+    /// `text` broken at spaces into lines of at most `width` characters (a longer word keeps its own line).
+    static func wrapped(_ text: String, width: Int = 100) -> String {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines.joined(separator: "\n")
     }
 
     static func flagLines(_ flags: [FlagSpec]) -> String {

@@ -1,4 +1,5 @@
 @preconcurrency import CReadline
+import CSuperlearner
 import SuperlearnerClient
 
 #if canImport(Glibc)
@@ -31,6 +32,9 @@ enum InteractiveShell {
         rl_readline_name = UnsafePointer(strdup("superlearner"))
         rl_completer_word_break_characters = UnsafePointer(strdup(" \t\n"))
         rl_attempted_completion_function = complete
+        // Ctrl-C is ours: at the prompt it abandons the line, during a command it stops the command.
+        rl_catch_signals = 0
+        let interrupt = sl_interrupt_install()
         using_history()
         // append_history needs the file to exist; create it (mode 0600, like everything in the home).
         if read_history(path) != 0 {
@@ -38,9 +42,7 @@ enum InteractiveShell {
             if descriptor >= 0 { close(descriptor) }
         }
         Output.write("superlearner shell — commands without the 'superlearner' prefix; help, exit or Ctrl-D.\n", to: 1)
-        while let raw = readline("superlearner> ") {
-            let line = String(cString: raw)
-            free(raw)
+        while let line = readLine(prompt: "superlearner> ", interrupt: interrupt) {
             guard let words = split(line) else {
                 Output.write("superlearner: unbalanced quotes\n", to: 2)
                 continue
@@ -49,11 +51,52 @@ enum InteractiveShell {
             add_history(line)
             append_history(1, path)
             if words == ["exit"] || words == ["quit"] { break }
+            if words.first == "shell" {
+                Output.write("superlearner: already in the shell\n", to: 2)
+                continue
+            }
+            _ = sl_interrupt_take()  // a Ctrl-C pressed before Enter does not stop the new command
             _ = await SuperlearnerCLI.main(words == ["help"] ? ["--help"] : words)
+            _ = sl_interrupt_take()  // the Ctrl-C that stopped it, if one did, is spent
         }
         write_history(path)
         Output.write("\n", to: 1)
         return .ok
+    }
+
+    /// The line the callback hands over: `.some(nil)` at end of input (Ctrl-D on an empty line).
+    static var acceptedLine: String?? = nil
+
+    /// Reads one line with readline's callback interface, polling the terminal and the Ctrl-C pipe
+    /// together: Ctrl-C shows `^C` and a fresh prompt instead of ending the shell. `nil` at end of input.
+    static func readLine(prompt: String, interrupt: Int32) -> String? {
+        acceptedLine = nil
+        rl_callback_handler_install(prompt, acceptLine)
+        while true {
+            var descriptors = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: interrupt, events: Int16(POLLIN), revents: 0)]
+            if poll(&descriptors, 2, -1) < 0 {
+                if errno == EINTR { continue }
+                rl_callback_handler_remove()
+                return nil
+            }
+            if descriptors[0].revents != 0 {
+                rl_callback_read_char()
+                if let line = acceptedLine { return line }
+                continue  // keys typed before a Ctrl-C are handled before it
+            }
+            if descriptors[1].revents & Int16(POLLIN) != 0 {
+                _ = sl_interrupt_take()
+                // What bash does: leave the typed text with ^C after it, start over on a new line.
+                rl_point = rl_end
+                rl_redisplay()
+                Output.write("^C\n", to: 1)
+                rl_free_line_state()
+                rl_callback_sigcleanup()
+                rl_callback_handler_remove()
+                rl_callback_handler_install(prompt, acceptLine)
+                continue
+            }
+        }
     }
 
     /// Splits a line into words: spaces separate, '…' and "…" quote, a backslash escapes; `nil` when a
@@ -95,6 +138,15 @@ enum InteractiveShell {
         if inWord { words.append(current) }
         return words
     }
+}
+
+/// Readline's line handler: keeps the line and removes itself, so readline neither frees the terminal
+/// for the next prompt nor prints it before the command has run.
+private func acceptLine(_ raw: UnsafeMutablePointer<CChar>?) {
+    let line = raw.map { String(cString: $0) }
+    free(raw)
+    rl_callback_handler_remove()
+    MainActor.assumeIsolated { InteractiveShell.acceptedLine = .some(line) }
 }
 
 /// Readline's completion hook: the candidates `__complete` would print for the words typed so far.

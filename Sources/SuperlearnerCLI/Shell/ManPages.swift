@@ -111,6 +111,8 @@ public enum ManPages {
         No daemon answers.
         .It 6
         A wait or call timed out.
+        .It 130
+        Interrupted: Ctrl-C stopped the command.
         .El
 
         """
