@@ -1,5 +1,6 @@
 /// The man pages, generated from the command tree in mdoc: `superlearner(1)`, one page per noun
-/// (`superlearner-sandbox(1)`, …) and `superlearner-spec(5)`.
+/// (`superlearner-sandbox(1)`, …) and per top-level command with flags, arguments or more to say
+/// (`superlearner-wait(1)`, `superlearner-shell(1)`, …), and `superlearner-spec(5)`.
 public enum ManPages {
     /// A fixed date keeps generated pages byte-identical between runs.
     static let date = "November 29, 2026"
@@ -7,11 +8,17 @@ public enum ManPages {
     /// File name → page text.
     public static func all() -> [(String, String)] {
         var pages = [("superlearner.1", root())]
-        for noun in CommandTree.root.subcommands where !noun.hidden && !noun.subcommands.isEmpty {
-            pages.append(("superlearner-\(noun.name).1", page(for: noun)))
+        for command in CommandTree.root.subcommands where hasOwnPage(command) {
+            pages.append(("superlearner-\(command.name).1", page(for: command)))
         }
         pages.append(("superlearner-spec.5", spec()))
         return pages
+    }
+
+    /// Nouns, and the top-level commands that take something or have more to say than their summary.
+    static func hasOwnPage(_ command: CommandSpec) -> Bool {
+        guard !command.hidden, command.name != "help" else { return false }
+        return !command.subcommands.isEmpty || !command.arguments.isEmpty || !command.flags.isEmpty || !command.discussion.isEmpty
     }
 
     static func escape(_ text: String) -> String {
@@ -124,7 +131,7 @@ public enum ManPages {
         out += ".Pp\nThe commands:\n.Bl -tag -width Ds\n"
         for command in CommandTree.root.subcommands where !command.hidden {
             out += ".It Cm \(command.name)\n" + sentences(command.summary.prefix(1).uppercased() + command.summary.dropFirst() + ".") + "\n"
-            if !command.subcommands.isEmpty {
+            if hasOwnPage(command) {
                 out += "See\n.Xr superlearner-\(command.name) 1 .\n"
             }
         }
@@ -159,23 +166,29 @@ public enum ManPages {
         out += "superlearner sandbox create demo DemoSupervisor\nsuperlearner process kill demo/counter_1\n"
         out += "superlearner wait demo/counter_1 --for restarted --timeout 10s\n.Ed\n"
         out += ".Sh SEE ALSO\n"
-        let nouns = CommandTree.root.subcommands.filter { !$0.hidden && !$0.subcommands.isEmpty }.sorted { $0.name < $1.name }
-        out += nouns.map { ".Xr superlearner-\($0.name) 1 ," }.joined(separator: "\n") + "\n.Xr superlearner-spec 5\n"
+        let paged = CommandTree.root.subcommands.filter(hasOwnPage).sorted { $0.name < $1.name }
+        out += paged.map { ".Xr superlearner-\($0.name) 1 ," }.joined(separator: "\n") + "\n.Xr superlearner-spec 5\n"
         return out
     }
 
+    /// A noun's page (every verb in its own subsection) or a top-level command's.
     static func page(for noun: CommandSpec) -> String {
+        let leaf = noun.subcommands.isEmpty
+        let verbs = leaf ? [noun] : noun.subcommands.filter { !$0.hidden }
+        let path: (CommandSpec) -> [String] = { leaf ? [noun.name] : [noun.name, $0.name] }
         var out = header("superlearner-\(noun.name)", section: 1, description: noun.summary)
         out += ".Sh SYNOPSIS\n"
-        for verb in noun.subcommands where !verb.hidden {
-            out += synopsis(verb, path: [noun.name, verb.name])
-            if verb.name != noun.subcommands.last?.name { out += ".Pp\n" }
+        for verb in verbs {
+            out += synopsis(verb, path: path(verb))
+            if verb.name != verbs.last?.name { out += ".Pp\n" }
         }
         out += ".Sh DESCRIPTION\n" + sentences(noun.summary.prefix(1).uppercased() + noun.summary.dropFirst() + ".") + "\n"
         if !noun.discussion.isEmpty { out += ".Pp\n" + sentences(noun.discussion) + "\n" }
-        for verb in noun.subcommands where !verb.hidden {
-            out += ".Ss \(noun.name) \(verb.name)\n" + sentences(verb.summary.prefix(1).uppercased() + verb.summary.dropFirst() + ".") + "\n"
-            if !verb.discussion.isEmpty { out += ".Pp\n" + sentences(verb.discussion) + "\n" }
+        for verb in verbs {
+            if !leaf {
+                out += ".Ss \(noun.name) \(verb.name)\n" + sentences(verb.summary.prefix(1).uppercased() + verb.summary.dropFirst() + ".") + "\n"
+                if !verb.discussion.isEmpty { out += ".Pp\n" + sentences(verb.discussion) + "\n" }
+            }
             if !verb.arguments.isEmpty {
                 out += ".Bl -tag -width Ds\n"
                 for argument in verb.arguments {
