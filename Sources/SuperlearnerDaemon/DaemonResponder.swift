@@ -1,4 +1,5 @@
 import AsyncAlgorithms
+import CoreMetrics
 import Arsenal
 import ArsenalHTTP
 import HTTPTypes
@@ -18,7 +19,42 @@ struct DaemonResponder: HTTPResponder {
     let requiredToken: String?
     let allowDestructiveUI: Bool
 
+    /// Serves one request and counts it: `superlearner_http_requests_total` by method, route family and
+    /// status, and `superlearner_http_request_duration_seconds` by route family (to the response head; an
+    /// event stream's body goes on after it).
     func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
+        let family = DaemonResponder.routeFamily(request.uri.path)
+        let metrics = arsenal.context.telemetry.metrics
+        func record(_ status: Int) {
+            let elapsed = ContinuousClock.now - started
+            metrics.counter("superlearner_http_requests_total", [("method", request.method.rawValue), ("route", family), ("status", String(status))])
+                .increment()
+            metrics.timer("superlearner_http_request_duration_seconds", [("route", family)]).recordNanoseconds(
+                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        }
+        do {
+            let response = try await serve(request, context: context)
+            record(response.status.code)
+            return response
+        } catch {
+            record((error as? any HTTPResponseError)?.status.code ?? 500)
+            throw error
+        }
+    }
+
+    /// A bounded label for a path: PIDs and ids in paths must not make one time series each.
+    static func routeFamily(_ path: String) -> String {
+        switch path {
+        case "/metrics": "metrics"
+        case "/api/v1/events": "events"
+        case "/api/v1/daemon", "/api/v1/daemon/stop": "daemon"
+        case "/", "/index.html": "dashboard"
+        default: path.hasPrefix("/api/") ? "api" : "other"
+        }
+    }
+
+    private func serve(_ request: Request, context: Context) async throws -> Response {
         if let requiredToken {
             let presented = request.headers[.authorization]
             guard presented == "Bearer \(requiredToken)" else {

@@ -93,6 +93,30 @@ struct RouteTests {
         #expect(home.client.isReachable(), "nothing above crashed the daemon")
     }
 
+    @Test func httpRequestsAreCountedByMethodRouteAndStatus() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        await home.start()
+        func count(_ labels: String, in text: String) -> Double? {
+            let prefix = "superlearner_http_requests_total{\(labels)} "
+            return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.dropFirst(prefix.count)) }
+        }
+        let before = try await home.client.send("GET", "/metrics").text
+        #expect(try await home.api("POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"h","supervisor_module":"DemoSupervisor"}"#).0 == 201)
+        for _ in 0..<3 { #expect(try await home.api("GET", "/api/v1/sandboxes/nowhere").0 == 404) }
+        #expect(try await home.api("DELETE", "/metrics").0 == 405)
+        #expect(try await home.api("GET", "/api/v1/processes/h%2Fcounter_1/info").0 == 200)
+        let after = try await home.client.send("GET", "/metrics").text
+        #expect(count(#"method="POST",route="api",status="201""#, in: after) == 1)
+        #expect(count(#"method="GET",route="api",status="404""#, in: after) == 3)
+        #expect(count(#"method="DELETE",route="metrics",status="405""#, in: after) == 1)
+        let okBefore = count(#"method="GET",route="api",status="200""#, in: before) ?? 0
+        #expect(count(#"method="GET",route="api",status="200""#, in: after) == okBefore + 1, "a path with a PID is one route, not a series of its own")
+        #expect(count(#"method="GET",route="metrics",status="200""#, in: after) ?? 0 >= 1, "the first scrape is counted by the second")
+        #expect(after.contains(#"superlearner_http_request_duration_seconds_count{route="api"}"#))
+        #expect(!after.contains("h/counter_1\",status"), "no path in a label")
+    }
+
     @Test func theEventStreamResumesFromASequenceNumber() async throws {
         let home = TestHome()
         defer { home.close() }
