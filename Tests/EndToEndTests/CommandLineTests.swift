@@ -106,31 +106,29 @@ struct CommandLineTests {
         #expect(await home.run(["sandbox", "info", "u"]).status == 3, "nothing was created")
     }
 
+    @Test func waitOnAPIDSeesTheRestartThatReplacedIt() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        #expect(await home.run(["sandbox", "create", "p", "DemoSupervisor"]).status == 0)
+        let info = try Term(jsonBytes: Array(await home.run(["process", "info", "p/counter_1", "--json"]).stdout.utf8))
+        let pid = try #require(info["pid"]?.stringValue)
+        let waiter = try await startWaiter(["wait", pid, "--for", "restarted", "--timeout", "20s"], home: home)
+        #expect(await home.run(["process", "kill", pid]).status == 0)
+        #expect(await waitForExit(waiter) == 0, "the restart event names the old PID")
+        let replaced = try Term(jsonBytes: Array(await home.run(["process", "info", "p/counter_1", "--json"]).stdout.utf8))
+        #expect(replaced["pid"]?.stringValue != pid)
+    }
+
     @Test func waitSucceedsOnTheEventThatProvesTheState() async throws {
         let home = TestHome()
         defer { home.close() }
         #expect(await home.run(["sandbox", "create", "w", "DemoSupervisor"]).status == 0)
         #expect(await home.run(["wait", "w", "--for", "running"]).status == 0, "already running")
         #expect(await home.run(["wait", "ghost", "--for", "terminated"]).status == 0, "already gone")
-        let waiter = Process()
-        waiter.executableURL = URL(fileURLWithPath: binary)
-        waiter.arguments = ["wait", "w/counter_1", "--for", "restarted", "--timeout", "20s"]
-        waiter.environment = home.environment
-        waiter.standardOutput = FileHandle.nullDevice
-        waiter.standardError = FileHandle.nullDevice
-        try waiter.run()
-        // The waiter subscribes before it checks; give it a moment to connect, then break something.
-        try await Task.sleep(for: .milliseconds(500))
+        let waiter = try await startWaiter(["wait", "w/counter_1", "--for", "restarted", "--timeout", "20s"], home: home)
         #expect(await home.run(["process", "kill", "w/counter_1"]).status == 0)
         #expect(await waitForExit(waiter) == 0)
-        let escalation = Process()
-        escalation.executableURL = URL(fileURLWithPath: binary)
-        escalation.arguments = ["wait", "w", "--for", "escalated", "--timeout", "20s"]
-        escalation.environment = home.environment
-        escalation.standardOutput = FileHandle.nullDevice
-        escalation.standardError = FileHandle.nullDevice
-        try escalation.run()
-        try await Task.sleep(for: .milliseconds(500))
+        let escalation = try await startWaiter(["wait", "w", "--for", "escalated", "--timeout", "20s"], home: home)
         #expect(await home.run(["sandbox", "run", "w", "crash-storm", "target=counter_2", "restore=false"]).status == 0)
         #expect(await waitForExit(escalation) == 0)
     }
@@ -180,5 +178,28 @@ struct CommandLineTests {
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stdout.contains("its value starts over: 0"))
         #expect(demo.stdout.contains("superlearner sandbox destroy demo"))
+    }
+
+    /// Starts `superlearner wait …` and returns once it has taken its starting point in the event log: it
+    /// reads the log's last sequence number first and looks the target up as a sandbox next, so once that
+    /// lookup shows in the log, whatever the test does afterwards is after the waiter's starting point.
+    func startWaiter(_ arguments: [String], home: TestHome) async throws -> Process {
+        let (_, latest) = try await home.api("GET", "/api/v1/telemetry/events?limit=1")
+        let since = latest["data"]?.arrayValue?.last?["seq"]?.intValue ?? 0
+        func lookedUp() async throws -> Bool {
+            // start, not stop: a lookup that finds no sandbox ends in arsenal.operation.exception.
+            let (_, events) = try await home.api("GET", "/api/v1/telemetry/events?prefix=arsenal.operation.start&since=\(since)&limit=1000")
+            return events["data"]?.arrayValue?.contains { $0["metadata"]?["operation"] == "get_sandbox_info" } ?? false
+        }
+        let waiter = Process()
+        waiter.executableURL = URL(fileURLWithPath: binary)
+        waiter.arguments = arguments
+        waiter.environment = home.environment
+        waiter.standardOutput = FileHandle.nullDevice
+        waiter.standardError = FileHandle.nullDevice
+        try waiter.run()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await !lookedUp() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        return waiter
     }
 }
