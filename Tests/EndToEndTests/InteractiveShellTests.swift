@@ -25,7 +25,7 @@ struct InteractiveShellTests {
         let completed = await terminal.waitForScreen { $0.contains("superlearner> sandbox ") }
         #expect(completed.contains("superlearner> sandbox "), "Tab completed the noun: \(completed)")
         await terminal.send("list Enter")
-        let listed = await terminal.waitForScreen { $0.contains("DemoSupervisor") }
+        let listed = await terminal.waitForScreen { $0.contains("term  running") }
         #expect(listed.contains("term") && listed.contains("running"), "the command ran: \(listed)")
         await terminal.send("Up")
         let recalled = await terminal.waitForScreen { Terminal.promptLine($0)?.contains("sandbox list") == true }
@@ -74,7 +74,7 @@ struct InteractiveShellTests {
 
         await terminal.type("sandbox list")
         await terminal.send("Enter")
-        let alive = await terminal.waitForScreen { $0.contains("DemoSupervisor") }
+        let alive = await terminal.waitForScreen { $0.contains("c   running") }  // the events above name the template too
         #expect(alive.contains("c   running"), "the shell still runs commands: \(alive)")
         await terminal.type("exit")
         await terminal.send("Enter")
