@@ -5,36 +5,50 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
 
 char **sl_environ(void) { return environ; }
 
-pid_t sl_spawn_detached(const char *path, char *const argv[], char *const envp[], const char *log_path) {
+pid_t sl_spawn(const char *path, char *const argv[], char *const envp[], const char *directory, const char *input_path,
+               const char *output_path, const char *error_path, int new_session) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     sigset_t all, none;
     pid_t pid = -1;
     int result;
+    short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
 
     if (posix_spawn_file_actions_init(&actions) != 0) return -1;
     if (posix_spawnattr_init(&attributes) != 0) {
         posix_spawn_file_actions_destroy(&actions);
         return -1;
     }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    posix_spawn_file_actions_addopen(&actions, 0, input_path ? input_path : "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, output_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (error_path && strcmp(error_path, output_path) != 0) {
+        posix_spawn_file_actions_addopen(&actions, 2, error_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    } else {
+        posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    }
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 29))
+    if (directory) posix_spawn_file_actions_addchdir_np(&actions, directory);
+#else
+    (void)directory;
+#endif
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-    /* Nothing the caller holds (a pipe a script reads our output from, say) leaks into the daemon. */
+    /* Nothing the caller holds (a pipe a script reads our output from, say) leaks into the child. */
     posix_spawn_file_actions_addclosefrom_np(&actions, 3);
 #endif
     sigfillset(&all);
     sigemptyset(&none);
     posix_spawnattr_setsigdefault(&attributes, &all);
     posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    if (new_session) flags |= POSIX_SPAWN_SETSID;
+    posix_spawnattr_setflags(&attributes, flags);
 
     result = posix_spawn(&pid, path, &actions, &attributes, argv, envp);
     posix_spawn_file_actions_destroy(&actions);
@@ -44,4 +58,18 @@ pid_t sl_spawn_detached(const char *path, char *const argv[], char *const envp[]
         return -1;
     }
     return pid;
+}
+
+pid_t sl_spawn_detached(const char *path, char *const argv[], char *const envp[], const char *log_path) {
+    return sl_spawn(path, argv, envp, NULL, NULL, log_path, NULL, 1);
+}
+
+int sl_wait(pid_t pid) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return -1;
 }

@@ -13,7 +13,10 @@ enum Completion {
     }
 
     static func candidates(_ words: [String]) -> [String] {
-        let current = words.last ?? ""
+        // A word opened with a quote ('<0.2 — PIDs need one, < is a redirection) is matched without it;
+        // bash, zsh and fish all close the quote themselves around what comes back.
+        var current = words.last ?? ""
+        if let first = current.first, first == "'" || first == "\"" { current.removeFirst() }
         let before = Array(words.dropLast())
         var spec = CommandTree.root
         var positionals: [String] = []

@@ -19,11 +19,12 @@ public enum DaemonLauncher {
         return CommandLine.arguments[0]
     }
 
-    /// Spawns the daemon and waits until its socket answers.
+    /// Spawns the daemon and waits until it is ready: `GET /api/v1/daemon/ready` answers 200 once every
+    /// listener (the socket, and TCP when asked for) accepts connections.
     /// - Parameters:
     ///   - arguments: the arguments after the executable (`server run --socket …`).
     ///   - paths: where the log and socket are.
-    ///   - timeout: how long to wait for the socket.
+    ///   - timeout: how long to wait for readiness.
     /// - Returns: the daemon's pid.
     /// - Throws: `ClientError` with the end of the daemon's log if it exited or never answered.
     public static func start(
@@ -40,14 +41,15 @@ public enum DaemonLauncher {
         let client = SuperlearnerClient(endpoint: .unix(paths.socket), timeout: .seconds(2))
         let deadline = Connection.now() &+ UInt64(timeout.components.seconds) * 1_000_000_000
         while Connection.now() < deadline {
-            if client.isReachable() { return pid }
+            // Ready means every listener is up (the TCP one too), not just that the socket answers.
+            if let answer = try? client.request("GET", "/api/v1/daemon/ready"), answer.status == 200 { return pid }
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 throw .io("the daemon exited during start: \(logTail(paths.logFile, from: logStart))")
             }
             usleep(5_000)
         }
-        throw .timeout("the daemon did not open \(paths.socket) within \(timeout); see \(paths.logFile)")
+        throw .timeout("the daemon was not ready on \(paths.socket) within \(timeout); see \(paths.logFile)")
     }
 
     static func fileSize(_ path: String) -> Int {

@@ -33,6 +33,19 @@ public final class Daemon: Sendable {
     let logger: Logger
     let group = Mutex<ServiceGroup?>(nil)
     let startedAt = Daemon.now()
+    /// Which listeners are up: the daemon is ready (`GET /api/v1/daemon/ready`) once all of them are.
+    let listeners = Mutex(Listeners())
+
+    struct Listeners {
+        var socket = false
+        /// The TCP port actually bound (the one chosen by the system for `--port 0`).
+        var tcpPort: Int? = nil
+    }
+
+    /// Whether every configured listener accepts connections.
+    var isReady: Bool {
+        listeners.withLock { $0.socket && (configuration.port == nil || $0.tcpPort != nil) }
+    }
 
     /// Creates a daemon.
     public init(configuration: DaemonConfiguration, logger: Logger = Logger(label: "superlearner.daemon")) {
@@ -74,8 +87,9 @@ public final class Daemon: Sendable {
             Application(
                 responder: DaemonResponder(arsenal: arsenal, status: status, requiredToken: nil, allowDestructiveUI: configuration.allowDestructiveUI),
                 configuration: ApplicationConfiguration(address: .unixDomainSocket(path: paths.socket), serverName: "superlearner"),
-                onServerRunning: { [logger, paths] _ in
+                onServerRunning: { [self, logger, paths] _ in
                     chmod(paths.socket, 0o600)
+                    listeners.withLock { $0.socket = true }
                     logger.info("listening", metadata: ["socket": .string(paths.socket)])
                 },
                 logger: logger)
@@ -85,8 +99,10 @@ public final class Daemon: Sendable {
                 Application(
                     responder: DaemonResponder(arsenal: arsenal, status: status, requiredToken: token, allowDestructiveUI: configuration.allowDestructiveUI),
                     configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: port), serverName: "superlearner"),
-                    onServerRunning: { [logger, configuration] channel in
-                        logger.info("listening", metadata: ["tcp": .string("\(configuration.host):\(channel.localAddress?.port ?? port)")])
+                    onServerRunning: { [self, logger, configuration] channel in
+                        let bound = channel.localAddress?.port ?? port
+                        listeners.withLock { $0.tcpPort = bound }
+                        logger.info("listening", metadata: ["tcp": .string("\(configuration.host):\(bound)")])
                     },
                     logger: logger))
         }
@@ -206,7 +222,8 @@ struct DaemonStatus: Sendable {
             "pid": .int(Int(getpid())), "version": .string(Daemon.version), "node": .string(runtime.nodeName),
             "socket": .string(configuration.paths.socket), "home": .string(configuration.paths.home),
             "host": configuration.port == nil ? .null : .string(configuration.host),
-            "port": configuration.port.map(Term.int) ?? .null,
+            "port": (daemon.listeners.withLock(\.tcpPort) ?? configuration.port).map(Term.int) ?? .null,
+            "ready": .bool(daemon.isReady),
             "started_at": .double(daemon.startedAt), "uptime_seconds": .double(Daemon.now() - daemon.startedAt),
             "sandboxes": .int(sandboxes.count), "processes": .int(runtime.processCount),
         ]

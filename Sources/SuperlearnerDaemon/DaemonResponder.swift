@@ -48,7 +48,7 @@ struct DaemonResponder: HTTPResponder {
         switch path {
         case "/metrics": "metrics"
         case "/api/v1/events": "events"
-        case "/api/v1/daemon", "/api/v1/daemon/stop": "daemon"
+        case "/api/v1/daemon", "/api/v1/daemon/ready", "/api/v1/daemon/stop": "daemon"
         case "/", "/index.html": "dashboard"
         default: path.hasPrefix("/api/") ? "api" : "other"
         }
@@ -77,6 +77,13 @@ struct DaemonResponder: HTTPResponder {
         case "/api/v1/daemon":
             guard method == .get else { return methodNotAllowed("GET") }
             return jsonResponseTerm(["data": status.term])
+        case "/api/v1/daemon/ready":
+            // 200 once every listener accepts connections, 503 before: what `server start` waits for.
+            guard method == .get else { return methodNotAllowed("GET") }
+            guard status.daemon.isReady else {
+                return jsonResponseTerm(OperationError(.unavailable, code: "starting", "the daemon is still starting its listeners").term, status: .serviceUnavailable)
+            }
+            return jsonResponseTerm(["data": ["ready": true, "port": status.term["port"] ?? .null]])
         case "/api/v1/daemon/stop":
             guard method == .post else { return methodNotAllowed("POST") }
             // Graceful shutdown lets in-flight requests (this one) finish, so the caller still gets its answer

@@ -114,7 +114,7 @@ struct CommandLineTests {
         let pid = try #require(info["pid"]?.stringValue)
         let waiter = try await startWaiter(["wait", pid, "--for", "restarted", "--timeout", "20s"], home: home)
         #expect(await home.run(["process", "kill", pid]).status == 0)
-        #expect(await waitForExit(waiter) == 0, "the restart event names the old PID")
+        #expect(await waiter.exitStatus() == 0, "the restart event names the old PID")
         let replaced = try Term(jsonBytes: Array(await home.run(["process", "info", "p/counter_1", "--json"]).stdout.utf8))
         #expect(replaced["pid"]?.stringValue != pid)
     }
@@ -127,10 +127,10 @@ struct CommandLineTests {
         #expect(await home.run(["wait", "ghost", "--for", "terminated"]).status == 0, "already gone")
         let waiter = try await startWaiter(["wait", "w/counter_1", "--for", "restarted", "--timeout", "20s"], home: home)
         #expect(await home.run(["process", "kill", "w/counter_1"]).status == 0)
-        #expect(await waitForExit(waiter) == 0)
+        #expect(await waiter.exitStatus() == 0)
         let escalation = try await startWaiter(["wait", "w", "--for", "escalated", "--timeout", "20s"], home: home)
         #expect(await home.run(["sandbox", "run", "w", "crash-storm", "target=counter_2", "restore=false"]).status == 0)
-        #expect(await waitForExit(escalation) == 0)
+        #expect(await escalation.exitStatus() == 0)
     }
 
     @Test func pipedOutputHasNoEscapeCodes() async {
@@ -183,7 +183,7 @@ struct CommandLineTests {
     /// Starts `superlearner wait …` and returns once it has taken its starting point in the event log: it
     /// reads the log's last sequence number first and looks the target up as a sandbox next, so once that
     /// lookup shows in the log, whatever the test does afterwards is after the waiter's starting point.
-    func startWaiter(_ arguments: [String], home: TestHome) async throws -> Process {
+    func startWaiter(_ arguments: [String], home: TestHome) async throws -> ChildProcess {
         let (_, latest) = try await home.api("GET", "/api/v1/telemetry/events?limit=1")
         let since = latest["data"]?.arrayValue?.last?["seq"]?.intValue ?? 0
         func lookedUp() async throws -> Bool {
@@ -191,13 +191,7 @@ struct CommandLineTests {
             let (_, events) = try await home.api("GET", "/api/v1/telemetry/events?prefix=arsenal.operation.start&since=\(since)&limit=1000")
             return events["data"]?.arrayValue?.contains { $0["metadata"]?["operation"] == "get_sandbox_info" } ?? false
         }
-        let waiter = Process()
-        waiter.executableURL = URL(fileURLWithPath: binary)
-        waiter.arguments = arguments
-        waiter.environment = home.environment
-        waiter.standardOutput = FileHandle.nullDevice
-        waiter.standardError = FileHandle.nullDevice
-        try waiter.run()
+        let waiter = try ChildProcess(binary, arguments, environment: home.environment, output: "/dev/null")
         let deadline = ContinuousClock.now + .seconds(20)
         while try await !lookedUp() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         return waiter

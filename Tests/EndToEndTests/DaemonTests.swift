@@ -111,14 +111,30 @@ struct DaemonTests {
         #expect(statuses.count == 200 && statuses.allSatisfy { $0 == 200 }, "\(statuses.filter { $0 != 200 })")
     }
 
+    @Test func startFailsClearlyWhenThePortIsTaken() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        let first = await home.run(["server", "start", "--port", "0", "--json"])
+        let port = try #require(first.json?["port"]?.intValue)
+        let other = TestHome()
+        defer { other.close() }
+        let second = await other.run(["server", "start", "--port", String(port)])
+        #expect(second.status == 1 && second.stderr.contains("Address already in use"), "\(second.stderr)")
+        #expect(!other.client.isReachable(), "no half-started daemon is left behind")
+        #expect(home.client.isReachable(), "the first daemon is untouched")
+    }
+
     @Test func tcpNeedsATokenOffLoopbackAndChecksIt() async throws {
         let home = TestHome()
         defer { home.close() }
         let refused = await home.run(["server", "run", "--port", "0", "--host", "0.0.0.0"])
         #expect(refused.status == 2 && refused.stderr.contains("requires a token"))
-        let port = 20_000 + Int(getpid() % 20_000)
-        let started = await home.run(["server", "start", "--port", String(port)], extraEnvironment: ["SUPERLEARNER_TOKEN": "s3cret"])
+        // --port 0: the system picks a free port, and `server start` reports it once TCP accepts connections.
+        let started = await home.run(["server", "start", "--port", "0", "--json"], extraEnvironment: ["SUPERLEARNER_TOKEN": "s3cret"])
         #expect(started.status == 0, "\(started.stderr)")
+        let port = try #require(started.json?["port"]?.intValue)
+        let (readyStatus, ready) = try await home.api("GET", "/api/v1/daemon/ready")
+        #expect(readyStatus == 200 && ready["data"]?["port"]?.intValue == port)
         let good = SuperlearnerClient(endpoint: .tcp(host: "127.0.0.1", port: port, token: "s3cret"))
         #expect(try await good.send("GET", "/api/v1/daemon").status == 200)
         let bad = SuperlearnerClient(endpoint: .tcp(host: "127.0.0.1", port: port, token: "wrong"))

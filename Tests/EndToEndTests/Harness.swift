@@ -1,3 +1,4 @@
+import CSuperlearner
 import Foundation
 import SuperlearnerClient
 import Supervision
@@ -50,37 +51,29 @@ final class TestHome: @unchecked Sendable {
     }
 
     func runBlocking(_ arguments: [String], input: String? = nil, extraEnvironment: [String: String] = [:]) -> RunResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
         var environment = self.environment
         for (key, value) in extraEnvironment { environment[key] = value }
-        process.environment = environment
         // Files, not pipes: a long output can never fill a pipe and stall the child.
         let out = path + "/.out-\(UUID().uuidString)"
         let err = path + "/.err-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: out)
-        process.standardError = FileHandle(forWritingAtPath: err)
+        var inputPath: String? = nil
         if let input {
-            let inputPath = path + "/.in-\(UUID().uuidString)"
-            _ = FileManager.default.createFile(atPath: inputPath, contents: Data(input.utf8))
-            process.standardInput = FileHandle(forReadingAtPath: inputPath)
-        } else {
-            process.standardInput = FileHandle.nullDevice
+            inputPath = path + "/.in-\(UUID().uuidString)"
+            _ = FileManager.default.createFile(atPath: inputPath!, contents: Data(input.utf8))
         }
+        defer {
+            for file in [out, err] + (inputPath.map { [$0] } ?? []) { try? FileManager.default.removeItem(atPath: file) }
+        }
+        let child: ChildProcess
         do {
-            try process.run()
+            child = try ChildProcess(binary, arguments, environment: environment, input: inputPath, output: out, error: err)
         } catch {
-            return RunResult(status: -1, stdout: "", stderr: "could not run \(binary): \(error)")
+            return RunResult(status: -1, stdout: "", stderr: error.description)
         }
-        process.waitUntilExit()
+        let status = sl_wait(child.pid)
         let stdout = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
-        try? FileManager.default.removeItem(atPath: out)
-        try? FileManager.default.removeItem(atPath: err)
-        return RunResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        return RunResult(status: status, stdout: stdout, stderr: stderr)
     }
 
     var client: SuperlearnerClient { SuperlearnerClient(endpoint: .unix(socket), timeout: .seconds(30)) }
@@ -116,10 +109,3 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
     }
 }
 
-/// Waits for a child process without blocking the cooperative pool.
-func waitForExit(_ process: Process) async -> Int32 {
-    await offPool {
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-}

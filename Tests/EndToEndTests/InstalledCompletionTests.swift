@@ -1,4 +1,5 @@
 import Foundation
+import Supervision
 import Testing
 
 /// `make install-files PREFIX=…` into the test's home, then each real shell in a real terminal (tmux),
@@ -18,6 +19,8 @@ struct InstalledCompletionTests {
         ("\u{15}superlearner sandbox info ", "superlearner sandbox info t "),
         ("\u{15}superlearner process kill t/pr", "superlearner process kill t/printer_1 "),
         ("\u{15}superlearner telemetry export --format p", "--format prometheus "),
+        // < is a redirection, so a PID is typed in quotes; the shell closes the quote.
+        ("\u{15}superlearner process info 'PIDSTEM", "process info 'PID' "),
         ("\u{15}superlearner sandbox create y --spec SPECS/tre", "--spec SPECS/tree.yaml "),
         ("\u{15}superlearner operation run get_process_i", "superlearner operation run get_process_info "),
         ("p", "get_process_info pid="),
@@ -32,6 +35,8 @@ struct InstalledCompletionTests {
         try FileManager.default.createDirectory(atPath: specs, withIntermediateDirectories: true)
         try write(specs + "/tree.yaml", "strategy: one_for_one\n")
         #expect(await home.run(["sandbox", "create", "t", "DemoSupervisor"]).status == 0)
+        let info = try Term(jsonBytes: Array(await home.run(["process", "info", "t/printer_1", "--json"]).stdout.utf8))
+        let pid = try #require(info["pid"]?.stringValue)  // <0.N.0>: typed up to N, it names one process
 
         let terminal = Terminal(home: home)
         let data = "XDG_DATA_DIRS=\(prefix)/share:/usr/share"
@@ -54,8 +59,12 @@ struct InstalledCompletionTests {
         #expect(prompt.contains("$ "), "\(shellName) shows its prompt: \(prompt)")
 
         for step in Self.steps {
-            let text = step.type.replacingOccurrences(of: "SPECS", with: specs)
-            let expected = step.expect.replacingOccurrences(of: "SPECS", with: specs)
+            func fill(_ template: String) -> String {
+                template.replacingOccurrences(of: "SPECS", with: specs).replacingOccurrences(of: "PIDSTEM", with: String(pid.dropLast(3)))
+                    .replacingOccurrences(of: "PID", with: pid)
+            }
+            let text = fill(step.type)
+            let expected = fill(step.expect)
             if text.hasPrefix("\u{15}") {
                 await terminal.send("C-u")
                 await terminal.type(String(text.dropFirst()))

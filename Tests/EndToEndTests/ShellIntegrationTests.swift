@@ -10,27 +10,21 @@ let repository: String = {
     return parts.joined(separator: "/")
 }()
 
-/// Runs a shell command line (bash -c) with the built binary first on PATH, off the cooperative pool.
+/// Runs `program -c script` (a shell) in the repository, with the built binary first on PATH; returns its
+/// exit status and everything it printed.
 func shell(_ program: String, _ script: String, home: TestHome) async -> (Int32, String) {
-    await offPool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [program, "-c", script]
-        var environment = home.environment
-        environment["PATH"] = URL(fileURLWithPath: binary).deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: repository)
-        let output = home.path + "/.shell-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: output)
-        process.standardError = FileHandle(forWritingAtPath: output)
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return (-1, "\(program) is not installed: \(error)") }
-        process.waitUntilExit()
-        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-        try? FileManager.default.removeItem(atPath: output)
-        return (process.terminationStatus, text)
+    var environment = home.environment
+    environment["PATH"] = URL(fileURLWithPath: binary).deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+    let output = home.path + "/.shell-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: output) }
+    let child: ChildProcess
+    do {
+        child = try ChildProcess("/usr/bin/env", [program, "-c", script], environment: environment, directory: repository, output: output)
+    } catch {
+        return (-1, "\(program) is not installed: \(error)")
     }
+    let status = await child.exitStatus()
+    return (status, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
 }
 
 @Suite("Shell integration: completion scripts in real shells, man pages", .serialized)

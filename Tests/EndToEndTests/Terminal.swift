@@ -25,28 +25,22 @@ struct Terminal {
 
     /// Starts `command` (a shell command line) in a new detached 120×40 session.
     func start(_ command: String) async {
-        // The tmux server outlives the client that starts it: spawn the client with every descriptor above
-        // 2 closed, so the server holds nothing of ours (Foundation's Process would wait on it forever).
-        let arguments = ["/usr/bin/tmux", "-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command]
-        var cArguments = arguments.map { strdup($0) }
-        cArguments.append(nil)
-        let client = sl_spawn_detached("/usr/bin/tmux", &cArguments, sl_environ(), home.path + "/tmux.log")
-        for pointer in cArguments { free(pointer) }
-        #expect(client > 0, "tmux could not be started")
-        guard client > 0 else { return }
-        _ = await offPool { () -> Int32 in
-            var status: Int32 = 0
-            return waitpid(client, &status, 0)
+        // The tmux server outlives the client that starts it: ChildProcess closes every descriptor above 2,
+        // so the server holds nothing of ours, and the client exits once the session exists.
+        do {
+            let client = try ChildProcess(
+                "/usr/bin/tmux", ["-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command],
+                environment: ProcessInfo.processInfo.environment, output: home.path + "/tmux.log", newSession: true)
+            #expect(await client.exitStatus() == 0, "tmux new-session")
+        } catch {
+            Issue.record("\(error)")
         }
     }
 
     /// Runs a tmux command on the private server and returns what it printed.
     @discardableResult
     func tmux(_ arguments: String) async -> String {
-        // Only commands that print something we read may hand our output file to the tmux server.
-        let reads = arguments.hasPrefix("capture-pane") || arguments.hasPrefix("display-message")
-        let redirect = reads ? "" : " </dev/null >/dev/null 2>&1"
-        return await shell("sh", "tmux -S \(socket) \(arguments)\(redirect)", home: home).1
+        await shell("sh", "tmux -S \(socket) \(arguments)", home: home).1
     }
 
     /// Types keys, in tmux's `send-keys` notation (`Tab`, `Enter`, `C-u`; words are typed as they are).

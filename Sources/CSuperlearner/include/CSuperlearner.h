@@ -3,6 +3,17 @@
 
 #include <sys/types.h>
 
+/// Starts `path` with `argv` and `envp` in `directory` (NULL: ours), standard input from `input_path`
+/// (NULL: /dev/null), standard output appended to `output_path` and standard error to `error_path` (NULL or
+/// the same path: with the output), every other descriptor closed, default signal dispositions and an
+/// empty signal mask; in a new session when `new_session`. Returns the child's pid, or -1 with errno set.
+pid_t sl_spawn(const char *path, char *const argv[], char *const envp[], const char *directory, const char *input_path,
+               const char *output_path, const char *error_path, int new_session);
+
+/// Waits for the child `pid` to end (blocking, retrying on EINTR): its exit status, 128 + the signal that
+/// killed it, or -1 with errno set.
+int sl_wait(pid_t pid);
+
 /// Starts `path` with `argv` and `envp` detached from the caller: in a new session (setsid), with
 /// standard input from /dev/null, standard output and error appended to `log_path`, every other
 /// descriptor closed, default signal dispositions and an empty signal mask. Returns the child's pid, or

@@ -29,8 +29,13 @@ extension CommandContext {
             } catch {
                 throw CLIError(exit: .failure, code: "start_failed", message: "could not start the daemon: \(error)")
             }
-            output.data(["pid": .int(Int(pid)), "socket": .string(paths.socket), "log": .string(paths.logFile)]) {
-                "started the daemon (pid \(pid), socket \(paths.socket))"
+            // The port the daemon bound (the system's choice for --port 0), from the daemon itself.
+            let port = parsed.flag("port") == nil ? nil : (try? api("GET", "/api/v1/daemon"))?["port"]?.intValue
+            let started: Term = [
+                "pid": .int(Int(pid)), "socket": .string(paths.socket), "log": .string(paths.logFile), "port": port.map(Term.int) ?? .null,
+            ]
+            output.data(started) {
+                "started the daemon (pid \(pid), socket \(paths.socket)\(port.map { ", tcp \(parsed.flag("host") ?? "127.0.0.1"):\($0)" } ?? ""))"
             }
         case "stop":
             guard client.isReachable() else {
