@@ -57,7 +57,8 @@ public enum DaemonLauncher {
         return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
-    /// The last non-empty line the daemon logged since `offset`.
+    /// Why the daemon stopped, from what it logged since `offset`: its own last error line (`superlearner: …`,
+    /// which may come before the servers' shutdown chatter), else the last non-empty line.
     static func logTail(_ path: String, from offset: Int) -> String {
         guard let file = fopen(path, "r") else { return "(no log)" }
         defer { fclose(file) }
@@ -68,6 +69,6 @@ public enum DaemonLauncher {
             let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).trimmingCharacters()
             if !line.isEmpty { lines.append(line) }
         }
-        return lines.last ?? "(nothing logged)"
+        return lines.last { $0.hasPrefix("superlearner: ") } ?? lines.last ?? "(nothing logged)"
     }
 }

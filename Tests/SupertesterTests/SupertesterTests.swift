@@ -158,7 +158,7 @@ struct SupertesterTests {
                     try await Task.sleep(for: .milliseconds(2))
                 }
             }
-            await withKnownIssue { await expectMailboxStable(stuck, in: runtime, samples: 4, interval: .milliseconds(15)) }
+            await withKnownIssue { await expectMailboxStable(stuck, in: runtime, samples: 4, interval: .milliseconds(30)) }
             runtime.kill(feeder)
             runtime.kill(stuck)
             runtime.kill(idle)

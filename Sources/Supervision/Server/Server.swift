@@ -147,10 +147,11 @@ func runServer<S: Server>(_ server: S, context: ProcessContext, ack: ReplyChanne
     var state: S.State
     do {
         state = try await server.initialize(serverContext)
-    } catch let exit as ProcessExit {
-        throw exit
     } catch {
-        throw ProcessExit(.error("init failed: \(error)"))
+        let exit = (error as? ProcessExit) ?? ProcessExit(.error("init failed: \(error)"))
+        // The starter learns why from us: its monitor may come after we are gone and only say noproc.
+        ack.resolve(.failure(.exited("", exit.reason)))
+        throw exit
     }
     ack.resolve(.value(Term.null))
     let parent = context.parent
