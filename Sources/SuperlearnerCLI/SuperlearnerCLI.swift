@@ -115,6 +115,7 @@ struct CommandContext {
         case "events": try events()
         case "wait": try wait()
         case "telemetry": try telemetry()
+        case "top": try top()
         case "demo": try demo()
         case "shell":
             try? paths.createHome()
@@ -141,16 +142,20 @@ struct CommandContext {
 
     // MARK: The daemon
 
-    /// Sends a request, starting the daemon first if none answers (unless SUPERLEARNER_NO_AUTOSTART=1).
+    /// Sends a request, starting the daemon first if none answers (unless SUPERLEARNER_NO_AUTOSTART=1 or
+    /// `autostart` is false: a live view whose daemon went away says so instead of starting another).
     /// - Returns: the `data` of a successful answer.
     /// - Throws: `CLIError` with the exit code for the API's status, or 5 when no daemon answers.
     @discardableResult
-    func api(_ method: String, _ path: String, body: Term? = nil) throws -> Term {
+    func api(_ method: String, _ path: String, body: Term? = nil, autostart: Bool = true) throws -> Term {
         let response: ClientResponse
         do {
             response = try client.request(method, path, body: body?.json)
-        } catch .unreachable {
-            try autostart()
+        } catch .unreachable(let detail) {
+            guard autostart else {
+                throw CLIError(exit: .unreachable, code: "unreachable", message: "the daemon went away (no answer at \(detail))")
+            }
+            try self.autostart()
             do {
                 response = try client.request(method, path, body: body?.json)
             } catch {

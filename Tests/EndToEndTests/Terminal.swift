@@ -27,14 +27,21 @@ struct Terminal {
     func start(_ command: String) async {
         // The tmux server outlives the client that starts it: ChildProcess closes every descriptor above 2,
         // so the server holds nothing of ours, and the client exits once the session exists.
-        do {
-            let client = try ChildProcess(
-                "/usr/bin/tmux", ["-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command],
-                environment: ProcessInfo.processInfo.environment, output: home.path + "/tmux.log", newSession: true)
-            #expect(await client.exitStatus() == 0, "tmux new-session")
-        } catch {
-            Issue.record("\(error)")
+        // A server whose last session just ended may still be on its way out; a second try gets a new one.
+        var status: Int32 = -1
+        for attempt in 0..<3 where status != 0 {
+            if attempt > 0 { try? await Task.sleep(for: .milliseconds(100)) }
+            do {
+                let client = try ChildProcess(
+                    "/usr/bin/tmux", ["-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command],
+                    environment: ProcessInfo.processInfo.environment, output: home.path + "/tmux.log", newSession: true)
+                status = await client.exitStatus()
+            } catch {
+                Issue.record("\(error)")
+                return
+            }
         }
+        #expect(status == 0, "tmux new-session: \((try? String(contentsOfFile: home.path + "/tmux.log", encoding: .utf8)) ?? "")")
     }
 
     /// Runs a tmux command on the private server and returns what it printed.

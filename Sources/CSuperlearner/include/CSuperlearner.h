@@ -31,6 +31,10 @@ int sl_interrupt_fd(void);
 /// Drains the pipe; returns 1 if Ctrl-C was pressed since the last call, else 0.
 int sl_interrupt_take(void);
 
+/// The size of the terminal on `descriptor` (ioctl TIOCGWINSZ, which Swift cannot call: it is variadic).
+/// Returns 0 and fills `rows` and `columns`, or -1 when `descriptor` is not a terminal.
+int sl_terminal_size(int descriptor, int *rows, int *columns);
+
 /// The environment of this process (glibc's `environ`, which Swift cannot name portably).
 char **sl_environ(void);
 

@@ -9,6 +9,7 @@ public enum CommandTree {
     static let restartTypes = RestartType.allCases.map(\.rawValue)
     static let experiments = ExperimentRegistry.names
     static let templates = SandboxTemplate.all.map(\.name)
+    static let processSortKeys = ["pid", "mailbox", "messages", "restarts", "memory"]
 
     /// Flags every command accepts.
     public static let globalFlags: [FlagSpec] = [
@@ -80,7 +81,7 @@ public enum CommandTree {
                         "list", "list processes",
                         flags: [
                             FlagSpec("sandbox", "only this sandbox's processes", value: .string, placeholder: "ID", completion: .sandbox),
-                            FlagSpec("sort", "sort by", value: .choice(["pid", "mailbox", "messages", "restarts", "memory"]), placeholder: "KEY"),
+                            FlagSpec("sort", "sort by", value: .choice(processSortKeys), placeholder: "KEY"),
                             FlagSpec("limit", "at most N", value: .integer, placeholder: "N"),
                         ]),
                     CommandSpec("info", "everything about one process", arguments: [targetArgument]),
@@ -172,6 +173,20 @@ public enum CommandTree {
                     CommandSpec(
                         "export", "every metric as JSON, CSV or Prometheus text",
                         flags: [FlagSpec("format", "output format", value: .choice(["json", "csv", "prometheus"]), placeholder: "FORMAT")])
+                ]),
+            CommandSpec(
+                "top", "a live view of the busiest processes, refreshed in place",
+                discussion: "On a terminal it redraws every --interval until q or Ctrl-C; keys m, s, r, p and y sort by mailbox, messages, restarts, pid and memory. MSG/S is the rate of messages received since the previous frame. With standard output not a terminal it prints --count frames (default 1) as plain text, or one JSON object per line with --json, for CI logs.",
+                flags: [
+                    FlagSpec("sort", "sort by", value: .choice(processSortKeys), placeholder: "KEY"),
+                    FlagSpec("sandbox", "only this sandbox's processes", value: .string, placeholder: "ID", completion: .sandbox),
+                    FlagSpec("interval", "time between frames (default 1s, at least 100ms)", value: .duration, placeholder: "DURATION"),
+                    FlagSpec("count", "stop after N frames", value: .integer, placeholder: "N"),
+                    FlagSpec("limit", "at most N processes (default: what fits the terminal; 20 off a terminal)", value: .integer, placeholder: "N"),
+                ],
+                examples: [
+                    ("superlearner top --sort restarts", "who keeps crashing"),
+                    ("superlearner top --count 3 --interval 2s > top.log", "three frames for a CI log"),
                 ]),
             CommandSpec(
                 "completion", "print the completion script for a shell",
