@@ -178,7 +178,7 @@ public enum CommandTree {
                 "top", "a live view of the busiest processes, refreshed in place",
                 discussion: "On a terminal it redraws every --interval until q or Ctrl-C; keys m, s, r, p and y sort by mailbox, messages, restarts, pid and memory. MSG/S is the rate of messages received since the previous frame. With standard output not a terminal it prints --count frames (default 1) as plain text, or one JSON object per line with --json, for CI logs.",
                 flags: [
-                    FlagSpec("sort", "sort by", value: .choice(processSortKeys), placeholder: "KEY"),
+                    FlagSpec("sort", "sort by (default mailbox)", value: .choice(processSortKeys), placeholder: "KEY"),
                     FlagSpec("sandbox", "only this sandbox's processes", value: .string, placeholder: "ID", completion: .sandbox),
                     FlagSpec("interval", "time between frames (default 1s, at least 100ms)", value: .duration, placeholder: "DURATION"),
                     FlagSpec("count", "stop after N frames", value: .integer, placeholder: "N"),
