@@ -171,8 +171,10 @@ struct CommandContext {
         let term = (try? Term(jsonBytes: response.body)) ?? .null
         guard response.status < 400 else {
             let envelope = term["error"]
+            let code = envelope?["code"]?.stringValue ?? "http_\(response.status)"
             throw CLIError(
-                exit: ExitCode.forStatus(response.status), code: envelope?["code"]?.stringValue ?? "http_\(response.status)",
+                // A daemon on its way out is, for the caller, about to be no daemon at all.
+                exit: code == "shutting_down" ? .unreachable : ExitCode.forStatus(response.status), code: code,
                 message: envelope?["message"]?.stringValue ?? "the daemon answered \(response.status)",
                 field: envelope?["field"]?.stringValue)
         }

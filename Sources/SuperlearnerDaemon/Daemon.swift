@@ -108,15 +108,27 @@ public final class Daemon: Sendable {
         }
         // Last in the list, so the first told to shut down: refuse new work, then stop every tree in order.
         services.append(ShutdownService(context: context, sandboxes: sandboxes, logger: logger, timeout: configuration.shutdownTimeout))
+        // A listener that fails (a TCP port in use) shuts the others down gracefully: cancelling a server
+        // with an accepted connection still buffered traps in NIO ("Deinited NIOAsyncWriter without calling
+        // finish()", apple/swift-nio#3481), and a readiness probe may be exactly that connection.
+        let configurations = services.map {
+            ServiceGroupConfiguration.ServiceConfiguration(
+                service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+        }
         let serviceGroup = ServiceGroup(
-            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: ServiceGroupConfiguration(services: configurations, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         group.withLock { $0 = serviceGroup }
         logger.info("daemon started", metadata: ["pid": .string("\(getpid())"), "home": .string(paths.home)])
         defer {
             unlink(paths.socket)
             unlink(paths.pidFile)
         }
-        try await serviceGroup.run()
+        do {
+            try await serviceGroup.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            await store.close()
+            throw DaemonError.addressInUse(host: configuration.host, port: configuration.port ?? 0)
+        }
         await store.close()
         logger.info("daemon stopped")
     }

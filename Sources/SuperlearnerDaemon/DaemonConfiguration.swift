@@ -54,6 +54,8 @@ public enum DaemonError: Error, Sendable, CustomStringConvertible {
     case insecureTokenFile(String)
     /// A file or directory could not be prepared.
     case io(String)
+    /// Something else listens on the TCP address already.
+    case addressInUse(host: String, port: Int)
 
     /// One line saying what to do.
     public var description: String {
@@ -64,6 +66,8 @@ public enum DaemonError: Error, Sendable, CustomStringConvertible {
             "binding \(host) (not loopback) requires a token: set SUPERLEARNER_TOKEN or write one to the 0600 token file"
         case .insecureTokenFile(let path): "the token file \(path) must have mode 0600"
         case .io(let message): message
+        case .addressInUse(let host, let port):
+            "\(host):\(port) is already in use; choose another --port (0 lets the system pick one)"
         }
     }
 }

@@ -119,7 +119,10 @@ struct DaemonTests {
         let other = TestHome()
         defer { other.close() }
         let second = await other.run(["server", "start", "--port", String(port)])
-        #expect(second.status == 1 && second.stderr.contains("Address already in use"), "\(second.stderr)")
+        #expect(second.status == 1 && second.stderr.contains("127.0.0.1:\(port) is already in use"), "\(second.stderr)")
+        let direct = await other.run(["server", "run", "--port", String(port)])
+        let verdict = direct.stderr.split(separator: "\n").last ?? ""  // after the daemon's own log lines
+        #expect(direct.status == 4 && verdict.hasPrefix("superlearner: 127.0.0.1:\(port) is already in use"), "\(direct.stderr)")
         #expect(!other.client.isReachable(), "no half-started daemon is left behind")
         #expect(home.client.isReachable(), "the first daemon is untouched")
     }

@@ -112,6 +112,7 @@ extension CommandContext {
             case .alreadyRunning: throw CLIError(exit: .conflict, code: "already_running", message: error.description)
             case .tokenRequired, .insecureTokenFile: throw CLIError(exit: .usage, code: "token_required", message: error.description)
             case .io: throw CLIError(exit: .failure, code: "io_error", message: error.description)
+            case .addressInUse: throw CLIError(exit: .conflict, code: "address_in_use", message: error.description)
             }
         }
     }
