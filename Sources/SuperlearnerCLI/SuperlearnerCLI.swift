@@ -165,6 +165,10 @@ struct CommandContext {
             throw CLIError(exit: .timedOut, code: "timeout", message: "the daemon did not answer within \(timeout) (\(detail))")
         } catch .interrupted {
             throw CLIError.interrupted
+        } catch .closed(let detail) {
+            // Stopped or died mid-request: as far as this command knows, there is no daemon now.
+            let message = ClientError.closed(detail).description
+            throw CLIError(exit: .unreachable, code: "unreachable", message: autostart ? message : "the daemon went away (\(message))")
         } catch {
             throw CLIError(exit: .failure, code: "client_error", message: error.description)
         }

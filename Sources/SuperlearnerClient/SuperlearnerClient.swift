@@ -91,7 +91,7 @@ public struct SuperlearnerClient: Sendable {
 
     func readHead(_ connection: Connection, deadline: UInt64? = nil) throws(ClientError) -> (Int, [String: String]) {
         guard let statusLine = try connection.readLine(deadline: deadline) else {
-            throw .protocolError("the connection closed before a response")
+            throw .closed(connection.label)
         }
         let parts = statusLine.split(separator: " ", maxSplits: 2)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
