@@ -93,7 +93,7 @@ enum Completion {
         case .sandbox:
             return live.sandboxes()
         case .process, .supervisor:
-            return live.processes(supervisorsOnly: source == .supervisor, withPIDs: current.hasPrefix("<"))
+            return live.processes(supervisorsOnly: source == .supervisor, pids: LiveNames.PIDStyle(typed: current))
         case .keyValue:
             guard let id = positionals.first else { return [] }
             return live.configKeys(id).map { $0 + "=" }
@@ -110,7 +110,7 @@ enum Completion {
         case .boolean:
             return ["true", "false"]
         case .pid:
-            return live.processes(supervisorsOnly: operation.category == .supervisor, withPIDs: typed.hasPrefix("<"))
+            return live.processes(supervisorsOnly: operation.category == .supervisor, pids: LiveNames.PIDStyle(typed: typed))
         default:
             return ["sandbox", "sandbox_id"].contains(parameter.name) ? live.sandboxes() : []
         }
@@ -134,16 +134,34 @@ struct LiveNames {
         get("/api/v1/sandboxes")?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
     }
 
-    /// Paths and registered names (PIDs when a process has neither, or when `withPIDs`, which the
-    /// caller asks for once the word starts with `<`).
-    func processes(supervisorsOnly: Bool, withPIDs: Bool) -> [String] {
+    /// How PIDs are offered: not at all (paths and names read better), as `<0.2.0>` once the word starts
+    /// with `<`, or bare (`0.2.0`, which needs no quotes in a shell) once it starts with a digit.
+    enum PIDStyle {
+        case none, bracketed, bare
+
+        init(typed: String) {
+            if typed.hasPrefix("<") {
+                self = .bracketed
+            } else if typed.first?.isNumber == true {
+                self = .bare
+            } else {
+                self = .none
+            }
+        }
+    }
+
+    /// Paths and registered names (a PID for a process with neither), with or instead of PIDs as asked.
+    func processes(supervisorsOnly: Bool, pids: PIDStyle) -> [String] {
         let rows = get("/api/v1/processes?limit=2000")?.arrayValue ?? []
         return rows.filter { !supervisorsOnly || $0["kind"] == "supervisor" }.flatMap { row -> [String] in
-            if withPIDs { return row["pid"]?.stringValue.map { [$0] } ?? [] }
+            let pid = row["pid"]?.stringValue
+            if pids == .bracketed { return pid.map { [$0] } ?? [] }
             var names: [String] = []
             if let path = row["path"]?.stringValue { names.append(path) }
             if let name = row["name"]?.stringValue { names.append(name) }
-            if names.isEmpty, let pid = row["pid"]?.stringValue { names.append(pid) }
+            if names.isEmpty, let pid { names.append(pid) }
+            // Ids may start with a digit too, so bare PIDs join the names rather than replace them.
+            if pids == .bare, let pid { names.append(String(pid.dropFirst().dropLast())) }
             return names
         }
     }

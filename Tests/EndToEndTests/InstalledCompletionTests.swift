@@ -21,6 +21,8 @@ struct InstalledCompletionTests {
         ("\u{15}superlearner telemetry export --format p", "--format prometheus "),
         // < is a redirection, so a PID is typed in quotes; the shell closes the quote.
         ("\u{15}superlearner process info 'PIDSTEM", "process info 'PID' "),
+        // …or bare, with no quotes at all.
+        ("\u{15}superlearner process info BAREPIDSTEM", "process info BAREPID "),
         ("\u{15}superlearner sandbox create y --spec SPECS/tre", "--spec SPECS/tree.yaml "),
         ("\u{15}superlearner operation run get_process_i", "superlearner operation run get_process_info "),
         ("p", "get_process_info pid="),
@@ -60,8 +62,10 @@ struct InstalledCompletionTests {
 
         for step in Self.steps {
             func fill(_ template: String) -> String {
-                template.replacingOccurrences(of: "SPECS", with: specs).replacingOccurrences(of: "PIDSTEM", with: String(pid.dropLast(3)))
-                    .replacingOccurrences(of: "PID", with: pid)
+                template.replacingOccurrences(of: "SPECS", with: specs)
+                    .replacingOccurrences(of: "BAREPIDSTEM", with: String(pid.dropFirst().dropLast(3)))
+                    .replacingOccurrences(of: "BAREPID", with: String(pid.dropFirst().dropLast()))
+                    .replacingOccurrences(of: "PIDSTEM", with: String(pid.dropLast(3))).replacingOccurrences(of: "PID", with: pid)
             }
             let text = fill(step.type)
             let expected = fill(step.expect)

@@ -54,6 +54,8 @@ struct ShellIntegrationTests {
         #expect(await home.run(["__complete", "process", "kill", "live/c"]).stdout == "live/counter_1\nlive/counter_2\n")
         let pids = await home.run(["__complete", "process", "info", "<"]).stdout.split(separator: "\n")
         #expect(pids.count == 4 && pids.allSatisfy { $0.hasPrefix("<0.") && $0.hasSuffix(">") }, "PIDs once the word starts with <: \(pids)")
+        let bare = await home.run(["__complete", "process", "info", "0."]).stdout.split(separator: "\n")
+        #expect(bare.count == 4 && bare.allSatisfy { $0.hasPrefix("0.") && PID(parsing: $0) != nil }, "bare PIDs need no quotes: \(bare)")
         #expect(await home.run(["__complete", "operation", "run", "get_process_info", "pid=live/p"]).stdout == "pid=live/printer_1\n")
         #expect(await home.run(["__complete", "operation", "run", "get_supervisor", "name="]).stdout == "name=live\n", "supervisors only")
         #expect(await home.run(["__complete", "operation", "run", "send_message", "type=c"]).stdout == "type=cast\ntype=call\n")
