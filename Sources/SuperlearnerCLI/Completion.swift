@@ -17,6 +17,7 @@ enum Completion {
         // bash, zsh and fish all close the quote themselves around what comes back.
         var current = words.last ?? ""
         if let first = current.first, first == "'" || first == "\"" { current.removeFirst() }
+        if words.count > 1 && words.first == "help" { return helpTopics(Array(words.dropFirst().dropLast()), current) }
         let before = Array(words.dropLast())
         var spec = CommandTree.root
         var positionals: [String] = []
@@ -63,6 +64,16 @@ enum Completion {
         if positionals.count >= spec.arguments.count && !argument.variadic { return [] }
         if argument.completion == .file { return [filesDirective] }
         return filter(values(for: argument.kind, source: argument.completion, positionals: positionals, current: current, live: live), current)
+    }
+
+    /// `help WORD…`: the nouns, then their verbs, as far as the words typed so far go.
+    static func helpTopics(_ path: [String], _ current: String) -> [String] {
+        var spec = CommandTree.root
+        for word in path {
+            guard let next = spec.subcommand(word) else { return [] }
+            spec = next
+        }
+        return filter(spec.subcommands.filter { !$0.hidden }.map(\.name), current)
     }
 
     /// The line that tells the shell scripts to complete file names themselves.

@@ -42,6 +42,8 @@ struct ShellIntegrationTests {
         let home = TestHome()
         defer { home.close() }
         #expect(await home.run(["__complete", "sand"]).stdout == "sandbox\n")
+        #expect(await home.run(["__complete", "help", "sa"]).stdout == "sandbox\n", "help takes command names")
+        #expect(await home.run(["__complete", "help", "sandbox", "cr"]).stdout == "create\n")
         #expect(await home.run(["__complete", "process", "list", "--sort", "m"]).stdout == "mailbox\nmessages\nmemory\n")
         #expect(await home.run(["__complete", "sandbox", "create", "x", "--spec", ""]).stdout == ":files\n")
         #expect(await home.run(["__complete", "sandbox", "create", "x", "--restart", "t"]).stdout == "transient\ntemporary\n")
