@@ -14,9 +14,8 @@ static atomic_int sl_interrupt_read = -1;
 static atomic_int sl_interrupt_write = -1;
 
 static void sl_on_interrupt(int signal_number) {
-    (void)signal_number;
     int saved = errno;
-    char byte = 1;
+    char byte = (char)signal_number;
     ssize_t ignored = write(atomic_load(&sl_interrupt_write), &byte, 1);
     (void)ignored;
     errno = saved;
@@ -35,6 +34,9 @@ int sl_interrupt_install(void) {
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
     if (sigaction(SIGINT, &action, NULL) != 0) return -1;
+    /* Asked to end (SIGTERM) or the terminal hung up (SIGHUP): the owner still gets to put the terminal
+       back and save its history first. */
+    if (sigaction(SIGTERM, &action, NULL) != 0 || sigaction(SIGHUP, &action, NULL) != 0) return -1;
     return ends[0];
 }
 
@@ -45,6 +47,12 @@ int sl_interrupt_take(void) {
     if (descriptor < 0) return 0;
     char buffer[64];
     int taken = 0;
-    while (read(descriptor, buffer, sizeof buffer) > 0) taken = 1;
+    ssize_t count;
+    while ((count = read(descriptor, buffer, sizeof buffer)) > 0) {
+        for (ssize_t index = 0; index < count; index++) {
+            /* An ending signal outranks Ctrl-C. */
+            if (taken == 0 || taken == SIGINT) taken = buffer[index];
+        }
+    }
     return taken;
 }

@@ -83,6 +83,26 @@ struct InteractiveShellTests {
         home.close()
     }
 
+    @Test func sigtermEndsTheShellLikeCtrlDSavingHistoryAndTheTerminal() async {
+        let home = TestHome()
+        let terminal = Terminal(session: "shell", home: home)
+        await terminal.start(terminal.cleanEnvironment + " bash -c '\(binary) shell; echo EXIT=$?; stty -a; sleep 60'")
+        _ = await terminal.waitForScreen { $0.contains("superlearner> ") }
+        await terminal.type("version")
+        await terminal.send("Enter")
+        _ = await terminal.waitForScreen { $0.contains("Supervision") }
+        await terminal.type("sandb")
+        _ = await terminal.waitForLine(endingWith: "superlearner> sandb")
+        await terminal.signalChild("TERM")
+        let ended = await terminal.waitForScreen { $0.contains("EXIT=") && $0.contains("icanon") }
+        #expect(ended.contains("EXIT=0"), "\(ended)")
+        #expect(ended.contains(" icanon") && ended.contains(" echo "), "readline gave the terminal back: \(ended)")
+        let history = (try? String(contentsOfFile: home.path + "/history", encoding: .utf8)) ?? ""
+        #expect(history.contains("version"), "history was saved: \(history)")
+        await terminal.close()
+        home.close()
+    }
+
     @Test func aScriptOnStandardInputRunsLineByLine() async {
         let home = TestHome()
         defer { home.close() }

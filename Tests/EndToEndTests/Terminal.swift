@@ -113,6 +113,12 @@ struct Terminal {
         screen.split(separator: "\n").last { $0.hasPrefix(prompt) }
     }
 
+    /// Sends `signal` to the program the pane's shell is running (the shell's only child).
+    func signalChild(_ signal: String) async {
+        let shellPID = (await tmux("display-message -p -t \(session) '#{pane_pid}'")).trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = await shell("sh", "pkill -\(signal) -P \(shellPID)", home: home)
+    }
+
     /// Stops the private tmux server.
     func close() async { await tmux("kill-server") }
 }

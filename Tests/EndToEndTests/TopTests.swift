@@ -33,6 +33,14 @@ struct TopTests {
         await again.send("C-c")
         let interrupted = await again.waitForScreen { $0.contains("EXIT=") }
         #expect(interrupted.contains("EXIT=0") && !interrupted.contains("superlearner top ·"), "\(interrupted)")
+        // SIGTERM from elsewhere: the terminal still comes back, canonical mode and all.
+        let third = Terminal(session: "third", home: home)
+        await third.start(third.cleanEnvironment + " bash -c '\(binary) top --interval 200ms; echo EXIT=$?; stty -a; sleep 60'")
+        _ = await third.waitForScreen { $0.contains("superlearner top ·") }
+        await third.signalChild("TERM")
+        let terminated = await third.waitForScreen { $0.contains("EXIT=") && $0.contains("icanon") }
+        #expect(terminated.contains("EXIT=0") && !terminated.contains("superlearner top ·"), "\(terminated)")
+        #expect(terminated.contains(" icanon") && terminated.contains(" echo "), "line editing is back on: \(terminated)")
         await terminal.close()
         home.close()
     }

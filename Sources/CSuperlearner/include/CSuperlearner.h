@@ -20,15 +20,16 @@ int sl_wait(pid_t pid);
 /// -1 with errno set.
 pid_t sl_spawn_detached(const char *path, char *const argv[], char *const envp[], const char *log_path);
 
-/// Turns Ctrl-C (SIGINT) into a readable descriptor instead of death: installs a handler that writes a
-/// byte to a non-blocking self-pipe and returns the pipe's read end (the same one on later calls), or -1.
-/// Blocking waits poll it next to what they wait for; what the shell does so Ctrl-C cancels a command.
+/// Turns Ctrl-C (SIGINT), SIGTERM and SIGHUP into a readable descriptor instead of death: installs a
+/// handler that writes the signal's number to a non-blocking self-pipe and returns the pipe's read end
+/// (the same one on later calls), or -1. Blocking waits poll it next to what they wait for: the shell and
+/// `top` use it so Ctrl-C cancels a command, and so an ending signal still restores the terminal.
 int sl_interrupt_install(void);
 
 /// The read end installed by `sl_interrupt_install`, or -1 when Ctrl-C keeps its default action.
 int sl_interrupt_fd(void);
 
-/// Drains the pipe; returns 1 if Ctrl-C was pressed since the last call, else 0.
+/// Drains the pipe: the signal received since the last call (SIGTERM or SIGHUP before SIGINT), or 0.
 int sl_interrupt_take(void);
 
 /// The size of the terminal on `descriptor` (ioctl TIOCGWINSZ, which Swift cannot call: it is variadic).

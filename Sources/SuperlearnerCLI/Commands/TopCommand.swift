@@ -166,7 +166,7 @@ extension String {
 }
 
 /// The terminal while `top` runs: the alternate screen with the cursor hidden, keys read one at a time
-/// without echo, Ctrl-C as a readable descriptor; `close()` puts everything back.
+/// without echo, Ctrl-C, SIGTERM and SIGHUP as a readable descriptor; `close()` puts everything back.
 final class TopScreen {
     private var original = termios()
     private let ownsKeyboard: Bool

@@ -176,7 +176,7 @@ public enum CommandTree {
                 ]),
             CommandSpec(
                 "top", "a live view of the busiest processes, refreshed in place",
-                discussion: "On a terminal it redraws every --interval until q or Ctrl-C; keys m, s, r, p and y sort by mailbox, messages, restarts, pid and memory. MSG/S is the rate of messages received since the previous frame. With standard output not a terminal it prints --count frames (default 1) as plain text, or one JSON object per line with --json, for CI logs.",
+                discussion: "On a terminal it redraws every --interval until q or Ctrl-C; keys m, s, r, p and y sort by mailbox, messages, restarts, pid and memory; q, Ctrl-C, SIGTERM or a hang-up restore the terminal and leave. MSG/S is the rate of messages received since the previous frame. With standard output not a terminal it prints --count frames (default 1) as plain text, or one JSON object per line with --json, for CI logs.",
                 flags: [
                     FlagSpec("sort", "sort by (default mailbox)", value: .choice(processSortKeys), placeholder: "KEY"),
                     FlagSpec("sandbox", "only this sandbox's processes", value: .string, placeholder: "ID", completion: .sandbox),
@@ -195,7 +195,7 @@ public enum CommandTree {
                 examples: [("source <(superlearner completion bash)", "completion in this bash session")]),
             CommandSpec(
                 "shell", "an interactive prompt: every command without the prefix, with history and Tab completion",
-                discussion: "Tab completes like the shell scripts; Up and Ctrl-R recall history, kept in $SUPERLEARNER_HOME/history. Ctrl-C abandons the line, or stops the running command (events --follow, wait) and returns to the prompt; exit, quit or Ctrl-D leave. With standard input not a terminal it reads commands line by line, so it can be scripted, and exits with the last command's code."),
+                discussion: "Tab completes like the shell scripts; Up and Ctrl-R recall history, kept in $SUPERLEARNER_HOME/history. Ctrl-C abandons the line, or stops the running command (events --follow, wait) and returns to the prompt; exit, quit or Ctrl-D leave (SIGTERM and a hang-up too, with the terminal restored). With standard input not a terminal it reads commands line by line, so it can be scripted, and exits with the last command's code."),
             CommandSpec("demo", "a narrated tour: start the daemon, create a sandbox, break it, watch it heal"),
             CommandSpec("version", "the version of every module"),
             CommandSpec(

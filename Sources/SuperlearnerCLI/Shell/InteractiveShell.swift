@@ -55,14 +55,18 @@ enum InteractiveShell {
                 Output.write("superlearner: already in the shell\n", to: 2)
                 continue
             }
-            _ = sl_interrupt_take()  // a Ctrl-C pressed before Enter does not stop the new command
+            // A Ctrl-C pressed before Enter does not stop the new command; the one that stopped it is spent.
+            if isEnding(sl_interrupt_take()) { break }
             _ = await SuperlearnerCLI.main(words == ["help"] ? ["--help"] : words)
-            _ = sl_interrupt_take()  // the Ctrl-C that stopped it, if one did, is spent
+            if isEnding(sl_interrupt_take()) { break }
         }
         write_history(path)
         Output.write("\n", to: 1)
         return .ok
     }
+
+    /// SIGTERM or SIGHUP: leave as after Ctrl-D, history saved and terminal restored.
+    static func isEnding(_ signal: Int32) -> Bool { signal == SIGTERM || signal == SIGHUP }
 
     /// The line the callback hands over: `.some(nil)` at end of input (Ctrl-D on an empty line).
     static var acceptedLine: String?? = nil
@@ -85,7 +89,10 @@ enum InteractiveShell {
                 continue  // keys typed before a Ctrl-C are handled before it
             }
             if descriptors[1].revents & Int16(POLLIN) != 0 {
-                _ = sl_interrupt_take()
+                if isEnding(sl_interrupt_take()) {
+                    rl_callback_handler_remove()  // puts the terminal back
+                    return nil
+                }
                 // What bash does: leave the typed text with ^C after it, start over on a new line.
                 rl_point = rl_end
                 rl_redisplay()
