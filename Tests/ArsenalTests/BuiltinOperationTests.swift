@@ -42,6 +42,22 @@ struct BuiltinOperationTests {
         await harness.finish()
     }
 
+    @Test func infoOnABusyServerLeavesTheStateOutAndSaysWhy() async throws {
+        let harness = Harness()
+        _ = try await harness.run(
+            "create_sandbox", ["sandbox_id": "busy", "spec": ["children": [["id": "s", "worker": "sleeper"]]]])
+        // Keep the server in a 3-second call while info asks for its state with a 50 ms budget.
+        async let blocked = harness.run("send_message", ["pid": "busy/s", "message": ["sleep", 3000], "type": "call", "timeout": 10_000])
+        var info: Term = .null
+        for _ in 0..<100 where info["state_error"] == nil {
+            info = try await harness.run("get_process_info", ["pid": "busy/s", "timeout": 50])
+        }
+        #expect(info["state"] == .null && info["state_error"]?.stringValue?.isEmpty == false, "\(info)")
+        #expect(info["path"] == "busy/s", "everything else is there")
+        #expect(try await blocked["reply"] == "ok")
+        await harness.finish()
+    }
+
     @Test func processOperationsListInspectMessageAndKill() async throws {
         let harness = Harness()
         try await harness.demo()
@@ -54,7 +70,7 @@ struct BuiltinOperationTests {
         #expect(limited.arrayValue?.count == 2)
         #expect(await harness.failure("list_processes", ["sandbox": "nope"])?.status == 404)
 
-        let info = try await harness.run("get_process_info", ["pid": "demo/counter_2"])
+        let info = try await harness.run("get_process_info", ["pid": "demo/counter_2", "timeout": 5000])
         #expect(info["state"] == ["value": 100] && info["path"] == "demo/counter_2" && info["links"]?.arrayValue?.count == 1)
         let pid = try #require(info["pid"]?.pidValue)
         #expect(try await harness.run("get_process_info", ["pid": .string(pid.description)])["path"] == "demo/counter_2")

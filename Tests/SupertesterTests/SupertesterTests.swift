@@ -156,11 +156,12 @@ struct SupertesterTests {
             let stuck = runtime.spawn { _ in try await Task.sleep(for: .seconds(60)) }
             let feeder = runtime.spawn { context in
                 while true {
-                    context.send("more", to: stuck)
+                    for _ in 0..<10 { context.send("more", to: stuck) }
                     try await Task.sleep(for: .milliseconds(2))
                 }
             }
-            await withKnownIssue { await expectMailboxStable(stuck, in: runtime, samples: 4, interval: .milliseconds(30)) }
+            // Samples 100 ms apart: on a loaded machine the feeder still runs between the first and the last.
+            await withKnownIssue { await expectMailboxStable(stuck, in: runtime, samples: 4, interval: .milliseconds(100)) }
             runtime.kill(feeder)
             runtime.kill(stuck)
             runtime.kill(idle)

@@ -55,13 +55,23 @@ enum ProcessOperations {
         },
         DefinedOperation(
             "get_process_info", .process, .read, "everything the runtime knows about one process, with a state summary for servers",
-            rest: RestBinding(.get, "/api/v1/processes/{pid}/info"), parameters: [pidParameter]
+            rest: RestBinding(.get, "/api/v1/processes/{pid}/info"),
+            parameters: [
+                pidParameter,
+                Parameter("timeout", .duration, "how long to wait for a server's state before leaving it out", default: 200, minimum: 1, maximum: 600_000),
+            ]
         ) { parameters, context throws(OperationError) in
             let pid = try context.process(parameters["pid"])
             guard let info = context.runtime.info(pid) else { throw .processNotFound(pid.description) }
             guard case .object(var members) = details(info) else { return .null }
-            if info.kind != .process, let state = try? await context.runtime.state(of: pid, timeout: .milliseconds(200)) {
-                members["state"] = state
+            if info.kind != .process {
+                // A busy server must not make info slow: its state is left out, saying why, after the timeout.
+                do throws(CallError) {
+                    members["state"] = try await context.runtime.state(of: pid, timeout: .milliseconds(parameters["timeout"]?.intValue ?? 200))
+                } catch {
+                    members["state"] = .null
+                    members["state_error"] = .string(error.description)
+                }
             }
             return .object(members)
         },

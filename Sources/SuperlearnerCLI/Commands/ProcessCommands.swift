@@ -28,7 +28,7 @@ extension CommandContext {
             let info = try api("GET", "/api/v1/processes/\(target)/info")
             output.data(info) {
                 let keys = ["pid", "path", "name", "kind", "status", "sandbox", "mailbox", "messages_in", "messages_out", "restarts",
-                            "links", "monitors", "parent", "trap_exit", "memory", "state"]
+                            "links", "monitors", "parent", "trap_exit", "memory", "state", "state_error"]
                 return keys.compactMap { key in info[key].map { "\(key.padded(13)) \($0.plain)" } }.joined(separator: "\n")
             }
         case "state":
