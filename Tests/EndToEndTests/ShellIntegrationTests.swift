@@ -48,7 +48,7 @@ struct ShellIntegrationTests {
         #expect(await home.run(["__complete", "sandbox", "create", "x", "--spec", ""]).stdout == ":files\n")
         #expect(await home.run(["__complete", "sandbox", "create", "x", "--restart", "t"]).stdout == "transient\ntemporary\n")
         #expect(await home.run(["__complete", "sandbox", "create", "x", "--strategy", ""]).stdout == "one_for_one\none_for_all\nrest_for_one\n")
-        #expect(await home.run(["__complete", "operation", "run", "get_process_info", ""]).stdout == "pid=\n")
+        #expect(await home.run(["__complete", "operation", "run", "get_process_info", ""]).stdout == "pid=\ntimeout=\n")
         #expect(await home.run(["__complete", "sandbox", "info", ""]).stdout.isEmpty, "no daemon: no live names")
         #expect(!home.client.isReachable(), "__complete never starts a daemon")
         #expect(await home.run(["sandbox", "create", "live", "DemoSupervisor"]).status == 0)
