@@ -22,25 +22,19 @@ struct TopTests {
         #expect(TopTests.firstRow(sorted)?.contains("t/counter_2") == true, "the restarted child leads: \(sorted)")
 
         await terminal.send("q")
-        let after = await terminal.waitForScreen { $0.contains("EXIT=0") }
-        #expect(after.contains("EXIT=0") && !after.contains("superlearner top ·"), "q leaves the alternate screen: \(after)")
+        #expect(await terminal.waitForScreen { $0.contains("EXIT=0") }.contains("EXIT=0"), "q ends it")
 
-        // Ctrl-C is the other way out, also a clean one (bash, unlike dash, carries on after a child that
-        // handled the SIGINT it also received).
-        let again = Terminal(session: "again", home: home)
-        await again.start(again.cleanEnvironment + " bash -c '\(binary) top --interval 200ms; echo EXIT=$?; sleep 60'")
-        _ = await again.waitForScreen { $0.contains("superlearner top ·") }
-        await again.send("C-c")
-        let interrupted = await again.waitForScreen { $0.contains("EXIT=") }
-        #expect(interrupted.contains("EXIT=0") && !interrupted.contains("superlearner top ·"), "\(interrupted)")
-        // SIGTERM from elsewhere: the terminal still comes back, canonical mode and all.
-        let third = Terminal(session: "third", home: home)
-        await third.start(third.cleanEnvironment + " bash -c '\(binary) top --interval 200ms; echo EXIT=$?; stty -a; sleep 60'")
-        _ = await third.waitForScreen { $0.contains("superlearner top ·") }
-        await third.signalChild("TERM")
-        let terminated = await third.waitForScreen { $0.contains("EXIT=") && $0.contains("icanon") }
-        #expect(terminated.contains("EXIT=0") && !terminated.contains("superlearner top ·"), "\(terminated)")
-        #expect(terminated.contains(" icanon") && terminated.contains(" echo "), "line editing is back on: \(terminated)")
+        // Every way out gives the terminal back: the main screen, canonical mode and echo. (bash, unlike
+        // dash, carries on after a child that handled the SIGINT it also received.)
+        for (index, way) in ["q", "C-c", "TERM"].enumerated() {
+            let exit = Terminal(session: "exit\(index)", home: home)
+            await exit.start(exit.cleanEnvironment + " bash -c '\(binary) top --interval 200ms; echo EXIT=$?; stty -a; sleep 60'")
+            _ = await exit.waitForScreen { $0.contains("superlearner top ·") }
+            if way == "TERM" { await exit.signalChild(way) } else { await exit.send(way) }
+            let after = await exit.waitForScreen { $0.contains("EXIT=") && $0.contains("icanon") }
+            #expect(after.contains("EXIT=0") && !after.contains("superlearner top ·"), "\(way) leaves the alternate screen: \(after)")
+            #expect(after.contains(" icanon") && after.contains(" echo "), "\(way) turns line editing back on: \(after)")
+        }
         await terminal.close()
         home.close()
     }
