@@ -236,16 +236,9 @@ struct CommandContext {
 
     /// Reads a file (or standard input for `-`).
     func readInput(_ path: String) throws -> String {
-        let file: UnsafeMutablePointer<FILE>? = path == "-" ? fdopen(dup(0), "r") : fopen(path, "r")
-        guard let file else { throw CLIError(exit: .usage, code: "usage", message: "cannot read \(path): \(String(cString: strerror(errno)))") }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count <= 0 { break }
-            bytes.append(contentsOf: buffer[0..<count])
+        guard let text = TextFile.read(path) else {
+            throw CLIError(exit: .usage, code: "usage", message: "cannot read \(path): \(String(cString: strerror(errno)))")
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return text
     }
 }

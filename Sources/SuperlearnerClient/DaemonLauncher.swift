@@ -66,7 +66,7 @@ public enum DaemonLauncher {
         var lines: [String] = []
         var buffer = [CChar](repeating: 0, count: 4096)
         while fgets(&buffer, 4096, file) != nil {
-            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).trimmingCharacters()
+            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).trimmingWhitespace()
             if !line.isEmpty { lines.append(line) }
         }
         return lines.last { $0.hasPrefix("superlearner: ") } ?? lines.last ?? "(nothing logged)"

@@ -115,7 +115,7 @@ public struct SuperlearnerClient: Sendable {
             while true {
                 guard let sizeLine = try connection.readLine() else { throw .protocolError("truncated chunked body") }
                 let sizeText = sizeLine.split(separator: ";").first.map(String.init) ?? ""
-                guard let size = Int(sizeText.trimmingCharacters(), radix: 16) else { throw .protocolError("bad chunk size") }
+                guard let size = Int(sizeText.trimmingWhitespace(), radix: 16) else { throw .protocolError("bad chunk size") }
                 if size == 0 {
                     while let trailer = try connection.readLine(), !trailer.isEmpty {}
                     break
@@ -174,7 +174,7 @@ public struct SuperlearnerClient: Sendable {
             var text: String
             if chunked {
                 guard let sizeLine = try connection.readLine(deadline: effective),
-                    let size = Int(sizeLine.split(separator: ";").first.map(String.init)?.trimmingCharacters() ?? "", radix: 16)
+                    let size = Int(sizeLine.split(separator: ";").first.map(String.init)?.trimmingWhitespace() ?? "", radix: 16)
                 else { return false }
                 if size == 0 { return false }
                 text = String(decoding: try connection.read(count: size), as: UTF8.self)
@@ -220,13 +220,6 @@ public struct SuperlearnerClient: Sendable {
 }
 
 extension String {
-    func trimmingCharacters() -> String {
-        var slice = Substring(self)
-        while slice.first?.isWhitespace == true { slice = slice.dropFirst() }
-        while slice.last?.isWhitespace == true { slice = slice.dropLast() }
-        return String(slice)
-    }
-
     func replacingFirst(_ target: String, with replacement: String) -> String {
         let parts = split(separator: target, maxSplits: 1, omittingEmptySubsequences: false)
         return parts.count == 2 ? String(parts[0]) + replacement + String(parts[1]) : self

@@ -69,7 +69,7 @@ public final class Daemon: Sendable {
         let token = try resolveToken()
         try claimSocket()
         let pidText = "\(getpid())\n"
-        guard writeFile(paths.pidFile, pidText) else { throw DaemonError.io("cannot write \(paths.pidFile)") }
+        guard TextFile.write(pidText, to: paths.pidFile) else { throw DaemonError.io("cannot write \(paths.pidFile)") }
 
         let runtime = Runtime(nodeName: configuration.nodeName)
         let telemetry = Telemetry()
@@ -175,7 +175,7 @@ public final class Daemon: Sendable {
         let paths = configuration.paths
         let client = SuperlearnerClient(endpoint: .unix(paths.socket), timeout: .seconds(1))
         if client.isReachable() {
-            let pid = readFile(paths.pidFile)?.trimmingWhitespace() ?? "unknown"
+            let pid = TextFile.read(paths.pidFile)?.trimmingWhitespace() ?? "unknown"
             throw DaemonError.alreadyRunning(socket: paths.socket, pid: pid.isEmpty ? "unknown" : pid)
         }
         unlink(paths.socket)
@@ -193,7 +193,7 @@ public final class Daemon: Sendable {
         var info = stat()
         if stat(path, &info) == 0 {
             guard info.st_mode & 0o077 == 0 else { throw DaemonError.insecureTokenFile(path) }
-            if let token = readFile(path)?.trimmingWhitespace(), !token.isEmpty { return token }
+            if let token = TextFile.read(path)?.trimmingWhitespace(), !token.isEmpty { return token }
         }
         if !configuration.isLoopback { throw DaemonError.tokenRequired(host: configuration.host) }
         return nil
@@ -239,35 +239,5 @@ struct DaemonStatus: Sendable {
             "started_at": .double(daemon.startedAt), "uptime_seconds": .double(Daemon.now() - daemon.startedAt),
             "sandboxes": .int(sandboxes.count), "processes": .int(runtime.processCount),
         ]
-    }
-}
-
-func readFile(_ path: String) -> String? {
-    guard let file = fopen(path, "r") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, file)
-        if count <= 0 { break }
-        bytes.append(contentsOf: buffer[0..<count])
-    }
-    return String(decoding: bytes, as: UTF8.self)
-}
-
-func writeFile(_ path: String, _ text: String) -> Bool {
-    guard let file = fopen(path, "w") else { return false }
-    let bytes = Array(text.utf8)
-    let written = fwrite(bytes, 1, bytes.count, file)
-    fclose(file)
-    return written == bytes.count
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        var slice = Substring(self)
-        while slice.first?.isWhitespace == true { slice = slice.dropFirst() }
-        while slice.last?.isWhitespace == true { slice = slice.dropLast() }
-        return String(slice)
     }
 }
