@@ -15,7 +15,7 @@ public enum Help {
     /// The full help text of a command.
     public static func text(for spec: CommandSpec, path: [String]) -> String {
         var out = "\(usage(spec, path: path))\n\n\(spec.summary.prefix(1).uppercased() + spec.summary.dropFirst()).\n"
-        if !spec.discussion.isEmpty { out += "\n\(wrapped(spec.discussion))\n" }
+        if !spec.discussion.isEmpty { out += "\n\(lines(of: spec.discussion, width: 100).joined(separator: "\n"))\n" }
         let visible = spec.subcommands.filter { !$0.hidden }
         if !visible.isEmpty {
             out += "\nCommands:\n"
@@ -50,7 +50,7 @@ public enum Help {
     }
 
     /// `text` broken at spaces into lines of at most `width` characters (a longer word keeps its own line).
-    static func wrapped(_ text: String, width: Int = 100) -> String {
+    static func lines(of text: String, width: Int) -> [String] {
         var lines: [String] = []
         var line = ""
         for word in text.split(separator: " ") {
@@ -61,7 +61,7 @@ public enum Help {
             line += (line.isEmpty ? "" : " ") + word
         }
         if !line.isEmpty { lines.append(line) }
-        return lines.joined(separator: "\n")
+        return lines
     }
 
     static func flagLines(_ flags: [FlagSpec]) -> String {

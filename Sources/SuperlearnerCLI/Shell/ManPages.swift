@@ -41,22 +41,8 @@ public enum ManPages {
             }
         }
         if !current.isEmpty { lines.append(current) }
-        return lines.flatMap(wrap).map(escape).joined(separator: "\n")
-    }
-
-    /// Breaks a line longer than 78 bytes at spaces (mdoc joins input lines of one sentence).
-    static func wrap(_ line: String) -> [String] {
-        var result: [String] = []
-        var current = ""
-        for word in line.split(separator: " ") {
-            if !current.isEmpty && current.utf8.count + word.utf8.count + 1 > 72 {
-                result.append(current)
-                current = ""
-            }
-            current += (current.isEmpty ? "" : " ") + word
-        }
-        if !current.isEmpty { result.append(current) }
-        return result
+        // mdoc joins the input lines of a sentence; short ones keep the source readable.
+        return lines.flatMap { Help.lines(of: $0, width: 72) }.map(escape).joined(separator: "\n")
     }
 
     static func header(_ name: String, section: Int, description: String) -> String {
