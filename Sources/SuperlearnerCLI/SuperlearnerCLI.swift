@@ -148,27 +148,33 @@ struct CommandContext {
     /// - Throws: `CLIError` with the exit code for the API's status, or 5 when no daemon answers.
     @discardableResult
     func api(_ method: String, _ path: String, body: Term? = nil, autostart: Bool = true) throws -> Term {
+        do {
+            return try request(method, path, body: body, autostart: autostart)
+        } catch let error as CLIError where !autostart && error.exit == .unreachable {
+            throw CLIError(exit: .unreachable, code: error.code, message: "the daemon went away (\(error.message))")
+        }
+    }
+
+    private func request(_ method: String, _ path: String, body: Term?, autostart: Bool) throws -> Term {
         let response: ClientResponse
         do {
             response = try client.request(method, path, body: body?.json)
-        } catch .unreachable(let detail) {
-            guard autostart else {
-                throw CLIError(exit: .unreachable, code: "unreachable", message: "the daemon went away (no answer at \(detail))")
-            }
+        } catch .unreachable where autostart {
             try self.autostart()
             do {
                 response = try client.request(method, path, body: body?.json)
             } catch {
                 throw CLIError(exit: .unreachable, code: "unreachable", message: error.description)
             }
+        } catch .unreachable(let detail) {
+            throw CLIError(exit: .unreachable, code: "unreachable", message: ClientError.unreachable(detail).description)
         } catch .timeout(let detail) {
             throw CLIError(exit: .timedOut, code: "timeout", message: "the daemon did not answer within \(timeout) (\(detail))")
         } catch .interrupted {
             throw CLIError.interrupted
         } catch .closed(let detail) {
             // Stopped or died mid-request: as far as this command knows, there is no daemon now.
-            let message = ClientError.closed(detail).description
-            throw CLIError(exit: .unreachable, code: "unreachable", message: autostart ? message : "the daemon went away (\(message))")
+            throw CLIError(exit: .unreachable, code: "unreachable", message: ClientError.closed(detail).description)
         } catch {
             throw CLIError(exit: .failure, code: "client_error", message: error.description)
         }
@@ -177,8 +183,7 @@ struct CommandContext {
             let envelope = term["error"]
             let code = envelope?["code"]?.stringValue ?? "http_\(response.status)"
             throw CLIError(
-                // A daemon on its way out is, for the caller, about to be no daemon at all.
-                exit: code == "shutting_down" ? .unreachable : ExitCode.forStatus(response.status), code: code,
+                exit: ExitCode.forStatus(response.status, code: code), code: code,
                 message: envelope?["message"]?.stringValue ?? "the daemon answered \(response.status)",
                 field: envelope?["field"]?.stringValue)
         }

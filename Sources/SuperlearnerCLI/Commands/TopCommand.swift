@@ -51,8 +51,6 @@ extension CommandContext {
             }
         } catch let error as CLIError where error.exit == .interrupted && screen != nil {
             return  // Ctrl-C while fetching: the usual way out of a live view
-        } catch let error as CLIError where error.code == "shutting_down" && frames > 0 {
-            throw CLIError(exit: .unreachable, code: "unreachable", message: "the daemon went away (it is shutting down)")
         }
     }
 

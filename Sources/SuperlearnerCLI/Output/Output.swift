@@ -26,9 +26,11 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     /// reports as 130).
     case interrupted = 130
 
-    /// The exit code for an API error status.
-    static func forStatus(_ status: Int) -> ExitCode {
-        switch status {
+    /// The exit code for an API error: by status, except that a daemon on its way out (503
+    /// `shutting_down`) is, for the caller, about to be no daemon at all.
+    static func forStatus(_ status: Int, code: String) -> ExitCode {
+        if code == "shutting_down" { return .unreachable }
+        return switch status {
         case 400, 405, 413, 422: .usage
         case 404: .notFound
         case 409: .conflict
