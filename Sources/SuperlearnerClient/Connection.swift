@@ -16,6 +16,9 @@ final class Connection {
     let label: String
     private var buffer: [UInt8] = []
     private var position = 0
+    /// The socket and, when the shell has made Ctrl-C a descriptor, that one too (poll skips -1); set up
+    /// once, so a wait allocates nothing.
+    private var waitSet = [pollfd(fd: -1, events: 0, revents: 0), pollfd(fd: sl_interrupt_fd(), events: Int16(POLLIN), revents: 0)]
 
     /// Connects to `endpoint`, failing with `.unreachable` when nothing listens.
     init(_ endpoint: Endpoint, timeout: Duration) throws(ClientError) {
@@ -82,21 +85,18 @@ final class Connection {
     /// Waits until the socket is ready for `events`, or throws at the deadline; returns what is ready.
     @discardableResult
     private func waitUntilReady(_ events: Int16, deadline: UInt64?) throws(ClientError) -> Int16 {
-        // When the shell has made Ctrl-C a descriptor, every wait watches it too (poll skips -1).
-        let interrupt = sl_interrupt_fd()
+        waitSet[0] = pollfd(fd: descriptor, events: events, revents: 0)
         while true {
-            var descriptors = [
-                pollfd(fd: descriptor, events: events, revents: 0), pollfd(fd: interrupt, events: Int16(POLLIN), revents: 0),
-            ]
+            waitSet[1].revents = 0
             var timeout: Int32 = -1
             if let deadline {
                 let now = Connection.now()
                 guard now < deadline else { throw .timeout(label) }
                 timeout = Int32(min(UInt64(Int32.max), (deadline - now) / 1_000_000 + 1))
             }
-            let ready = poll(&descriptors, 2, timeout)
-            if descriptors[1].revents & Int16(POLLIN) != 0 { throw .interrupted }
-            if ready > 0 { return descriptors[0].revents }
+            let ready = poll(&waitSet, 2, timeout)
+            if waitSet[1].revents & Int16(POLLIN) != 0 { throw .interrupted }
+            if ready > 0 { return waitSet[0].revents }
             if ready < 0 && errno != EINTR { throw .io("poll: \(String(cString: strerror(errno)))") }
         }
     }
