@@ -126,17 +126,8 @@ extension Runtime {
     func startServer<S: Server>(_ server: S, options: SpawnOptions, scheduler: Scheduler?) async throws(StartError)
         -> PID
     {
-        let ack = ReplyChannel()
-        let cell = spawnCell(options, scheduler: scheduler, kind: .server) { context in
+        try await spawnAcknowledged(options, scheduler: scheduler, kind: .server) { context, ack in
             try await runServer(server, context: context, ack: ack)
-        }
-        let ref = addMonitor(on: cell.pid, watcher: .callback { reason in ack.resolve(.failure(.exited("", reason))) })
-        let outcome = await ack.wait()
-        removeMonitor(ref, on: cell.pid)
-        switch outcome {
-        case .value: return cell.pid
-        case .failure(.exited(_, let reason)): throw StartError(reason: reason)
-        case .failure(let other): throw StartError(reason: .error(other.description))
         }
     }
 }
@@ -147,11 +138,10 @@ func runServer<S: Server>(_ server: S, context: ProcessContext, ack: ReplyChanne
     var state: S.State
     do {
         state = try await server.initialize(serverContext)
-    } catch {
-        let exit = (error as? ProcessExit) ?? ProcessExit(.error("init failed: \(error)"))
-        // The starter learns why from us: its monitor may come after we are gone and only say noproc.
-        ack.resolve(.failure(.exited("", exit.reason)))
+    } catch let exit as ProcessExit {
         throw exit
+    } catch {
+        throw ProcessExit(.error("init failed: \(error)"))
     }
     ack.resolve(.value(Term.null))
     let parent = context.parent

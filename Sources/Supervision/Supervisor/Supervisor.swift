@@ -49,20 +49,10 @@ public struct Supervisor: Sendable, Hashable {
         }
         var options = options
         options.trapExit = true
-        let ack = ReplyChannel()
-        let cell = runtime.spawnCell(options, scheduler: scheduler, kind: .supervisor) { context in
-            let core = SupervisorCore(spec: spec, context: context)
-            try await core.run(ack: ack)
+        let pid = try await runtime.spawnAcknowledged(options, scheduler: scheduler, kind: .supervisor) { context, ack in
+            try await SupervisorCore(spec: spec, context: context).run(ack: ack)
         }
-        let ref = runtime.addMonitor(
-            on: cell.pid, watcher: .callback { reason in ack.resolve(.failure(.exited("", reason))) })
-        let outcome = await ack.wait()
-        runtime.removeMonitor(ref, on: cell.pid)
-        switch outcome {
-        case .value: return Supervisor(cell.pid, in: runtime)
-        case .failure(.exited(_, let reason)): throw StartError(reason: reason)
-        case .failure(let other): throw StartError(reason: .error(other.description))
-        }
+        return Supervisor(pid, in: runtime)
     }
 
     /// The children in start order, with their current PIDs (`which_children`).

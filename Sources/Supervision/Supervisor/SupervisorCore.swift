@@ -36,11 +36,7 @@ final class SupervisorCore {
             if case .failure(let error) = await start(index) {
                 let reason = error.reason
                 await shutdownAll()
-                let exit = ExitReason.shutdownWith("failed_to_start_child \(children[index].spec.id): \(reason)")
-                // Like proc_lib's init_ack with an error: the starter learns why from us, not from a monitor that
-                // may have been set after we were gone (and would only say noproc).
-                ack.resolve(.failure(.exited("", exit)))
-                throw ProcessExit(exit)
+                throw ProcessExit(.shutdownWith("failed_to_start_child \(children[index].spec.id): \(reason)"))
             }
         }
         ack.resolve(.value(Term.null))

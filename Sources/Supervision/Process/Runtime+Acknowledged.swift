@@ -1,0 +1,32 @@
+extension Runtime {
+    /// Spawns a process that acknowledges its own start on the channel it is given, once it is ready
+    /// (proc_lib's `init_ack`), and waits for that: the PID, or why the start failed.
+    ///
+    /// If the body ends before acknowledging, its exit reason is the answer; a monitor covers a process
+    /// killed before it could say anything. The reason comes from the process itself because the monitor
+    /// may be set only after the process is gone, when it can say no more than `noproc`.
+    func spawnAcknowledged(
+        _ options: SpawnOptions, scheduler: Scheduler?, kind: ProcessKind,
+        _ body: @escaping @Sendable (ProcessContext, ReplyChannel) async throws -> Void
+    ) async throws(StartError) -> PID {
+        let ack = ReplyChannel()
+        let cell = spawnCell(options, scheduler: scheduler, kind: kind) { context in
+            do {
+                try await body(context, ack)
+            } catch {
+                // After a successful acknowledgement this changes nothing: the first answer wins.
+                ack.resolve(.failure(.exited("", (error as? ProcessExit)?.reason ?? .error(String(describing: error)))))
+                throw error
+            }
+            ack.resolve(.failure(.exited("", .normal)))
+        }
+        let ref = addMonitor(on: cell.pid, watcher: .callback { reason in ack.resolve(.failure(.exited("", reason))) })
+        let outcome = await ack.wait()
+        removeMonitor(ref, on: cell.pid)
+        switch outcome {
+        case .value: return cell.pid
+        case .failure(.exited(_, let reason)): throw StartError(reason: reason)
+        case .failure(let other): throw StartError(reason: .error(other.description))
+        }
+    }
+}
