@@ -110,6 +110,8 @@ struct InteractiveShellTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("created sandbox piped") && result.stdout.contains("\n100\n"))
         #expect(!result.stdout.contains("ID  STATUS"), "nothing runs after exit")
+        let nested = await home.run(["shell"], input: "shell\n")
+        #expect(nested.status == 2 && nested.stderr.hasPrefix("superlearner: already in the shell\n"), "\(nested.stderr)")
         let failing = await home.run(["shell"], input: "sandbox info nowhere\n")
         #expect(failing.status == 3, "the last command's exit code")
     }

@@ -17,15 +17,16 @@ enum InteractiveShell {
     static func run(history path: String) async -> ExitCode {
         if isatty(0) == 0 {
             var last = ExitCode.ok
-            while let line = Swift.readLine() {
-                guard let words = split(line) else {
-                    Output.write("superlearner: unbalanced quotes\n", to: 2)
+            reading: while let line = Swift.readLine() {
+                switch classify(line) {
+                case .blank: continue
+                case .exit: break reading
+                case .refused(let why):
+                    Output.write("superlearner: \(why)\n", to: 2)
                     last = .usage
-                    continue
+                case .command(let arguments):
+                    last = await SuperlearnerCLI.main(arguments)
                 }
-                if words.isEmpty || words.first?.hasPrefix("#") == true { continue }
-                if words == ["exit"] || words == ["quit"] { break }
-                last = await SuperlearnerCLI.main(words == ["help"] ? ["--help"] : words)
             }
             return last
         }
@@ -42,27 +43,45 @@ enum InteractiveShell {
             if descriptor >= 0 { close(descriptor) }
         }
         Output.write("superlearner shell — commands without the 'superlearner' prefix; help, exit or Ctrl-D.\n", to: 1)
-        while let line = readLine(prompt: "superlearner> ", interrupt: interrupt) {
-            guard let words = split(line) else {
-                Output.write("superlearner: unbalanced quotes\n", to: 2)
-                continue
-            }
-            if words.isEmpty { continue }
+        reading: while let line = readLine(prompt: "superlearner> ", interrupt: interrupt) {
+            let kind = classify(line)
+            if case .blank = kind { continue }
             add_history(line)
             append_history(1, path)
-            if words == ["exit"] || words == ["quit"] { break }
-            if words.first == "shell" {
-                Output.write("superlearner: already in the shell\n", to: 2)
-                continue
+            switch kind {
+            case .blank: continue
+            case .exit: break reading
+            case .refused(let why): Output.write("superlearner: \(why)\n", to: 2)
+            case .command(let arguments):
+                // A Ctrl-C pressed before Enter does not stop the new command; the one that stopped it is spent.
+                if isEnding(sl_interrupt_take()) { break reading }
+                _ = await SuperlearnerCLI.main(arguments)
+                if isEnding(sl_interrupt_take()) { break reading }
             }
-            // A Ctrl-C pressed before Enter does not stop the new command; the one that stopped it is spent.
-            if isEnding(sl_interrupt_take()) { break }
-            _ = await SuperlearnerCLI.main(words == ["help"] ? ["--help"] : words)
-            if isEnding(sl_interrupt_take()) { break }
         }
         write_history(path)
         Output.write("\n", to: 1)
         return .ok
+    }
+
+    /// What one line of input asks for, the same at the prompt and from a script.
+    enum Line {
+        /// Nothing, or a `#` comment.
+        case blank
+        /// `exit` or `quit`.
+        case exit
+        /// Not run, and why.
+        case refused(String)
+        /// The command line's arguments (`help` alone becomes `--help`).
+        case command([String])
+    }
+
+    static func classify(_ line: String) -> Line {
+        guard let words = split(line) else { return .refused("unbalanced quotes") }
+        if words.isEmpty || words.first?.hasPrefix("#") == true { return .blank }
+        if words == ["exit"] || words == ["quit"] { return .exit }
+        if words.first == "shell" { return .refused("already in the shell") }
+        return .command(words == ["help"] ? ["--help"] : words)
     }
 
     /// SIGTERM or SIGHUP: leave as after Ctrl-D, history saved and terminal restored.
