@@ -57,15 +57,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The API's contract shared by the daemon and its clients: routes and their path templates.
+        .target(name: "SuperlearnerAPI", swiftSettings: swiftSettings),
         .target(
             name: "Arsenal",
-            dependencies: ["Sandbox", "Supervision", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics")],
+            dependencies: ["Sandbox", "Supervision", "Telemetry", "SuperlearnerAPI", .product(name: "CoreMetrics", package: "swift-metrics")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ArsenalHTTP",
             dependencies: [
-                "Arsenal", "Supervision",
+                "Arsenal", "Supervision", "SuperlearnerAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -75,7 +77,7 @@ let package = Package(
             name: "SuperlearnerDaemon",
             dependencies: [
                 "ArsenalHTTP", "Arsenal", "Sandbox", "Telemetry", "Supervision", "CSQLite", "CSuperlearner",
-                "SuperlearnerClient",
+                "SuperlearnerClient", "SuperlearnerAPI",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -87,7 +89,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "SuperlearnerClient", dependencies: ["CSuperlearner"], swiftSettings: swiftSettings),
+        .target(name: "SuperlearnerClient", dependencies: ["CSuperlearner", "SuperlearnerAPI"], swiftSettings: swiftSettings),
         // posix_spawn with setsid and closefrom, which glibc does not expose to Swift.
         .target(name: "CSuperlearner"),
         // The system SQLite (libsqlite3-dev); see docs/persistence.md for why not GRDB.
@@ -95,7 +97,8 @@ let package = Package(
         .target(
             name: "SuperlearnerCLI",
             dependencies: [
-                "SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Sandbox", "Telemetry", "Supervision", "CReadline", "CSuperlearner",
+                "SuperlearnerAPI", "SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Sandbox", "Telemetry", "Supervision",
+                "CReadline", "CSuperlearner",
             ],
             swiftSettings: swiftSettings
         ),
@@ -117,6 +120,11 @@ let package = Package(
         // Drives the real `superlearner` binary and its daemon on real sockets in temporary homes.
         .testTarget(
             name: "EndToEndTests", dependencies: ["SuperlearnerClient", "Supervision", "Arsenal", "Sandbox", "Supertester", "CSuperlearner"],
+            swiftSettings: swiftSettings),
+        // The command tree and the client's routes, unit by unit (the binary itself is EndToEndTests').
+        .testTarget(
+            name: "SuperlearnerCLITests",
+            dependencies: ["SuperlearnerCLI", "SuperlearnerAPI", "ArsenalHTTP", "Arsenal", "Sandbox", "Telemetry", "Supervision"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ArsenalTests", dependencies: ["Arsenal", "Sandbox", "Telemetry", "Supervision"],

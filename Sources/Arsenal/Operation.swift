@@ -1,3 +1,4 @@
+import SuperlearnerAPI
 import Supervision
 
 /// The kind of thing an operation touches.
@@ -31,45 +32,25 @@ public enum Risk: String, Sendable, Hashable, CaseIterable, Comparable {
     }
 }
 
-/// An HTTP method of a REST binding.
-public enum HTTPVerb: String, Sendable, Hashable, CaseIterable {
-    /// GET.
-    case get = "GET"
-    /// POST.
-    case post = "POST"
-    /// PUT.
-    case put = "PUT"
-    /// PATCH.
-    case patch = "PATCH"
-    /// DELETE.
-    case delete = "DELETE"
-
-    /// Whether parameters travel in a JSON body (POST, PUT, PATCH) rather than the query string.
-    public var hasBody: Bool { self == .post || self == .put || self == .patch }
-}
-
-/// Where an operation lives in the REST API: a method and a path template with `{param}` segments.
+/// Where an operation lives in the REST API: its route and its status on success.
 public struct RestBinding: Sendable, Hashable {
-    /// The method.
-    public var method: HTTPVerb
-    /// The path template, such as `/api/v1/processes/{pid}/info`.
-    public var path: String
+    /// The method and the path template, such as `GET /api/v1/processes/{pid}/info`.
+    public var route: Route
     /// The success status: 200, or 201 for creations.
     public var successStatus: Int
 
     /// Creates a binding.
     public init(_ method: HTTPVerb, _ path: String, successStatus: Int = 200) {
-        self.method = method
-        self.path = path
+        self.route = Route(method, path)
         self.successStatus = successStatus
     }
 
+    /// The method.
+    public var method: HTTPVerb { route.method }
+    /// The path template.
+    public var path: String { route.template }
     /// The names of the `{param}` segments, in order.
-    public var pathParameters: [String] {
-        path.split(separator: "/").compactMap { segment in
-            segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
-        }
-    }
+    public var pathParameters: [String] { route.pathParameters }
 }
 
 /// A named, typed, documented action on the system: what the CLI's `operation run`, the REST API and the

@@ -1,9 +1,10 @@
 import Supervision
 
-/// Why an operation did not succeed: a kind (which fixes the HTTP status and exit code), a stable code,
-/// a message, and optionally the field at fault and details.
+/// Why an operation did not succeed: a kind, a stable code, a message, and optionally the field at fault
+/// and details. The kind says what class of failure it is; the HTTP adapter maps kinds to statuses (and the
+/// command line statuses to exit codes), each in one place.
 public struct OperationError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The class of failure. `status` maps it to HTTP in one place; the CLI maps it to exit codes.
+    /// The class of failure (ArsenalHTTP's `Kind.httpStatus` gives the status of each).
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Malformed input (400).
         case badRequest = "bad_request"
@@ -41,20 +42,6 @@ public struct OperationError: Error, Sendable, Hashable, CustomStringConvertible
         self.message = message
         self.field = field
         self.details = details
-    }
-
-    /// The HTTP status for this error (DESIGN §5): the one mapping from kinds to statuses.
-    public var status: Int {
-        switch kind {
-        case .badRequest: 400
-        case .forbidden: 403
-        case .notFound: 404
-        case .timeout: 408
-        case .conflict: 409
-        case .validation: 422
-        case .unavailable: 503
-        case .failed: 500
-        }
     }
 
     /// `{"error": {"code", "message", "field"?, "details"?}}`, the API's error envelope.

@@ -12,9 +12,6 @@ import Darwin
 /// The operations by name, and the one way to run them: validate, check policy, execute, with telemetry
 /// around it (`arsenal.operation.start`, `.stop` with the duration, `.exception` with the error code).
 public final class OperationRegistry: Sendable {
-    /// The module's version.
-    public static let version = "0.1.0"
-
     private let operations = Mutex<[String: any Operation]>([:])
 
     /// A registry with every built-in operation.
@@ -61,7 +58,7 @@ public final class OperationRegistry: Sendable {
     {
         let telemetry = context.telemetry
         let start = OperationRegistry.monotonic()
-        telemetry.bus.emit("arsenal.operation.start", metadata: ["operation": .string(operation.name)])
+        telemetry.bus.emit(EventName.operationStart, metadata: ["operation": .string(operation.name)])
         do throws(OperationError) {
             if context.shuttingDown.load(ordering: .relaxed) {
                 throw OperationError(.unavailable, code: "shutting_down", "the daemon is shutting down")
@@ -78,7 +75,7 @@ public final class OperationRegistry: Sendable {
             telemetry.metrics.timer("superlearner_operation_duration_seconds", [("operation", operation.name)])
                 .recordNanoseconds(Int64(elapsed * 1e9))
             telemetry.bus.emit(
-                "arsenal.operation.stop", measurements: ["duration_ms": elapsed * 1000],
+                EventName.operationStop, measurements: ["duration_ms": elapsed * 1000],
                 metadata: ["operation": .string(operation.name), "outcome": "ok"])
             return result
         } catch {
@@ -88,7 +85,7 @@ public final class OperationRegistry: Sendable {
             telemetry.metrics.timer("superlearner_operation_duration_seconds", [("operation", operation.name)])
                 .recordNanoseconds(Int64(elapsed * 1e9))
             telemetry.bus.emit(
-                "arsenal.operation.exception", measurements: ["duration_ms": elapsed * 1000],
+                EventName.operationException, measurements: ["duration_ms": elapsed * 1000],
                 metadata: [
                     "operation": .string(operation.name), "code": .string(error.code), "kind": .string(error.kind.rawValue),
                     "message": .string(error.message),

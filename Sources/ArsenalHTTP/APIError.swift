@@ -13,20 +13,21 @@ public struct APIError: HTTPResponseError, Sendable {
     public var error: OperationError
     /// Extra response headers (`Allow` on a 405).
     public var headers: HTTPFields
+    /// The status sent: the kind's, unless a framework status (413) or 405 says otherwise.
+    public var status: HTTPResponse.Status
 
-    /// Wraps an operation error.
+    /// Wraps an operation error, with the status of its kind.
     public init(_ error: OperationError, headers: HTTPFields = [:]) {
         self.error = error
         self.headers = headers
+        self.status = error.kind.httpStatus
     }
-
-    /// The HTTP status of the error.
-    public var status: HTTPResponse.Status { .init(code: error.status) }
 
     /// The JSON envelope.
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        jsonResponse(error.term, status: status, extraHeaders: headers)
-    }
+    public func response(from request: Request, context: some RequestContext) throws -> Response { response }
+
+    /// The JSON envelope with the status and headers.
+    public var response: Response { jsonResponse(error.term, status: status, extraHeaders: headers) }
 
     /// Any error as an API error: ours pass through, Hummingbird's `HTTPError` keeps its status (413 for
     /// a body over the limit), anything else is a 500 that names itself as internal.
@@ -37,7 +38,6 @@ public struct APIError: HTTPResponseError, Sendable {
             let code = http.status.code
             let kind: OperationError.Kind =
                 switch code {
-                case 413: .badRequest
                 case 404: .notFound
                 case 408: .timeout
                 case 400..<500: .badRequest
@@ -48,25 +48,48 @@ public struct APIError: HTTPResponseError, Sendable {
                 code == 413 ? "the request body is over the size limit" : (http.status.reasonPhrase))
             operationError.details = .int(code)
             var api = APIError(operationError)
-            api.overrideStatus = code
+            api.status = http.status
             return api
         }
         return APIError(OperationError(.failed, code: "internal_error", "internal error: \(error)"))
     }
 
-    var overrideStatus: Int? = nil
+    /// 405 with the `Allow` header.
+    static func methodNotAllowed(_ allowed: [String]) -> APIError {
+        var headers = HTTPFields()
+        headers[.allow] = allowed.joined(separator: ", ")
+        var error = APIError(
+            OperationError(.badRequest, code: "method_not_allowed", "method not allowed here; use \(allowed.joined(separator: " or "))"),
+            headers: headers)
+        error.status = .methodNotAllowed
+        return error
+    }
+
+    /// 400 `bad_request`.
+    static func badRequest(_ message: String, field: String? = nil) -> APIError {
+        APIError(OperationError(.badRequest, code: "bad_request", message, field: field))
+    }
 }
 
-extension APIError {
-    /// The status actually sent (a framework status such as 413 is kept as it is).
-    var sentStatus: HTTPResponse.Status { .init(code: overrideStatus ?? error.status) }
+extension OperationError.Kind {
+    /// The HTTP status for this kind of failure (DESIGN §5): the one mapping from kinds to statuses.
+    public var httpStatus: HTTPResponse.Status {
+        switch self {
+        case .badRequest: .badRequest
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .timeout: .requestTimeout
+        case .conflict: .conflict
+        case .validation: .unprocessableContent
+        case .unavailable: .serviceUnavailable
+        case .failed: .internalServerError
+        }
+    }
 }
 
 /// A JSON response with the given status.
-func jsonResponse(_ term: Term, status: HTTPResponse.Status = .ok, extraHeaders: HTTPFields = [:]) -> Response {
+public func jsonResponse(_ term: Term, status: HTTPResponse.Status = .ok, extraHeaders: HTTPFields = [:]) -> Response {
     var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
     headers.append(contentsOf: extraHeaders)
-    var text = term.json
-    text += "\n"
-    return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: term.json + "\n")))
 }

@@ -2,96 +2,116 @@ import Arsenal
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import SuperlearnerAPI
 import Supervision
 
-/// The REST API of DESIGN §5 over an operation registry: the route table, the Arsenal documentation and
-/// generic execution, with the JSON envelope for data and errors.
+/// The REST API of DESIGN §5 over an operation registry: one route table holding every operation's
+/// binding, Arsenal's documentation and generic execution, plus whatever routes the host adds; middleware
+/// around every request; the JSON envelope for data and errors.
 ///
-/// It knows nothing of sockets or daemons; the daemon serves it on its listeners and adds its own routes.
+/// It knows nothing of sockets or daemons; the daemon adds its own routes and middleware and serves it.
+///
+/// ```swift
+/// var api = ArsenalResponder(registry: .builtin(), context: context)
+/// api.add(APIRoutes.daemonStatus, family: "daemon") { _, _ in jsonResponse(["data": status]) }
+/// let response = await api.respond(to: request)
+/// ```
 public struct ArsenalResponder: Sendable {
     /// The operations.
     public let registry: OperationRegistry
     /// What they act on.
     public let context: OperationContext
-    /// The route table built from the registry.
-    public let routes: RouteTable
+    /// Every route served.
+    public private(set) var routes: RouteTable
+    /// Run around every request, outermost first (request metrics, authentication).
+    public var middleware: [any RouteMiddleware] = []
     /// The largest request body accepted; larger ones get 413.
     public let maximumBodyBytes: Int
 
-    /// Creates the responder.
+    /// Creates the responder with Arsenal's routes: every operation's REST binding, the docs, the list of
+    /// operations and generic execution.
     public init(registry: OperationRegistry, context: OperationContext, maximumBodyBytes: Int = 1 << 20) {
         self.registry = registry
         self.context = context
-        self.routes = RouteTable(registry: registry)
         self.maximumBodyBytes = maximumBodyBytes
-    }
-
-    /// Answers an `/api/v1/…` request, or returns `nil` for paths it does not own.
-    public func respond(to request: Request) async -> Response? {
-        let rawPath = request.uri.path
-        guard rawPath.hasPrefix("/api/v1/") || rawPath == "/api/v1" else { return nil }
-        do {
-            return try await handle(request, rawPath: rawPath)
-        } catch {
-            let api = APIError.from(error)
-            return jsonResponse(api.error.term, status: api.sentStatus, extraHeaders: api.headers)
+        self.routes = RouteTable()
+        let api = self
+        routes.add(APIRoutes.arsenalDocs, family: "api") { _, _ in
+            jsonResponse(OpenAPIDocument.generate(from: registry))
         }
-    }
-
-    func handle(_ request: Request, rawPath: String) async throws -> Response {
-        let method = request.method.rawValue
-        if rawPath == "/api/v1/arsenal/docs" {
-            guard method == "GET" else { throw methodNotAllowed(["GET"]) }
-            return jsonResponse(OpenAPIDocument.generate(from: registry))
+        routes.add(APIRoutes.arsenalOperations, family: "api") { _, _ in
+            jsonResponse(["data": .array(registry.all.map(\.descriptor))])
         }
-        if rawPath == "/api/v1/arsenal/operations" {
-            guard method == "GET" else { throw methodNotAllowed(["GET"]) }
-            return jsonResponse(["data": .array(registry.all.map(\.descriptor))])
+        routes.add(APIRoutes.executeOperation, family: "api") { request, path in
+            // The operation's name is the route's own; its parameters are the query and the body.
+            let parameters = try await api.parameters(of: request, path: [:])
+            return jsonResponse(["data": try await registry.execute(path["name"] ?? "", parameters, context: context)])
         }
-        let segments = rawPath.split(separator: "/")
-        if segments.count == 6, segments[2] == "arsenal", segments[3] == "operations", segments[5] == "execute" {
-            guard method == "POST" else { throw methodNotAllowed(["POST"]) }
-            guard let name = percentDecode(segments[4]) else { throw badRequest("malformed operation name in the path") }
-            var parameters = try query(request)
-            for (key, value) in try await body(request) { parameters[key] = value }
-            let result = try await registry.execute(name, parameters, context: context)
-            return jsonResponse(["data": result])
-        }
-        switch routes.match(method: method, path: rawPath) {
-        case .notFound:
-            throw APIError(OperationError(.notFound, code: "route_not_found", "no route \(method) \(rawPath)"))
-        case .methodNotAllowed(let allowed):
-            throw methodNotAllowed(allowed)
-        case .operation(let name, let successStatus, let pathParameters):
-            var parameters = try query(request)
-            for (key, value) in try await body(request) {
-                if let existing = parameters[key], existing != value {
-                    throw badRequest("parameter \(key) is given in both the query and the body", field: key)
-                }
-                parameters[key] = value
+        for operation in registry.all {
+            guard let rest = operation.rest else { continue }
+            routes.add(rest.route, family: "api") { request, path in
+                let parameters = try await api.parameters(of: request, path: path)
+                let result = try await registry.execute(operation, parameters, context: context)
+                return jsonResponse(["data": result], status: .init(code: rest.successStatus))
             }
-            for (key, value) in pathParameters {
-                if let existing = parameters[key], existing != .string(value) {
-                    throw badRequest("parameter \(key) is part of the path; do not give it again", field: key)
-                }
-                parameters[key] = .string(value)
-            }
-            let result = try await registry.execute(name, parameters, context: context)
-            return jsonResponse(["data": result], status: .init(code: successStatus))
         }
     }
 
-    func methodNotAllowed(_ allowed: [String]) -> APIError {
-        var headers = HTTPFields()
-        headers[.allow] = allowed.joined(separator: ", ")
-        return APIError(
-            OperationError(.badRequest, code: "method_not_allowed", "method not allowed here; use \(allowed.joined(separator: " or "))"),
-            headers: headers
-        ).with(status: 405)
+    /// Adds a route of the host's own.
+    public mutating func add(_ route: Route, family: String, _ handler: @escaping RouteTable.Handler) {
+        routes.add(route, family: family, handler)
     }
 
-    func badRequest(_ message: String, field: String? = nil) -> APIError {
-        APIError(OperationError(.badRequest, code: "bad_request", message, field: field))
+    /// Answers any request: the matching route's handler inside the middleware; 404 for an unknown path,
+    /// 405 with `Allow` for a known path and another method; every error in the JSON envelope.
+    public func respond(to request: Request) async -> Response {
+        let match = routes.match(method: request.method.rawValue, path: request.uri.path)
+        let family: String? =
+            switch match {
+            case .route(let entry, _): entry.family
+            case .methodNotAllowed(_, let family): family
+            case .notFound: nil
+            }
+        var next: @Sendable (Request) async -> Response = { request in
+            do {
+                switch match {
+                case .route(let entry, let pathParameters):
+                    return try await entry.handler(request, pathParameters)
+                case .methodNotAllowed(let allowed, _):
+                    throw APIError.methodNotAllowed(allowed)
+                case .notFound:
+                    throw APIError(
+                        OperationError(.notFound, code: "route_not_found", "no route \(request.method.rawValue) \(request.uri.path)"))
+                }
+            } catch {
+                return APIError.from(error).response
+            }
+        }
+        for layer in middleware.reversed() {
+            let inner = next
+            next = { request in await layer.handle(request, family: family, next: inner) }
+        }
+        return await next(request)
+    }
+
+    /// The one rule for a request's parameters, on every route: the path's `{name}` segments, the query
+    /// string and the JSON object body together; a name given in two of them with different values is a
+    /// 400 naming it.
+    public func parameters(of request: Request, path: [String: String]) async throws -> [String: Term] {
+        var parameters = try query(request)
+        for (key, value) in try await body(request) {
+            if let existing = parameters[key], existing != value {
+                throw APIError.badRequest("parameter \(key) is given in both the query and the body", field: key)
+            }
+            parameters[key] = value
+        }
+        for (key, value) in path {
+            if let existing = parameters[key], existing != .string(value) {
+                throw APIError.badRequest("parameter \(key) is part of the path; do not give it again", field: key)
+            }
+            parameters[key] = .string(value)
+        }
+        return parameters
     }
 
     /// Query parameters, percent-decoded; values stay strings (schemas convert them).
@@ -102,8 +122,8 @@ public struct ArsenalResponder: Sendable {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let key = percentDecode(parts[0], plusAsSpace: true),
                 let value = percentDecode(parts.count > 1 ? parts[1] : "", plusAsSpace: true)
-            else { throw badRequest("malformed query string") }
-            if result[key] != nil { throw badRequest("query parameter \(key) is repeated", field: key) }
+            else { throw APIError.badRequest("malformed query string") }
+            if result[key] != nil { throw APIError.badRequest("query parameter \(key) is repeated", field: key) }
             result[key] = .string(value)
         }
         return result
@@ -120,17 +140,16 @@ public struct ArsenalResponder: Sendable {
         do {
             term = try Term(jsonBytes: bytes)
         } catch {
-            throw badRequest("malformed JSON body: \(error)")
+            throw APIError.badRequest("malformed JSON body: \(error)")
         }
-        guard let object = term.objectValue else { throw badRequest("the JSON body must be an object of parameters") }
+        guard let object = term.objectValue else { throw APIError.badRequest("the JSON body must be an object of parameters") }
         return object
     }
 }
 
-extension APIError {
-    func with(status: Int) -> APIError {
-        var copy = self
-        copy.overrideStatus = status
-        return copy
-    }
+/// Work done around every request, such as counting it or checking its credentials.
+public protocol RouteMiddleware: Sendable {
+    /// Answers `request`, usually by calling `next`; `family` is the bounded label of the routes its path
+    /// matched (whatever the method), `nil` when no route has that path.
+    func handle(_ request: Request, family: String?, next: @Sendable (Request) async -> Response) async -> Response
 }

@@ -1,105 +1,79 @@
-import Arsenal
+import Hummingbird
+import SuperlearnerAPI
 
-/// Maps method + path onto operations, from their REST bindings: the ArsenalPlug of this world.
+/// Every route a server answers, registered once: method + path template → handler.
 ///
-/// Paths are matched on raw, still-encoded segments, so a `{pid}` segment may carry an encoded path
-/// (`demo%2Fcounter_1`); each captured segment is percent-decoded afterwards.
+/// Operation routes come from the registry (`ArsenalResponder`), the daemon adds its own (events, metrics,
+/// control, dashboard) to the same table. Paths are matched on raw, still-encoded segments, so a `{pid}`
+/// segment may carry an encoded path (`demo%2Fcounter_1`); each captured segment is percent-decoded
+/// afterwards. A literal segment wins over a parameter in the same place (`…/cluster/health` before
+/// `…/{x}`).
 public struct RouteTable: Sendable {
-    struct Route: Sendable {
-        let method: HTTPVerb
-        let segments: [Segment]
-        let operation: String
-        let successStatus: Int
-    }
+    /// Answers one matched request; `pathParameters` are the decoded `{name}` segments.
+    public typealias Handler = @Sendable (_ request: Request, _ pathParameters: [String: String]) async throws -> Response
 
-    enum Segment: Sendable, Equatable {
-        case literal(String)
-        case parameter(String)
+    /// A registered route.
+    public struct Entry: Sendable {
+        /// The method and template.
+        public let route: Route
+        /// A bounded label for request metrics (`api`, `events`, `daemon`, …): never a path.
+        public let family: String
+        let segments: [Route.Segment]
+        let handler: Handler
+        var literalCount: Int { segments.filter { if case .literal = $0 { true } else { false } }.count }
     }
 
     /// What a lookup found.
-    public enum Match: Sendable, Equatable {
-        /// An operation, with its status on success and the decoded path parameters.
-        case operation(name: String, successStatus: Int, pathParameters: [String: String])
-        /// The path exists, but not for this method; the allowed methods.
-        case methodNotAllowed([String])
+    public enum Match: Sendable {
+        /// A route, with its decoded path parameters.
+        case route(Entry, pathParameters: [String: String])
+        /// The path exists, but not for this method; the allowed methods and the path's family.
+        case methodNotAllowed([String], family: String)
         /// No such path.
         case notFound
     }
 
-    let routes: [Route]
+    /// The routes, most literal segments first.
+    public private(set) var entries: [Entry] = []
 
-    /// Builds the table from every operation of `registry` that has a REST binding.
-    public init(registry: OperationRegistry) {
-        routes = registry.all.compactMap { operation in
-            guard let rest = operation.rest else { return nil }
-            let segments = rest.path.split(separator: "/").map { segment -> Segment in
-                segment.hasPrefix("{") && segment.hasSuffix("}")
-                    ? .parameter(String(segment.dropFirst().dropLast())) : .literal(String(segment))
-            }
-            return Route(method: rest.method, segments: segments, operation: operation.name, successStatus: rest.successStatus)
-        }.sorted { lhs, rhs in
-            // More literal segments first, so a literal route wins over a parameter route of the same shape.
-            lhs.segments.filter { if case .literal = $0 { true } else { false } }.count
-                > rhs.segments.filter { if case .literal = $0 { true } else { false } }.count
-        }
+    /// An empty table.
+    public init() {}
+
+    /// Registers `handler` for `route`.
+    ///
+    /// Registering the same method and template twice is a programming error.
+    public mutating func add(_ route: Route, family: String, _ handler: @escaping Handler) {
+        precondition(!entries.contains { $0.route == route }, "\(route) is registered twice")
+        let entry = Entry(route: route, family: family, segments: route.segments, handler: handler)
+        let index = entries.firstIndex { $0.literalCount < entry.literalCount } ?? entries.endIndex
+        entries.insert(entry, at: index)
     }
 
-    /// Finds the operation for `method` and the raw (encoded) `path`.
+    /// Finds the route for `method` and the raw (encoded) `path`.
     public func match(method: String, path: String) -> Match {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        var allowed: [String] = []
-        for route in routes where route.segments.count == parts.count {
-            var captured: [String: String] = [:]
-            var matches = true
-            for (segment, part) in zip(route.segments, parts) {
-                switch segment {
-                case .literal(let literal):
-                    if literal != part { matches = false }
-                case .parameter(let name):
-                    guard let decoded = percentDecode(part), !decoded.isEmpty else {
-                        matches = false
-                        break
-                    }
-                    captured[name] = decoded
-                }
-                if !matches { break }
-            }
-            guard matches else { continue }
-            // Literal routes win over parameter routes of the same shape (…/cluster/health vs …/{x}).
-            if route.method.rawValue == method {
-                return .operation(name: route.operation, successStatus: route.successStatus, pathParameters: captured)
-            }
-            allowed.append(route.method.rawValue)
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        var allowed: Set<String> = []
+        var family = ""
+        for entry in entries where entry.segments.count == parts.count {
+            guard let captured = Self.capture(entry.segments, parts) else { continue }
+            if entry.route.method.rawValue == method { return .route(entry, pathParameters: captured) }
+            allowed.insert(entry.route.method.rawValue)
+            family = entry.family
         }
-        return allowed.isEmpty ? .notFound : .methodNotAllowed(Array(Set(allowed)).sorted())
+        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed.sorted(), family: family)
     }
-}
 
-/// `%XX` decoding (and `+` as space when `plusAsSpace`); `nil` for malformed escapes or invalid UTF-8.
-func percentDecode(_ text: some StringProtocol, plusAsSpace: Bool = false) -> String? {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(text.utf8.count)
-    var iterator = text.utf8.makeIterator()
-    while let byte = iterator.next() {
-        switch byte {
-        case UInt8(ascii: "%"):
-            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-            bytes.append(high << 4 | low)
-        case UInt8(ascii: "+") where plusAsSpace:
-            bytes.append(UInt8(ascii: " "))
-        default:
-            bytes.append(byte)
+    private static func capture(_ segments: [Route.Segment], _ parts: [Substring]) -> [String: String]? {
+        var captured: [String: String] = [:]
+        for (segment, part) in zip(segments, parts) {
+            switch segment {
+            case .literal(let literal):
+                guard literal == part else { return nil }
+            case .parameter(let name):
+                guard let decoded = percentDecode(part), !decoded.isEmpty else { return nil }
+                captured[name] = decoded
+            }
         }
-    }
-    return String(validating: bytes, as: UTF8.self)
-}
-
-private func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-    default: nil
+        return captured
     }
 }

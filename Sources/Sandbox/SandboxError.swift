@@ -45,7 +45,7 @@ public enum SandboxError: Error, Hashable, Sendable, CustomStringConvertible {
     /// One line saying what and where.
     public var description: String {
         switch self {
-        case .invalidID(let id): "invalid sandbox id \"\(id)\": use 1 to 64 letters, digits, _ or -"
+        case .invalidID(let id): "invalid sandbox id \"\(id)\": use \(SandboxID.rule)"
         case .notFound(let id): "no sandbox \"\(id)\""
         case .alreadyExists(let id): "sandbox \"\(id)\" already exists"
         case .unknownTemplate(let name):

@@ -22,9 +22,6 @@ import Darwin
 /// try await sandboxes.destroy("demo")
 /// ```
 public final class SandboxManager: Sendable {
-    /// The module's version.
-    public static let version = "0.1.0"
-
     /// The runtime the trees run in.
     public let runtime: Runtime
     /// Where sandbox events and metrics go, if anywhere.
@@ -102,7 +99,7 @@ public final class SandboxManager: Sendable {
         id: String, spec: SandboxSpec, template: String? = nil, config: [String: Term] = [:],
         createdAt: Double? = nil, restartCount: Int = 0, persist: Bool = true
     ) async throws(SandboxError) -> SandboxInfo {
-        guard SandboxSpec.isValidChildID(id) else { throw .invalidID(id) }
+        guard SandboxID.isValid(id) else { throw .invalidID(id) }
         try SandboxManager.validate(config: config)
         let supervisorSpec: SupervisorSpec
         do {
@@ -128,7 +125,7 @@ public final class SandboxManager: Sendable {
         telemetry?.metrics.counter("superlearner_sandboxes_created_total").increment()
         telemetry?.metrics.meter("superlearner_sandboxes_active").increment()
         telemetry?.bus.emit(
-            persist ? "sandbox.create" : "sandbox.restore",
+            persist ? EventName.sandboxCreate : EventName.sandboxRestore,
             metadata: ["sandbox_id": .string(id), "template": template.map(Term.string) ?? .null])
         return try info(id)
     }
@@ -163,7 +160,7 @@ public final class SandboxManager: Sendable {
             return true
         }
         if failed {
-            telemetry?.bus.emit("sandbox.failed", metadata: ["sandbox_id": .string(id), "reason": .string(reason.description)])
+            telemetry?.bus.emit(EventName.sandboxFailed, metadata: ["sandbox_id": .string(id), "reason": .string(reason.description)])
         }
     }
 
@@ -272,7 +269,7 @@ public final class SandboxManager: Sendable {
         }
         entries.withLock { $0[id]?.restartCount += 1 }
         try await store(id)
-        telemetry?.bus.emit("sandbox.restart", metadata: ["sandbox_id": .string(id)])
+        telemetry?.bus.emit(EventName.sandboxRestart, metadata: ["sandbox_id": .string(id)])
         return try info(id)
     }
 
@@ -299,7 +296,7 @@ public final class SandboxManager: Sendable {
             telemetry?.metrics.meter("superlearner_sandboxes_active").decrement()
             telemetry?.metrics.timer("superlearner_sandbox_lifetime_seconds").recordNanoseconds(Int64(lifetime * 1e9))
             telemetry?.bus.emit(
-                "sandbox.destroy", measurements: ["lifetime_seconds": lifetime], metadata: ["sandbox_id": .string(id)])
+                EventName.sandboxDestroy, measurements: ["lifetime_seconds": lifetime], metadata: ["sandbox_id": .string(id)])
         }
     }
 

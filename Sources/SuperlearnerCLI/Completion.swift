@@ -1,5 +1,6 @@
 import Arsenal
 import Sandbox
+import SuperlearnerAPI
 import SuperlearnerClient
 import Supervision
 
@@ -136,13 +137,16 @@ struct LiveNames {
         client = SuperlearnerClient(endpoint: .unix(socket), timeout: .milliseconds(300))
     }
 
-    func get(_ path: String) -> Term? {
-        guard let response = try? client.request("GET", path), response.status == 200 else { return nil }
+    func get(_ operation: DaemonOperation, _ parameters: [String: Term] = [:]) -> Term? {
+        let request = operation.request(parameters)
+        guard let response = try? client.request(request.route, path: request.path, body: request.body?.json),
+            response.status == 200
+        else { return nil }
         return (try? Term(jsonBytes: response.body))?["data"]
     }
 
     func sandboxes() -> [String] {
-        get("/api/v1/sandboxes")?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+        get(.listSandboxes)?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
     }
 
     /// How PIDs are offered: not at all (paths and names read better), as `<0.2.0>` once the word starts
@@ -163,7 +167,7 @@ struct LiveNames {
 
     /// Paths and registered names (a PID for a process with neither), with or instead of PIDs as asked.
     func processes(supervisorsOnly: Bool, pids: PIDStyle) -> [String] {
-        let rows = get("/api/v1/processes?limit=2000")?.arrayValue ?? []
+        let rows = get(.listProcesses, ["limit": 2000])?.arrayValue ?? []
         return rows.filter { !supervisorsOnly || $0["kind"] == "supervisor" }.flatMap { row -> [String] in
             let pid = row["pid"]?.stringValue
             if pids == .bracketed { return pid.map { [$0] } ?? [] }
@@ -178,6 +182,6 @@ struct LiveNames {
     }
 
     func configKeys(_ id: String) -> [String] {
-        get("/api/v1/sandboxes/\(id)/config")?.objectValue?.keys.sorted() ?? []
+        get(.getSandboxConfig, ["sandbox_id": .string(id)])?.objectValue?.keys.sorted() ?? []
     }
 }

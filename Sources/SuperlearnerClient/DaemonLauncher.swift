@@ -1,4 +1,5 @@
 import CSuperlearner
+import SuperlearnerAPI
 
 #if canImport(Glibc)
 import Glibc
@@ -42,7 +43,7 @@ public enum DaemonLauncher {
         let deadline = Connection.now() &+ UInt64(timeout.components.seconds) * 1_000_000_000
         while Connection.now() < deadline {
             // Ready means every listener is up (the TCP one too), not just that the socket answers.
-            if let answer = try? client.request("GET", "/api/v1/daemon/ready"), answer.status == 200 { return pid }
+            if let answer = try? client.request(APIRoutes.daemonReady), answer.status == 200 { return pid }
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 throw .io("the daemon exited during start: \(logTail(paths.logFile, from: logStart))")

@@ -1,4 +1,5 @@
 import CSuperlearner
+import SuperlearnerAPI
 
 #if canImport(Glibc)
 import Glibc
@@ -51,6 +52,12 @@ public struct SuperlearnerClient: Sendable {
         let connection = try Connection(endpoint, timeout: timeout)
         try connection.write(requestBytes(method, path, body: body, keepAlive: false))
         return try readResponse(connection)
+    }
+
+    /// Sends one request to `route`, at `path` when given (the route's template filled and its query, from
+    /// `route.path(…)`), else at the route's own path (a route without parameters).
+    public func request(_ route: Route, path: String? = nil, body: String? = nil) throws(ClientError) -> ClientResponse {
+        try request(route.method.rawValue, path ?? route.path(), body: body)
     }
 
     /// `request` from async code, on a dedicated thread.

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import Sandbox
 import ServiceLifecycle
+import SuperlearnerAPI
 import SuperlearnerClient
 import Supervision
 import Synchronization
@@ -25,9 +26,6 @@ import Darwin
 /// try await daemon.run()   // until SIGTERM, SIGINT or POST /api/v1/daemon/stop
 /// ```
 public final class Daemon: Sendable {
-    /// Version of the daemon module.
-    public static let version = "0.1.0"
-
     /// How it runs.
     public let configuration: DaemonConfiguration
     let logger: Logger
@@ -156,15 +154,15 @@ public final class Daemon: Sendable {
                         createdAt: record.createdAt, restartCount: record.restartCount, persist: false)
                     logger.info("restored sandbox", metadata: ["id": .string(record.id)])
                 } catch {
-                    telemetry.bus.emit("sandbox.restore_failed", metadata: ["sandbox_id": .string(record.id), "reason": .string(error.description)])
+                    telemetry.bus.emit(EventName.sandboxRestoreFailed, metadata: ["sandbox_id": .string(record.id), "reason": .string(error.description)])
                     logger.error("could not restore sandbox", metadata: ["id": .string(record.id), "error": .string(error.description)])
                 }
             case .unreadable(let id, let reason):
-                telemetry.bus.emit("sandbox.restore_failed", metadata: ["sandbox_id": .string(id), "reason": .string(reason)])
+                telemetry.bus.emit(EventName.sandboxRestoreFailed, metadata: ["sandbox_id": .string(id), "reason": .string(reason)])
                 logger.error("stored sandbox is unreadable", metadata: ["id": .string(id), "error": .string(reason)])
             }
         }
-        telemetry.bus.emit("daemon.restore", measurements: ["sandboxes": Double(sandboxes.count)])
+        telemetry.bus.emit(EventName.daemonRestore, measurements: ["sandboxes": Double(sandboxes.count)])
     }
 
     /// Refuses to steal a live daemon's socket; removes a stale one (no one accepts on it).
@@ -231,7 +229,7 @@ struct DaemonStatus: Sendable {
     var term: Term {
         let configuration = daemon.configuration
         return [
-            "pid": .int(Int(getpid())), "version": .string(Daemon.version), "node": .string(runtime.nodeName),
+            "pid": .int(Int(getpid())), "version": .string(Superlearner.version), "node": .string(runtime.nodeName),
             "socket": .string(configuration.paths.socket), "home": .string(configuration.paths.home),
             "host": configuration.port == nil ? .null : .string(configuration.host),
             "port": (daemon.listeners.withLock(\.tcpPort) ?? configuration.port).map(Term.int) ?? .null,

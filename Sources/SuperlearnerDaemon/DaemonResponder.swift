@@ -1,135 +1,82 @@
-import AsyncAlgorithms
-import CoreMetrics
 import Arsenal
 import ArsenalHTTP
+import AsyncAlgorithms
+import CoreMetrics
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import SuperlearnerAPI
 import Supervision
 import Telemetry
 
-/// Everything the daemon serves: the Arsenal API, the event stream, Prometheus metrics, the daemon's own
-/// status and stop, and the dashboard. One responder for both listeners; on TCP it checks the token.
+/// Everything the daemon serves, from one route table: the Arsenal API plus the daemon's own routes (event
+/// stream, Prometheus metrics, status, readiness, stop, dashboard). Request metrics and, on TCP, the
+/// bearer token are middleware around every route.
 struct DaemonResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
-    let arsenal: ArsenalResponder
-    let status: DaemonStatus
-    /// When set, every request must carry `Authorization: Bearer <token>`.
-    let requiredToken: String?
-    let allowDestructiveUI: Bool
+    let api: ArsenalResponder
 
-    /// Serves one request and counts it: `superlearner_http_requests_total` by method, route family and
-    /// status, and `superlearner_http_request_duration_seconds` by route family (to the response head; an
-    /// event stream's body goes on after it).
-    func respond(to request: Request, context: Context) async throws -> Response {
-        let started = ContinuousClock.now
-        let family = DaemonResponder.routeFamily(request.uri.path)
-        let metrics = arsenal.context.telemetry.metrics
-        func record(_ status: Int) {
-            let elapsed = ContinuousClock.now - started
-            metrics.counter("superlearner_http_requests_total", [("method", request.method.rawValue), ("route", family), ("status", String(status))])
-                .increment()
-            metrics.timer("superlearner_http_request_duration_seconds", [("route", family)]).recordNanoseconds(
-                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-        }
-        do {
-            let response = try await serve(request, context: context)
-            record(response.status.code)
-            return response
-        } catch {
-            record((error as? any HTTPResponseError)?.status.code ?? 500)
-            throw error
-        }
-    }
-
-    /// A bounded label for a path: PIDs and ids in paths must not make one time series each.
-    static func routeFamily(_ path: String) -> String {
-        switch path {
-        case "/metrics": "metrics"
-        case "/api/v1/events": "events"
-        case "/api/v1/daemon", "/api/v1/daemon/ready", "/api/v1/daemon/stop": "daemon"
-        case "/", "/index.html": "dashboard"
-        default: path.hasPrefix("/api/") ? "api" : "other"
-        }
-    }
-
-    private func serve(_ request: Request, context: Context) async throws -> Response {
-        if let requiredToken {
-            let presented = request.headers[.authorization]
-            guard presented == "Bearer \(requiredToken)" else {
-                return jsonResponseTerm(
-                    OperationError(.badRequest, code: "unauthorized", "a bearer token is required on TCP").term, status: .unauthorized)
-            }
-        }
-        let path = request.uri.path
-        let method = request.method
-        switch path {
-        case "/metrics":
-            guard method == .get else { return methodNotAllowed("GET") }
-            arsenal.context.telemetry.sample(arsenal.context.runtime)
+    /// The API with the daemon's routes added; `requiredToken` guards every request when set (TCP).
+    init(arsenal: ArsenalResponder, status: DaemonStatus, requiredToken: String?, allowDestructiveUI: Bool) {
+        var api = arsenal
+        let telemetry = arsenal.context.telemetry
+        let runtime = arsenal.context.runtime
+        api.add(APIRoutes.metrics, family: "metrics") { _, _ in
+            telemetry.sample(runtime)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: arsenal.context.telemetry.export(.prometheus))))
-        case "/api/v1/events":
-            guard method == .get else { return methodNotAllowed("GET") }
-            return try events(request)
-        case "/api/v1/daemon":
-            guard method == .get else { return methodNotAllowed("GET") }
-            return jsonResponseTerm(["data": status.term])
-        case "/api/v1/daemon/ready":
+                body: ResponseBody(byteBuffer: ByteBuffer(string: telemetry.export(.prometheus))))
+        }
+        api.add(APIRoutes.events, family: "events") { request, _ in try DaemonResponder.events(request, bus: telemetry.bus) }
+        api.add(APIRoutes.daemonStatus, family: "daemon") { _, _ in jsonResponse(["data": status.term]) }
+        api.add(APIRoutes.daemonReady, family: "daemon") { _, _ in
             // 200 once every listener accepts connections, 503 before: what `server start` waits for.
-            guard method == .get else { return methodNotAllowed("GET") }
             guard status.daemon.isReady else {
-                return jsonResponseTerm(OperationError(.unavailable, code: "starting", "the daemon is still starting its listeners").term, status: .serviceUnavailable)
+                throw OperationError(.unavailable, code: "starting", "the daemon is still starting its listeners")
             }
-            return jsonResponseTerm(["data": ["ready": true, "port": status.term["port"] ?? .null]])
-        case "/api/v1/daemon/stop":
-            guard method == .post else { return methodNotAllowed("POST") }
+            return jsonResponse(["data": ["ready": true, "port": status.term["port"] ?? .null]])
+        }
+        api.add(APIRoutes.daemonStop, family: "daemon") { _, _ in
             // Graceful shutdown lets in-flight requests (this one) finish, so the caller still gets its answer
             // and then waits for the socket to close.
             await status.daemon.stop()
-            return jsonResponseTerm(["data": ["stopping": true, "pid": status.term["pid"] ?? .null]], status: .accepted)
-        case "/", "/index.html":
-            guard method == .get else { return methodNotAllowed("GET") }
-            return Response(
-                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: Dashboard.html(allowDestructive: allowDestructiveUI))))
-        default:
-            if let response = await arsenal.respond(to: request) { return response }
-            return jsonResponseTerm(OperationError(.notFound, code: "route_not_found", "no route \(method.rawValue) \(path)").term, status: .notFound)
+            return jsonResponse(["data": ["stopping": true, "pid": status.term["pid"] ?? .null]], status: .accepted)
         }
+        for route in [APIRoutes.dashboard, APIRoutes.dashboardIndex] {
+            api.add(route, family: "dashboard") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: Dashboard.html(allowDestructive: allowDestructiveUI))))
+            }
+        }
+        api.middleware = [RequestMetrics(metrics: telemetry.metrics)]
+        if let requiredToken { api.middleware.append(BearerToken(token: requiredToken)) }
+        self.api = api
     }
 
-    func methodNotAllowed(_ allowed: String) -> Response {
-        var response = jsonResponseTerm(
-            OperationError(.badRequest, code: "method_not_allowed", "method not allowed here; use \(allowed)").term, status: .methodNotAllowed)
-        response.headers[.allow] = allowed
-        return response
+    func respond(to request: Request, context: Context) async throws -> Response {
+        await api.respond(to: request)
     }
 
     /// Server-sent events: `id:` is the telemetry sequence number, `data:` the event as JSON. Resumes after
     /// `?since=SEQ` or the `Last-Event-ID` header; a comment every 15 s keeps proxies and clients awake.
-    func events(_ request: Request) throws -> Response {
+    static func events(_ request: Request, bus: EventBus) throws -> Response {
         var since: UInt64? = nil
         if let query = request.uri.query {
             for pair in query.split(separator: "&") where pair.hasPrefix("since=") {
                 guard let value = UInt64(pair.dropFirst("since=".count)) else {
-                    return jsonResponseTerm(
-                        OperationError(.badRequest, code: "bad_request", "since must be a sequence number", field: "since").term,
-                        status: .badRequest)
+                    throw OperationError(.badRequest, code: "bad_request", "since must be a sequence number", field: "since")
                 }
                 since = value
             }
         }
         if since == nil, let header = request.headers[HTTPField.Name("Last-Event-ID")!] {
             guard let value = UInt64(header) else {
-                return jsonResponseTerm(
-                    OperationError(.badRequest, code: "bad_request", "Last-Event-ID must be a sequence number").term, status: .badRequest)
+                throw OperationError(.badRequest, code: "bad_request", "Last-Event-ID must be a sequence number")
             }
             since = value
         }
-        let bus = arsenal.context.telemetry.bus
         let stream = bus.stream(since: since)
         let beats = AsyncTimerSequence(interval: .seconds(15), clock: .continuous)
         let merged = merge(stream.map { Optional($0) }, beats.map { _ in TelemetryEvent?.none })
@@ -151,8 +98,38 @@ struct DaemonResponder: HTTPResponder {
     }
 }
 
-func jsonResponseTerm(_ term: Term, status: HTTPResponse.Status = .ok) -> Response {
-    Response(
-        status: status, headers: [.contentType: "application/json; charset=utf-8"],
-        body: ResponseBody(byteBuffer: ByteBuffer(string: term.json + "\n")))
+/// Counts every request: `superlearner_http_requests_total` by method, route family and status, and
+/// `superlearner_http_request_duration_seconds` by route family (to the response head; an event stream's
+/// body goes on after it). The family is the matched route's, so PIDs and ids in paths never make one time
+/// series each.
+struct RequestMetrics: RouteMiddleware {
+    let metrics: Metrics
+
+    func handle(_ request: Request, family: String?, next: @Sendable (Request) async -> Response) async -> Response {
+        let started = ContinuousClock.now
+        let response = await next(request)
+        let family = family ?? (request.uri.path.hasPrefix("/api/") ? "api" : "other")
+        let elapsed = ContinuousClock.now - started
+        metrics.counter(
+            "superlearner_http_requests_total",
+            [("method", request.method.rawValue), ("route", family), ("status", String(response.status.code))]
+        ).increment()
+        metrics.timer("superlearner_http_request_duration_seconds", [("route", family)]).recordNanoseconds(
+            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        return response
+    }
+}
+
+/// Refuses any request without `Authorization: Bearer <token>` (401), before routing.
+struct BearerToken: RouteMiddleware {
+    let token: String
+
+    func handle(_ request: Request, family: String?, next: @Sendable (Request) async -> Response) async -> Response {
+        guard request.headers[.authorization] == "Bearer \(token)" else {
+            var error = APIError(OperationError(.badRequest, code: "unauthorized", "a bearer token is required on TCP"))
+            error.status = .unauthorized
+            return error.response
+        }
+        return await next(request)
+    }
 }

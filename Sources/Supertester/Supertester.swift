@@ -29,9 +29,6 @@ import Darwin
 /// }
 /// ```
 public enum Supertester {
-    /// The version of the library.
-    public static let version = "0.1.0"
-
     /// The deadline helpers use when none is given.
     public static let defaultTimeout: Duration = .seconds(5)
 }

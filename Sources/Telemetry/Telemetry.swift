@@ -11,9 +11,6 @@ import Synchronization
 /// print(telemetry.export(.prometheus))
 /// ```
 public final class Telemetry: Sendable {
-    /// Version of the module.
-    public static let version = "0.1.0"
-
     /// The event bus with its bounded history.
     public let bus: EventBus
     /// The metrics registry.
@@ -57,13 +54,13 @@ public final class Telemetry: Sendable {
             if let parent { metadata["parent"] = .pid(parent) }
             if let name { metadata["name"] = .string(name) }
             if let path { metadata["path"] = .string(path) }
-            bus.emit("runtime.process.spawn", metadata: metadata)
+            bus.emit(EventName.processSpawn, metadata: metadata)
         case .exited(let pid, let reason, let path):
             aliveMeter.decrement()
             exitCounters[Telemetry.reasonClass(reason)]?.increment()
             var metadata: [String: Term] = ["pid": .pid(pid), "reason": .string(reason.description)]
             if let path { metadata["path"] = .string(path) }
-            bus.emit("runtime.process.exit", metadata: metadata)
+            bus.emit(EventName.processExit, metadata: metadata)
         case .restarted(let supervisor, let childID, let oldPID, let newPID, let reason, let path):
             let label = Telemetry.supervisorLabel(supervisor, childPath: path)
             metrics.counter("superlearner_restarts_total", [("supervisor", label)]).increment()
@@ -73,21 +70,21 @@ public final class Telemetry: Sendable {
             ]
             if let oldPID { metadata["old_pid"] = .pid(oldPID) }
             if let path { metadata["path"] = .string(path) }
-            bus.emit("runtime.supervisor.restart", metadata: metadata)
+            bus.emit(EventName.supervisorRestart, metadata: metadata)
         case .escalated(let supervisor, let restarts, let seconds, let reason, let path):
             let label = path ?? supervisor.description
             metrics.counter("superlearner_escalations_total", [("supervisor", label)]).increment()
             var metadata: [String: Term] = ["supervisor": .pid(supervisor), "reason": .string(reason.description)]
             if let path { metadata["path"] = .string(path) }
             bus.emit(
-                "runtime.supervisor.escalation", measurements: ["restarts": Double(restarts), "max_seconds": seconds],
+                EventName.supervisorEscalation, measurements: ["restarts": Double(restarts), "max_seconds": seconds],
                 metadata: metadata)
         case .childStartFailed(let supervisor, let childID, let reason, let path):
             var metadata: [String: Term] = [
                 "supervisor": .pid(supervisor), "child_id": .string(childID), "reason": .string(reason.description),
             ]
             if let path { metadata["path"] = .string(path) }
-            bus.emit("runtime.supervisor.start_failed", metadata: metadata)
+            bus.emit(EventName.supervisorStartFailed, metadata: metadata)
         }
     }
 

@@ -12,7 +12,7 @@ struct BuiltinOperationTests {
         let created = try await harness.run("create_sandbox", ["sandbox_id": "s1", "supervisor_module": "DemoSupervisor", "max_restarts": 5, "config": ["team": "a"]])
         #expect(created["status"] == "running" && created["spec"]?["max_restarts"] == 5)
         let duplicate = await harness.failure("create_sandbox", ["sandbox_id": "s1", "supervisor_module": "DemoSupervisor"])
-        #expect(duplicate?.status == 409 && duplicate?.code == "already_exists")
+        #expect(duplicate?.kind == .conflict && duplicate?.code == "already_exists")
         #expect(try await harness.run("list_sandboxes").arrayValue?.count == 1)
         let info = try await harness.run("get_sandbox_info", ["sandbox_id": "s1"])
         #expect(info["tree"]?["children"]?.arrayValue?.count == 3)
@@ -20,7 +20,7 @@ struct BuiltinOperationTests {
         #expect(try await harness.run("update_sandbox_config", ["sandbox_id": "s1", "config": ["team": .null, "x": 1]]) == ["x": 1])
         #expect(try await harness.run("restart_sandbox", ["sandbox_id": "s1"])["restart_count"] == 1)
         #expect(try await harness.run("destroy_sandbox", ["sandbox_id": "s1"])["destroyed"] == true)
-        #expect(await harness.failure("get_sandbox_info", ["sandbox_id": "s1"])?.status == 404)
+        #expect(await harness.failure("get_sandbox_info", ["sandbox_id": "s1"])?.kind == .notFound)
         #expect(harness.context.runtime.processCount == 0)
     }
 
@@ -28,13 +28,13 @@ struct BuiltinOperationTests {
         let harness = Harness()
         let spec: Term = ["strategy": "one_for_all", "children": [["id": "a", "worker": "kv"], ["id": "b", "worker": "counter", "restart": "sometimes"]]]
         let error = await harness.failure("create_sandbox", ["sandbox_id": "bad", "spec": spec])
-        #expect(error?.status == 422 && error?.field == "spec.children[1].restart")
+        #expect(error?.kind == .validation && error?.field == "spec.children[1].restart")
         let both = await harness.failure("create_sandbox", ["sandbox_id": "x", "spec": ["children": []], "supervisor_module": "DemoSupervisor"])
         #expect(both?.field == "spec")
         let neither = await harness.failure("create_sandbox", ["sandbox_id": "x"])
         #expect(neither?.field == "supervisor_module")
         let badID = await harness.failure("create_sandbox", ["sandbox_id": "no/slash", "supervisor_module": "DemoSupervisor"])
-        #expect(badID?.field == "sandbox_id" && badID?.status == 422)
+        #expect(badID?.field == "sandbox_id" && badID?.kind == .validation)
         let ok = try await harness.run("create_sandbox", ["sandbox_id": "good", "spec": ["children": [["id": "a", "worker": "kv"]]]])
         #expect(ok["spec"]?["children"]?.arrayValue?.count == 1)
         let failing = await harness.failure("create_sandbox", ["sandbox_id": "boom", "spec": ["children": [["id": "c", "worker": "crasher", "args": ["crash_on_start": true]]]]])
@@ -68,7 +68,7 @@ struct BuiltinOperationTests {
         #expect(rows.first?["path"] == "demo", "the root supervisor has the sandbox id as its path")
         let limited = try await harness.run("list_processes", ["sort": "mailbox", "limit": 2])
         #expect(limited.arrayValue?.count == 2)
-        #expect(await harness.failure("list_processes", ["sandbox": "nope"])?.status == 404)
+        #expect(await harness.failure("list_processes", ["sandbox": "nope"])?.kind == .notFound)
 
         let info = try await harness.run("get_process_info", ["pid": "demo/counter_2", "timeout": 5000])
         #expect(info["state"] == ["value": 100] && info["path"] == "demo/counter_2" && info["links"]?.arrayValue?.count == 1)
@@ -93,7 +93,7 @@ struct BuiltinOperationTests {
         let harness = Harness()
         _ = try await harness.run("create_sandbox", ["sandbox_id": "t", "spec": ["children": [["id": "s", "worker": "sleeper"]]]])
         let error = await harness.failure("send_message", ["pid": "t/s", "message": "sleep", "content": 300, "type": "call", "timeout": "20ms"])
-        #expect(error?.status == 408 && error?.code == "call_timeout")
+        #expect(error?.kind == .timeout && error?.code == "call_timeout")
         await harness.finish()
     }
 
@@ -109,7 +109,7 @@ struct BuiltinOperationTests {
         #expect(got["events"]?.arrayValue?.map { $0["detail"] } == ["cast \"increment\"", "call \"get_value\""])
         #expect(got["active"] == false, "max_events reached")
         #expect(try await harness.run("stop_trace", ["id": .string(id)])["active"] == false)
-        #expect(await harness.failure("get_trace", ["id": "trace-0"])?.status == 404)
+        #expect(await harness.failure("get_trace", ["id": "trace-0"])?.kind == .notFound)
         await harness.finish()
     }
 
@@ -121,13 +121,13 @@ struct BuiltinOperationTests {
         let detail = try await harness.run("get_supervisor", ["name": "demo"])
         #expect(detail["strategy"] == "one_for_one" && detail["restart_budget_left"] == 3)
         #expect(await harness.failure("get_supervisor", ["name": "demo/counter_1"])?.code == "not_a_supervisor")
-        #expect(await harness.failure("get_supervisor", ["name": "nowhere"])?.status == 404)
+        #expect(await harness.failure("get_supervisor", ["name": "nowhere"])?.kind == .notFound)
         _ = try await harness.run("terminate_child", ["name": "demo", "child_id": "printer_1"])
         #expect(harness.context.runtime.resolve("demo/printer_1") == nil)
         #expect(await harness.failure("terminate_child", ["name": "demo", "child_id": "ghost"])?.code == "child_not_found")
         let restarted = try await harness.run("restart_child", ["name": "demo", "child_id": "printer_1"])
         #expect(restarted["pid"]?.pidValue != nil)
-        #expect(await harness.failure("restart_child", ["name": "demo", "child_id": "printer_1"])?.status == 409)
+        #expect(await harness.failure("restart_child", ["name": "demo", "child_id": "printer_1"])?.kind == .conflict)
         await harness.finish()
     }
 

@@ -44,7 +44,7 @@ struct ValidationTests {
     @Test func everyFailingFieldIsReportedAndUnknownOnesRejected() async {
         let harness = Harness()
         let error = await harness.failure("list_processes", ["sort": "size", "limit": 0, "colour": "red", "sandbox": "no spaces"])
-        #expect(error?.kind == .validation && error?.status == 422 && error?.code == "validation_failed")
+        #expect(error?.kind == .validation && error?.kind == .validation && error?.code == "validation_failed")
         let fields = error?.details?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? []
         #expect(Set(fields) == ["sort", "limit", "colour", "sandbox"])
         #expect(error?.message.contains("sort: expected one of pid, mailbox, messages, restarts, memory, got \"size\"") == true)
@@ -71,14 +71,14 @@ struct ValidationTests {
 
     @Test func unknownOperationsAre404() async {
         let error = await Harness().failure("explode")
-        #expect(error?.status == 404 && error?.code == "operation_not_found")
+        #expect(error?.kind == .notFound && error?.code == "operation_not_found")
     }
 
     @Test func destructiveOperationsAreRefusedByPolicy() async throws {
         let harness = Harness(allowDestructive: false)
         try await harness.demo()
         let error = await harness.failure("kill_process", ["pid": "demo/counter_1"])
-        #expect(error?.status == 403 && error?.code == "destructive_refused")
+        #expect(error?.kind == .forbidden && error?.code == "destructive_refused")
         #expect(harness.context.runtime.resolve("demo/counter_1") != nil)
         await harness.finish()
     }
@@ -86,7 +86,7 @@ struct ValidationTests {
     @Test func aShuttingDownNodeAnswers503() async {
         let harness = Harness()
         harness.context.shuttingDown.store(true, ordering: .relaxed)
-        #expect(await harness.failure("list_sandboxes")?.status == 503)
+        #expect(await harness.failure("list_sandboxes")?.kind == .unavailable)
     }
 
     @Test func executionEmitsStartStopAndExceptionEvents() async throws {

@@ -1,3 +1,4 @@
+import SuperlearnerAPI
 import Supervision
 
 /// Generates an OpenAPI 3.1 document from a registry alone: one path item per REST binding, path
@@ -5,7 +6,7 @@ import Supervision
 /// `requestBody`, and the generic `execute` route for every operation.
 public enum OpenAPIDocument {
     /// The document as a term (render it with `.json` or `.prettyJSON()`).
-    public static func generate(from registry: OperationRegistry, version: String = OperationRegistry.version) -> Term {
+    public static func generate(from registry: OperationRegistry, version: String = Superlearner.version) -> Term {
         var paths: [String: [String: Term]] = [:]
         for operation in registry.all {
             guard let rest = operation.rest else { continue }

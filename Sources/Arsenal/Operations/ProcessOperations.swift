@@ -1,4 +1,5 @@
 import Sandbox
+import SuperlearnerAPI
 import Supervision
 
 /// The process operations: list, inspect, kill, message, trace.
@@ -33,7 +34,7 @@ enum ProcessOperations {
             parameters: [
                 Parameter("sort", .string, "sort key", default: "pid", allowed: Term.strings(["pid", "mailbox", "messages", "restarts", "memory"])),
                 Parameter("limit", .integer, "at most this many", default: 1000, minimum: 1, maximum: 100_000),
-                Parameter("sandbox", .string, "only this sandbox's processes", pattern: "[A-Za-z0-9_-]{1,64}"),
+                Parameter("sandbox", .string, "only this sandbox's processes", pattern: SandboxID.pattern),
             ]
         ) { parameters, context throws(OperationError) in
             var infos = context.runtime.allInfo()

@@ -1,9 +1,10 @@
 import Sandbox
+import SuperlearnerAPI
 import Supervision
 
 /// The sandbox operations.
 enum SandboxOperations {
-    static let idParameter = Parameter("sandbox_id", .string, "the sandbox id", required: true, pattern: "[A-Za-z0-9_-]{1,64}")
+    static let idParameter = Parameter("sandbox_id", .string, "the sandbox id", required: true, pattern: SandboxID.pattern)
 
     static func manage<T>(_ body: () async throws(SandboxError) -> T) async throws(OperationError) -> T {
         do {

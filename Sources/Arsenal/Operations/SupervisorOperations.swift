@@ -1,4 +1,5 @@
 import Sandbox
+import SuperlearnerAPI
 import Supervision
 
 /// The supervisor operations.
@@ -43,7 +44,7 @@ enum SupervisorOperations {
         DefinedOperation(
             "list_supervisors", .supervisor, .read, "every supervisor with its strategy, child count and restart budget used",
             rest: RestBinding(.get, "/api/v1/supervisors"),
-            parameters: [Parameter("sandbox", .string, "only this sandbox's supervisors", pattern: "[A-Za-z0-9_-]{1,64}")]
+            parameters: [Parameter("sandbox", .string, "only this sandbox's supervisors", pattern: SandboxID.pattern)]
         ) { parameters, context throws(OperationError) in
             var rows: [Term] = []
             for info in context.runtime.allInfo() where info.kind == .supervisor {

@@ -1,4 +1,5 @@
 import Sandbox
+import SuperlearnerAPI
 import Supervision
 import Telemetry
 
@@ -95,7 +96,7 @@ enum SystemOperations {
         ) { _, context throws(OperationError) in
             [
                 "node": .string(context.runtime.nodeName), "os_pid": .int(Int(getpid())),
-                "versions": ["arsenal": .string(OperationRegistry.version), "sandbox": .string(SandboxManager.version), "telemetry": .string(Telemetry.version), "supervision": .string(SupervisionModule.version)],
+                "versions": ["arsenal": .string(Superlearner.version), "sandbox": .string(Superlearner.version), "telemetry": .string(Superlearner.version), "supervision": .string(Superlearner.version)],
                 "schedulers": .int(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))), "memory_bytes": .int(residentBytes()),
                 "processes": .int(context.runtime.processCount), "processes_spawned": .int(Int(context.runtime.processesSpawned)),
                 "messages_delivered": .int(Int(context.runtime.messagesDelivered)),

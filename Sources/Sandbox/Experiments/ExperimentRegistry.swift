@@ -53,7 +53,7 @@ extension SandboxManager {
         let validated = try ExperimentRegistry.validate(parameters, for: experiment)
         let context = ExperimentContext(sandboxID: id, sandboxes: self, parameters: validated)
         let start = ExperimentContext.clock()
-        telemetry?.bus.emit("sandbox.experiment.start", metadata: ["sandbox_id": .string(id), "experiment": .string(experiment.name)])
+        telemetry?.bus.emit(EventName.experimentStart, metadata: ["sandbox_id": .string(id), "experiment": .string(experiment.name)])
         var result: ExperimentResult
         do {
             try await experiment.setUp(context)
@@ -68,7 +68,7 @@ extension SandboxManager {
         result.parameters = validated
         result.durationMilliseconds = (ExperimentContext.clock() - start) * 1000
         telemetry?.bus.emit(
-            "sandbox.experiment.stop", measurements: ["duration_ms": result.durationMilliseconds],
+            EventName.experimentStop, measurements: ["duration_ms": result.durationMilliseconds],
             metadata: [
                 "sandbox_id": .string(id), "experiment": .string(experiment.name),
                 "verdict": .string(result.verdict.passed ? "pass" : "fail"),

@@ -165,8 +165,8 @@ extension SandboxSpec {
         }
         var id = ""
         if let value = members["id"] {
-            if let text = value.stringValue, isValidChildID(text) { id = text } else {
-                issues.append(.init(path: join(path, "id"), message: "expected 1 to 64 letters, digits, _ or -, got \(describe(value))"))
+            if let text = value.stringValue, SandboxID.isValid(text) { id = text } else {
+                issues.append(.init(path: join(path, "id"), message: "expected \(SandboxID.rule), got \(describe(value))"))
             }
         } else {
             issues.append(.init(path: join(path, "id"), message: "required"))
@@ -230,12 +230,6 @@ extension SandboxSpec {
         }
         guard issues.count == before, let kind else { return nil }
         return Child(id: id, kind: kind, restart: restart, shutdown: shutdown, significant: significant)
-    }
-
-    /// `^[A-Za-z0-9_-]{1,64}$`, the rule for sandbox and child ids.
-    public static func isValidChildID(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= 64
-            && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 || $0 == 45 }
     }
 
     static func describe(_ term: Term) -> String {

@@ -1,57 +1,67 @@
+import SuperlearnerAPI
 import SuperlearnerClient
 import Supervision
+import Telemetry
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-extension CommandContext {
-    /// A short narrated tour for a newcomer, through the daemon like every other command.
-    func demo() throws {
+/// `superlearner demo`: a short narrated tour for a newcomer, through the daemon like every other command.
+struct DemoCommand: Command {
+    static let spec = CommandSpec(
+        "demo", "a narrated tour: start the daemon, create a sandbox, break it, watch it heal", command: Self.self)
+
+    init(_ input: CommandInput) {}
+
+    func run(_ context: CommandContext) throws {
+        let output = context.output
+        let paths = context.paths
         func step(_ text: String) { output.say("\n" + output.paint("▸ " + text, "1")) }
         func run(_ text: String) { output.say(output.paint("  $ superlearner " + text, "2")) }
         step("A daemon hosts the sandboxes. Commands start it when none answers.")
-        let status = try api("GET", "/api/v1/daemon")
+        let status = try context.call(APIRoutes.daemonStatus)
         output.say("  daemon pid \(status["pid"]?.plain ?? "?") on \(paths.socket)")
 
         var id = "demo"
-        if (try? api("GET", "/api/v1/sandboxes/demo")) != nil { id = "demo-\(getpid())" }
+        if (try? context.call(.getSandboxInfo, ["sandbox_id": "demo"])) != nil { id = "demo-\(getpid())" }
         step("Create a sandbox from the DemoSupervisor template: one_for_one, counter_1 = 0, counter_2 = 100, printer_1.")
         run("sandbox create \(id) DemoSupervisor")
-        try api("POST", "/api/v1/sandboxes", body: ["sandbox_id": .string(id), "supervisor_module": "DemoSupervisor"])
-        printTree(id)
+        try context.call(.createSandbox, ["sandbox_id": .string(id), "supervisor_module": "DemoSupervisor"])
+        printTree(id, context)
+        let counter = Term.string(id + "/counter_1")
 
         step("Give counter_1 some state: three casts, then a call.")
         run("process send \(id)/counter_1 increment --cast   (×3)")
         for _ in 0..<3 {
-            try api("POST", "/api/v1/processes/\(segment(id + "/counter_1"))/message", body: ["message": "increment", "type": "cast"])
+            try context.call(.sendMessage, ["pid": counter, "message": "increment", "type": "cast"])
         }
-        let value = try api("POST", "/api/v1/processes/\(segment(id + "/counter_1"))/message", body: ["message": "get_value", "type": "call"])
+        let value = try context.call(.sendMessage, ["pid": counter, "message": "get_value", "type": "call"])
         run("process send \(id)/counter_1 get_value --call")
         output.say("  reply: \(value["reply"]?.plain ?? "?")")
 
         step("Kill counter_1. Its supervisor notices the exit and starts a fresh one under a new PID.")
-        let before = try api("GET", "/api/v1/processes/\(segment(id + "/counter_1"))/info")["pid"]?.plain ?? "?"
+        let before = try context.call(.getProcessInfo, ["pid": counter])["pid"]?.plain ?? "?"
         run("process kill \(id)/counter_1")
-        try api("DELETE", "/api/v1/processes/\(segment(id + "/counter_1"))")
+        try context.call(.killProcess, ["pid": counter])
         var after = before
         for _ in 0..<200 {
-            if let pid = (try? api("GET", "/api/v1/processes/\(segment(id + "/counter_1"))/info"))?["pid"]?.plain, pid != before {
+            if let pid = (try? context.call(.getProcessInfo, ["pid": counter]))?["pid"]?.plain, pid != before {
                 after = pid
                 break
             }
             usleep(10_000)
         }
         output.say("  counter_1 was \(before), is now \(after)")
-        let fresh = try api("POST", "/api/v1/processes/\(segment(id + "/counter_1"))/message", body: ["message": "get_value", "type": "call"])
+        let fresh = try context.call(.sendMessage, ["pid": counter, "message": "get_value", "type": "call"])
         output.say("  its value starts over: \(fresh["reply"]?.plain ?? "?") — state lives and dies with the process")
-        printTree(id)
+        printTree(id, context)
 
         step("Telemetry saw it happen.")
         run("events --limit 5")
-        let events = try api("GET", "/api/v1/telemetry/events?limit=200").arrayValue ?? []
-        for event in events.filter({ ["runtime.process.exit", "runtime.supervisor.restart"].contains($0["name"]?.stringValue ?? "") }).suffix(2) {
-            output.say("  " + eventLine(event))
+        let events = try context.call(.listEvents, ["limit": 200]).arrayValue ?? []
+        for event in events.filter({ [EventName.processExit, EventName.supervisorRestart].contains($0["name"]?.stringValue ?? "") }).suffix(2) {
+            output.say("  " + EventsCommand.line(event, output))
         }
 
         step("Next:")
@@ -65,10 +75,9 @@ extension CommandContext {
             """)
     }
 
-    func printTree(_ id: String) {
-        guard let info = try? api("GET", "/api/v1/sandboxes/\(segment(id))"), let tree = info["tree"] else { return }
-        var lines: [String] = []
-        drawTree(tree, prefix: "", isLast: true, isRoot: true, into: &lines)
-        for line in lines { output.say("  " + line) }
+    @MainActor
+    func printTree(_ id: String, _ context: CommandContext) {
+        guard let tree = (try? context.call(.getSandboxInfo, ["sandbox_id": .string(id)]))?["tree"] else { return }
+        for line in SandboxCommands.Tree.lines(tree, output: context.output) { context.output.say("  " + line) }
     }
 }

@@ -1,55 +1,121 @@
 import Sandbox
 import Supervision
 
-#if canImport(Glibc)
-import Glibc
-#endif
+/// `superlearner sandbox …`: create, inspect, break and destroy isolated supervision trees.
+enum SandboxCommands {
+    static let spec = CommandSpec(
+        "sandbox", "create, inspect, break and destroy isolated supervision trees",
+        subcommands: [
+            Create.spec, List.spec, Info.spec, Tree.spec, Restart.spec, Destroy.spec, Run.spec, Config.spec, Templates.spec,
+        ])
 
-extension CommandContext {
-    func sandbox() throws {
-        let verb = parsed.path.count > 1 ? parsed.path[1] : ""
-        switch verb {
-        case "create":
-            let id = parsed.argument("ID") ?? ""
+    struct Create: Command {
+        static let spec = CommandSpec(
+            "create", "create a sandbox from a template or a spec file",
+            discussion: "Give a TEMPLATE (see 'sandbox templates') or --spec FILE (YAML or JSON, - for stdin).",
+            arguments: [
+                ArgumentSpec("ID", "the new sandbox's id: \(SandboxID.rule)"),
+                ArgumentSpec("TEMPLATE", "a template name", .choice(CommandTree.templates), optional: true, completion: .template),
+            ],
+            flags: [
+                FlagSpec("spec", "a spec file (YAML or JSON; - reads stdin)", value: .file, placeholder: "FILE", completion: .file),
+                FlagSpec("strategy", "override the restart strategy", value: .choice(CommandTree.strategies), placeholder: "STRATEGY"),
+                FlagSpec("max-restarts", "override the restart budget", value: .integer, placeholder: "N"),
+                FlagSpec("max-seconds", "override the intensity window", value: .integer, placeholder: "SECONDS"),
+                FlagSpec("restart", "give every worker this restart type", value: .choice(CommandTree.restartTypes), placeholder: "TYPE"),
+                FlagSpec("config", "set a config key (repeatable)", value: .string, placeholder: "KEY=VALUE", repeatable: true),
+            ],
+            examples: [
+                ("superlearner sandbox create demo DemoSupervisor", "the seed's demo tree"),
+                ("superlearner sandbox create shop --spec shop.yaml", "a tree of your own"),
+                ("superlearner sandbox create t DemoSupervisor --restart temporary", "killed workers stay dead"),
+            ],
+            command: Self.self)
+
+        let id: String
+        let template: String?
+        let specFile: String?
+        let strategy: String?
+        let maxRestarts: Int?
+        let maxSeconds: Int?
+        let restart: String?
+        let config: [String]
+
+        init(_ input: CommandInput) {
+            id = input.required("ID")
+            template = input.optional("TEMPLATE")
+            specFile = input.flag("spec")
+            strategy = input.flag("strategy")
+            maxRestarts = input.integer("max-restarts")
+            maxSeconds = input.integer("max-seconds")
+            restart = input.flag("restart")
+            config = input.flags("config")
+        }
+
+        func run(_ context: CommandContext) throws {
             var body: [String: Term] = ["sandbox_id": .string(id)]
-            switch (parsed.argument("TEMPLATE"), parsed.flag("spec")) {
+            switch (template, specFile) {
             case (let template?, nil):
                 body["supervisor_module"] = .string(template)
             case (nil, let file?):
-                let text = try readInput(file)
-                let format = SandboxSpec.Format(fileName: file)
+                let text = try CommandContext.readInput(file)
                 do {
-                    body["spec"] = try SandboxSpec.parse(text, format: format).term
+                    body["spec"] = try SandboxSpec.parse(text, format: SandboxSpec.Format(fileName: file)).term
                 } catch {
                     let source = file == "-" ? "stdin" : file
-                    throw CLIError(exit: .usage, code: "invalid_spec", message: "\(source): \(error.issues.map(\.description).joined(separator: "; "))")
+                    throw CLIError(
+                        exit: .usage, code: "invalid_spec", message: "\(source): \(error.issues.map(\.description).joined(separator: "; "))")
                 }
             case (.some, .some):
                 throw CLIError(exit: .usage, code: "usage", message: "give a TEMPLATE or --spec FILE, not both")
             case (nil, nil):
                 throw CLIError(exit: .usage, code: "usage", message: "give a TEMPLATE (see 'superlearner sandbox templates') or --spec FILE")
             }
-            if let strategy = parsed.flag("strategy") { body["strategy"] = .string(strategy) }
-            if let value = parsed.flag("max-restarts").flatMap({ Int($0) }) { body["max_restarts"] = .int(value) }
-            if let value = parsed.flag("max-seconds").flatMap({ Int($0) }) { body["max_seconds"] = .int(value) }
-            if let restart = parsed.flag("restart") { body["restart"] = .string(restart) }
-            if let pairs = parsed.flags["config"] { body["config"] = .object(try keyValues(pairs)) }
-            let info = try api("POST", "/api/v1/sandboxes", body: .object(body))
-            output.data(info) {
+            if let strategy { body["strategy"] = .string(strategy) }
+            if let maxRestarts { body["max_restarts"] = .int(maxRestarts) }
+            if let maxSeconds { body["max_seconds"] = .int(maxSeconds) }
+            if let restart { body["restart"] = .string(restart) }
+            if !config.isEmpty { body["config"] = .object(try CommandContext.keyValues(config)) }
+            let info = try context.call(.createSandbox, body)
+            context.output.data(info) {
                 "created sandbox \(id) (\(info["template"]?.stringValue ?? "spec"), \(info["process_count"]?.plain ?? "?") processes); try 'superlearner sandbox tree \(id)'"
             }
-        case "list":
-            let list = try api("GET", "/api/v1/sandboxes")
+        }
+    }
+
+    struct List: Command {
+        static let spec = CommandSpec(
+            "list", "list sandboxes", examples: [("superlearner sandbox list --json", "for scripts")], command: Self.self)
+
+        init(_ input: CommandInput) {}
+
+        func run(_ context: CommandContext) throws {
+            let output = context.output
+            let list = try context.call(.listSandboxes)
             output.data(list) {
                 let rows = (list.arrayValue ?? []).map { item in
-                    [item["id"]?.plain ?? "", output.status(item["status"]?.plain ?? ""), item["template"]?.plain ?? "spec",
-                     item["process_count"]?.plain ?? "", item["restart_count"]?.plain ?? ""]
+                    [
+                        item["id"]?.plain ?? "", output.status(item["status"]?.plain ?? ""), item["template"]?.plain ?? "spec",
+                        item["process_count"]?.plain ?? "", item["restart_count"]?.plain ?? "",
+                    ]
                 }
-                return rows.isEmpty ? "no sandboxes; create one with 'superlearner sandbox create demo DemoSupervisor'"
+                return rows.isEmpty
+                    ? "no sandboxes; create one with 'superlearner sandbox create demo DemoSupervisor'"
                     : output.table(["ID", "STATUS", "TEMPLATE", "PROCESSES", "RESTARTS"], rows)
             }
-        case "info":
-            let info = try api("GET", "/api/v1/sandboxes/\(segment(parsed.argument("ID") ?? ""))")
+        }
+    }
+
+    struct Info: Command {
+        static let spec = CommandSpec(
+            "info", "show a sandbox's status, config and spec", arguments: [CommandTree.sandboxArgument], command: Self.self)
+
+        let id: String
+        init(_ input: CommandInput) { id = input.required("ID") }
+
+        func run(_ context: CommandContext) throws {
+            let output = context.output
+            let info = try context.call(.getSandboxInfo, ["sandbox_id": .string(id)])
             output.data(info) {
                 var lines = [
                     "id:          \(info["id"]?.plain ?? "")",
@@ -64,30 +130,104 @@ extension CommandContext {
                 lines.append("config:      \(config.isEmpty ? "{}" : Term.object(config).json)")
                 return lines.joined(separator: "\n")
             }
-        case "tree":
-            let info = try api("GET", "/api/v1/sandboxes/\(segment(parsed.argument("ID") ?? ""))")
-            let tree = info["tree"] ?? .null
-            output.data(tree) {
-                var lines: [String] = []
-                drawTree(tree, prefix: "", isLast: true, isRoot: true, into: &lines)
-                return lines.joined(separator: "\n")
+        }
+    }
+
+    struct Tree: Command {
+        static let spec = CommandSpec(
+            "tree", "draw a sandbox's tree with PIDs, status and restart counts", arguments: [CommandTree.sandboxArgument],
+            command: Self.self)
+
+        let id: String
+        init(_ input: CommandInput) { id = input.required("ID") }
+
+        func run(_ context: CommandContext) throws {
+            let tree = try context.call(.getSandboxInfo, ["sandbox_id": .string(id)])["tree"] ?? .null
+            context.output.data(tree) { Tree.lines(tree, output: context.output).joined(separator: "\n") }
+        }
+
+        /// The tree drawn with box-drawing connectors, one line per process.
+        static func lines(_ tree: Term, output: Output) -> [String] {
+            var lines: [String] = []
+            draw(tree, prefix: "", isLast: true, isRoot: true, output: output, into: &lines)
+            return lines
+        }
+
+        private static func draw(_ node: Term, prefix: String, isLast: Bool, isRoot: Bool, output: Output, into lines: inout [String]) {
+            let connector = isRoot ? "" : (isLast ? "└─ " : "├─ ")
+            var label = node["id"]?.plain ?? "?"
+            if let strategy = node["strategy"]?.stringValue { label += " (\(strategy))" }
+            let pid = node["pid"]?.plain ?? "-"
+            let status = node["pid"] == .null ? output.status("stopped") : output.status("running")
+            lines.append("\(prefix)\(connector)\(label)  \(pid)  \(status)  restarts=\(node["restarts"]?.plain ?? "0")")
+            let children = node["children"]?.arrayValue ?? []
+            let childPrefix = isRoot ? "" : prefix + (isLast ? "   " : "│  ")
+            for (index, child) in children.enumerated() {
+                draw(child, prefix: childPrefix, isLast: index == children.count - 1, isRoot: false, output: output, into: &lines)
             }
-        case "restart":
-            let id = parsed.argument("ID") ?? ""
-            let info = try api("PUT", "/api/v1/sandboxes/\(segment(id))/restart")
-            output.data(info) { "restarted sandbox \(id) (restart \(info["restart_count"]?.plain ?? "?"))" }
-        case "destroy":
-            let id = parsed.argument("ID") ?? ""
-            let result = try api("DELETE", "/api/v1/sandboxes/\(segment(id))")
-            output.data(result) { "destroyed sandbox \(id)" }
-        case "run":
-            let id = parsed.argument("ID") ?? ""
-            let parameters = try keyValues(parsed.values("KEY=VALUE"))
-            let result = try api(
-                "POST", "/api/v1/sandboxes/\(segment(id))/experiments",
-                body: ["experiment": .string(parsed.argument("EXPERIMENT") ?? ""), "parameters": .object(parameters)])
+        }
+    }
+
+    struct Restart: Command {
+        static let spec = CommandSpec(
+            "restart", "rebuild a sandbox with fresh processes, keeping its config", arguments: [CommandTree.sandboxArgument],
+            command: Self.self)
+
+        let id: String
+        init(_ input: CommandInput) { id = input.required("ID") }
+
+        func run(_ context: CommandContext) throws {
+            let info = try context.call(.restartSandbox, ["sandbox_id": .string(id)])
+            context.output.data(info) { "restarted sandbox \(id) (restart \(info["restart_count"]?.plain ?? "?"))" }
+        }
+    }
+
+    struct Destroy: Command {
+        static let spec = CommandSpec(
+            "destroy", "shut a sandbox down in order and forget it", arguments: [CommandTree.sandboxArgument], command: Self.self)
+
+        let id: String
+        init(_ input: CommandInput) { id = input.required("ID") }
+
+        func run(_ context: CommandContext) throws {
+            let result = try context.call(.destroySandbox, ["sandbox_id": .string(id)])
+            context.output.data(result) { "destroyed sandbox \(id)" }
+        }
+    }
+
+    struct Run: Command {
+        static let spec = CommandSpec(
+            "run", "run a failure experiment against a sandbox",
+            arguments: [
+                CommandTree.sandboxArgument,
+                ArgumentSpec("EXPERIMENT", "the experiment", .choice(CommandTree.experiments), completion: .experiment),
+                ArgumentSpec("KEY=VALUE", "experiment parameters", optional: true, variadic: true),
+            ],
+            examples: [("superlearner sandbox run demo kill-child target=counter_1", "kill one child and check it comes back")],
+            command: Self.self)
+
+        let id: String
+        let experiment: String
+        let parameters: [String]
+
+        init(_ input: CommandInput) {
+            id = input.required("ID")
+            experiment = input.required("EXPERIMENT")
+            parameters = input.values("KEY=VALUE")
+        }
+
+        func run(_ context: CommandContext) throws {
+            let output = context.output
+            let result = try context.call(
+                .runExperiment,
+                [
+                    "sandbox_id": .string(id), "experiment": .string(experiment),
+                    "parameters": .object(try CommandContext.keyValues(parameters)),
+                ])
             output.data(result) {
-                var lines = ["\(result["experiment"]?.plain ?? ""): \(output.status(result["verdict"]?.plain ?? "")) — \(result["reason"]?.plain ?? "")"]
+                var lines = [
+                    "\(result["experiment"]?.plain ?? ""): \(output.status(result["verdict"]?.plain ?? "")) — \(result["reason"]?.plain ?? "")"
+                ]
                 for (key, value) in (result["measurements"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
                     lines.append("  \(key.padded(18)) \(value.plain)")
                 }
@@ -96,40 +236,52 @@ extension CommandContext {
             if result["verdict"] == "fail" {
                 throw CLIError(exit: .failure, code: "experiment_failed", message: "experiment failed: \(result["reason"]?.plain ?? "")")
             }
-        case "config":
-            let id = parsed.argument("ID") ?? ""
-            let pairs = parsed.values("KEY=VALUE")
-            let config: Term
-            if pairs.isEmpty {
-                config = try api("GET", "/api/v1/sandboxes/\(segment(id))/config")
-            } else {
-                config = try api("PATCH", "/api/v1/sandboxes/\(segment(id))/config", body: ["config": .object(try keyValues(pairs))])
-            }
-            output.data(config) {
-                let members = config.objectValue ?? [:]
-                return members.isEmpty ? "(no config)" : members.keys.sorted().map { "\($0)=\(members[$0]!.description)" }.joined(separator: "\n")
-            }
-        case "templates":
-            let templates = Term.array(SandboxTemplate.all.map { ["name": .string($0.name), "description": .string($0.description), "spec": $0.spec.term] })
-            output.data(templates) {
-                output.table(["TEMPLATE", "STRATEGY", "DESCRIPTION"], SandboxTemplate.all.map { [$0.name, $0.spec.strategy.rawValue, $0.description] })
-            }
-        default:
-            throw CLIError(exit: .usage, code: "usage", message: "unknown sandbox command")
         }
     }
 
-    func drawTree(_ node: Term, prefix: String, isLast: Bool, isRoot: Bool, into lines: inout [String]) {
-        let connector = isRoot ? "" : (isLast ? "└─ " : "├─ ")
-        var label = node["id"]?.plain ?? "?"
-        if let strategy = node["strategy"]?.stringValue { label += " (\(strategy))" }
-        let pid = node["pid"]?.plain ?? "-"
-        let status = node["pid"] == .null ? output.status("stopped") : output.status("running")
-        lines.append("\(prefix)\(connector)\(label)  \(pid)  \(status)  restarts=\(node["restarts"]?.plain ?? "0")")
-        let children = node["children"]?.arrayValue ?? []
-        let childPrefix = isRoot ? "" : prefix + (isLast ? "   " : "│  ")
-        for (index, child) in children.enumerated() {
-            drawTree(child, prefix: childPrefix, isLast: index == children.count - 1, isRoot: false, into: &lines)
+    struct Config: Command {
+        static let spec = CommandSpec(
+            "config", "print a sandbox's config, or set keys (KEY=null removes one)",
+            arguments: [
+                CommandTree.sandboxArgument,
+                ArgumentSpec("KEY=VALUE", "keys to set", optional: true, variadic: true, completion: .keyValue),
+            ],
+            command: Self.self)
+
+        let id: String
+        let pairs: [String]
+
+        init(_ input: CommandInput) {
+            id = input.required("ID")
+            pairs = input.values("KEY=VALUE")
+        }
+
+        func run(_ context: CommandContext) throws {
+            let config =
+                pairs.isEmpty
+                ? try context.call(.getSandboxConfig, ["sandbox_id": .string(id)])
+                : try context.call(
+                    .updateSandboxConfig, ["sandbox_id": .string(id), "config": .object(try CommandContext.keyValues(pairs))])
+            context.output.data(config) {
+                let members = config.objectValue ?? [:]
+                return members.isEmpty
+                    ? "(no config)" : members.keys.sorted().map { "\($0)=\(members[$0]!.description)" }.joined(separator: "\n")
+            }
+        }
+    }
+
+    struct Templates: Command {
+        static let spec = CommandSpec("templates", "list the built-in templates", command: Self.self)
+
+        init(_ input: CommandInput) {}
+
+        func run(_ context: CommandContext) throws {
+            let templates = Term.array(
+                SandboxTemplate.all.map { ["name": .string($0.name), "description": .string($0.description), "spec": $0.spec.term] })
+            context.output.data(templates) {
+                context.output.table(
+                    ["TEMPLATE", "STRATEGY", "DESCRIPTION"], SandboxTemplate.all.map { [$0.name, $0.spec.strategy.rawValue, $0.description] })
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import SuperlearnerAPI
 import SuperlearnerClient
 import SuperlearnerDaemon
 import Supervision
@@ -7,55 +8,123 @@ import Supervision
 import Glibc
 #endif
 
-extension CommandContext {
-    func server() async throws {
-        switch parsed.path.count > 1 ? parsed.path[1] : "" {
-        case "run":
-            try await runDaemon()
-        case "start":
-            if client.isReachable() {
-                let status = try daemonStatus()
-                output.data(status) { "the daemon is already running (pid \(status["pid"]?.plain ?? "?"), socket \(paths.socket))" }
+/// `superlearner server …`: start, stop and inspect the daemon.
+enum ServerCommands {
+    static let spec = CommandSpec(
+        "server", "start, stop and inspect the daemon",
+        subcommands: [Start.spec, Stop.spec, Status.spec, Run.spec, Logs.spec])
+
+    static let flags: [FlagSpec] = [
+        FlagSpec("port", "also listen on TCP (for the dashboard)", value: .integer, placeholder: "PORT"),
+        FlagSpec("host", "the TCP host (default 127.0.0.1; others need a token)", value: .string, placeholder: "HOST"),
+        FlagSpec("allow-destructive-ui", "show kill buttons on the dashboard"),
+        FlagSpec("read-only", "refuse destructive operations over the API (403)"),
+    ]
+
+    /// The listener flags of `start` and `run`.
+    struct Listeners {
+        let port: Int?
+        let host: String?
+        let allowDestructiveUI: Bool
+        let readOnly: Bool
+
+        init(_ input: CommandInput) {
+            port = input.integer("port")
+            host = input.flag("host")
+            allowDestructiveUI = input.has("allow-destructive-ui")
+            readOnly = input.has("read-only")
+        }
+
+        /// The same flags for `server run`.
+        var arguments: [String] {
+            var arguments: [String] = []
+            if let port { arguments += ["--port", String(port)] }
+            if let host { arguments += ["--host", host] }
+            if allowDestructiveUI { arguments.append("--allow-destructive-ui") }
+            if readOnly { arguments.append("--read-only") }
+            return arguments
+        }
+    }
+
+    /// The daemon's status (`APIRoutes.daemonStatus`) without autostart.
+    @MainActor
+    static func daemonStatus(_ context: CommandContext) throws -> Term {
+        do {
+            let response = try context.client.request(APIRoutes.daemonStatus)
+            return (try? Term(jsonBytes: response.body))?["data"] ?? .null
+        } catch {
+            throw CLIError(exit: .unreachable, code: "unreachable", message: error.description)
+        }
+    }
+
+    struct Start: Command {
+        static let spec = CommandSpec("start", "start the daemon in the background", flags: flags, command: Self.self)
+
+        let listeners: Listeners
+        init(_ input: CommandInput) { listeners = Listeners(input) }
+
+        func run(_ context: CommandContext) throws {
+            let paths = context.paths
+            if context.client.isReachable() {
+                let status = try daemonStatus(context)
+                context.output.data(status) {
+                    "the daemon is already running (pid \(status["pid"]?.plain ?? "?"), socket \(paths.socket))"
+                }
                 return
             }
-            var arguments = ["server", "run", "--socket", paths.socket]
-            if let port = parsed.flag("port") { arguments += ["--port", port] }
-            if let host = parsed.flag("host") { arguments += ["--host", host] }
-            if parsed.has("allow-destructive-ui") { arguments.append("--allow-destructive-ui") }
-            if parsed.has("read-only") { arguments.append("--read-only") }
             let pid: Int32
             do {
-                pid = try DaemonLauncher.start(arguments: arguments, paths: paths)
+                pid = try DaemonLauncher.start(arguments: ["server", "run", "--socket", paths.socket] + listeners.arguments, paths: paths)
             } catch {
                 throw CLIError(exit: .failure, code: "start_failed", message: "could not start the daemon: \(error)")
             }
             // The port the daemon bound (the system's choice for --port 0), from the daemon itself.
-            let port = parsed.flag("port") == nil ? nil : (try? api("GET", "/api/v1/daemon"))?["port"]?.intValue
+            let port = listeners.port == nil ? nil : (try? context.call(APIRoutes.daemonStatus))?["port"]?.intValue
             let started: Term = [
-                "pid": .int(Int(pid)), "socket": .string(paths.socket), "log": .string(paths.logFile), "port": port.map(Term.int) ?? .null,
+                "pid": .int(Int(pid)), "socket": .string(paths.socket), "log": .string(paths.logFile),
+                "port": port.map(Term.int) ?? .null,
             ]
-            output.data(started) {
-                "started the daemon (pid \(pid), socket \(paths.socket)\(port.map { ", tcp \(parsed.flag("host") ?? "127.0.0.1"):\($0)" } ?? ""))"
+            context.output.data(started) {
+                "started the daemon (pid \(pid), socket \(paths.socket)\(port.map { ", tcp \(listeners.host ?? "127.0.0.1"):\($0)" } ?? ""))"
             }
-        case "stop":
-            guard client.isReachable() else {
-                throw CLIError(exit: .unreachable, code: "unreachable", message: "no daemon answers at \(paths.socket)")
+        }
+    }
+
+    struct Stop: Command {
+        static let spec = CommandSpec("stop", "stop the daemon gracefully (sandboxes shut down in order)", command: Self.self)
+
+        init(_ input: CommandInput) {}
+
+        func run(_ context: CommandContext) throws {
+            guard context.client.isReachable() else {
+                throw CLIError(exit: .unreachable, code: "unreachable", message: "no daemon answers at \(context.paths.socket)")
             }
-            let answer = try api("POST", "/api/v1/daemon/stop")
+            let answer = try context.call(APIRoutes.daemonStop)
             let deadline = ContinuousClock.now + .seconds(30)
-            while client.isReachable() {
+            while context.client.isReachable() {
                 guard ContinuousClock.now < deadline else {
                     throw CLIError(exit: .timedOut, code: "timeout", message: "the daemon is still answering after 30 s")
                 }
                 usleep(20_000)
             }
-            output.data(["stopped": true, "pid": answer["pid"] ?? .null]) { "stopped the daemon (pid \(answer["pid"]?.plain ?? "?"))" }
-        case "status":
-            guard client.isReachable() else {
-                throw CLIError(exit: .unreachable, code: "unreachable", message: "no daemon answers at \(paths.socket)")
+            context.output.data(["stopped": true, "pid": answer["pid"] ?? .null]) {
+                "stopped the daemon (pid \(answer["pid"]?.plain ?? "?"))"
             }
-            let status = try daemonStatus()
-            output.data(status) {
+        }
+    }
+
+    struct Status: Command {
+        static let spec = CommandSpec(
+            "status", "the daemon's pid, uptime and sandboxes (exit 5 when none runs)", command: Self.self)
+
+        init(_ input: CommandInput) {}
+
+        func run(_ context: CommandContext) throws {
+            guard context.client.isReachable() else {
+                throw CLIError(exit: .unreachable, code: "unreachable", message: "no daemon answers at \(context.paths.socket)")
+            }
+            let status = try daemonStatus(context)
+            context.output.data(status) {
                 [
                     "running     pid \(status["pid"]?.plain ?? "?"), version \(status["version"]?.plain ?? "?")",
                     "uptime      \(Int(status["uptime_seconds"]?.doubleValue ?? 0)) s",
@@ -65,10 +134,55 @@ extension CommandContext {
                     "processes   \(status["processes"]?.plain ?? "0")",
                 ].joined(separator: "\n")
             }
-        case "logs":
-            let count = parsed.flag("lines").flatMap { Int($0) } ?? 50
-            guard let file = fopen(paths.logFile, "r") else {
-                throw CLIError(exit: .notFound, code: "not_found", message: "no log at \(paths.logFile)")
+        }
+    }
+
+    struct Run: Command {
+        static let spec = CommandSpec(
+            "run", "run the daemon in the foreground (for systemd and containers)", flags: flags, command: Self.self)
+
+        let listeners: Listeners
+        init(_ input: CommandInput) { listeners = Listeners(input) }
+
+        func run(_ context: CommandContext) async throws {
+            if let port = listeners.port, !(0...65535).contains(port) {
+                throw CLIError(exit: .usage, code: "usage", message: "--port must be 0 to 65535, got \(port)")
+            }
+            let environment = SuperlearnerPaths.currentEnvironment()
+            let configuration = DaemonConfiguration(
+                paths: context.paths, host: listeners.host ?? "127.0.0.1", port: listeners.port,
+                token: environment["SUPERLEARNER_TOKEN"], allowDestructive: !listeners.readOnly,
+                allowDestructiveUI: listeners.allowDestructiveUI,
+                nodeName: environment["SUPERLEARNER_NODE"] ?? "superlearner@localhost")
+            var logger = Logger(label: "superlearner.daemon")
+            logger.logLevel = Logger.Level(rawValue: environment["SUPERLEARNER_LOG_LEVEL"] ?? "info") ?? .info
+            do {
+                try await Daemon(configuration: configuration, logger: logger).run()
+            } catch let error as DaemonError {
+                switch error {
+                case .alreadyRunning: throw CLIError(exit: .conflict, code: "already_running", message: error.description)
+                case .tokenRequired, .insecureTokenFile:
+                    throw CLIError(exit: .usage, code: "token_required", message: error.description)
+                case .io: throw CLIError(exit: .failure, code: "io_error", message: error.description)
+                case .addressInUse: throw CLIError(exit: .conflict, code: "address_in_use", message: error.description)
+                }
+            }
+        }
+    }
+
+    struct Logs: Command {
+        static let spec = CommandSpec(
+            "logs", "print the daemon's log",
+            flags: [FlagSpec("lines", short: "n", "the last N lines (default 50)", value: .integer, placeholder: "N")],
+            command: Self.self)
+
+        let count: Int
+        init(_ input: CommandInput) { count = input.integer("lines") ?? 50 }
+
+        func run(_ context: CommandContext) throws {
+            let path = context.paths.logFile
+            guard let file = fopen(path, "r") else {
+                throw CLIError(exit: .notFound, code: "not_found", message: "no log at \(path)")
             }
             defer { fclose(file) }
             var lines: [String] = []
@@ -77,43 +191,7 @@ extension CommandContext {
                 lines.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
                 if lines.count > count { lines.removeFirst() }
             }
-            output.data(.array(lines.map { .string(String($0.dropLast($0.hasSuffix("\n") ? 1 : 0))) })) { lines.joined() }
-        default:
-            throw CLIError(exit: .usage, code: "usage", message: "unknown server command")
-        }
-    }
-
-    /// `GET /api/v1/daemon` without autostart.
-    func daemonStatus() throws -> Term {
-        do {
-            let response = try client.request("GET", "/api/v1/daemon")
-            return (try? Term(jsonBytes: response.body))?["data"] ?? .null
-        } catch {
-            throw CLIError(exit: .unreachable, code: "unreachable", message: error.description)
-        }
-    }
-
-    func runDaemon() async throws {
-        let port = parsed.flag("port").flatMap { Int($0) }
-        if let port, !(0...65535).contains(port) {
-            throw CLIError(exit: .usage, code: "usage", message: "--port must be 0 to 65535, got \(port)")
-        }
-        let environment = SuperlearnerPaths.currentEnvironment()
-        let configuration = DaemonConfiguration(
-            paths: paths, host: parsed.flag("host") ?? "127.0.0.1", port: port, token: environment["SUPERLEARNER_TOKEN"],
-            allowDestructive: !parsed.has("read-only"), allowDestructiveUI: parsed.has("allow-destructive-ui"),
-            nodeName: environment["SUPERLEARNER_NODE"] ?? "superlearner@localhost")
-        var logger = Logger(label: "superlearner.daemon")
-        logger.logLevel = Logger.Level(rawValue: environment["SUPERLEARNER_LOG_LEVEL"] ?? "info") ?? .info
-        do {
-            try await Daemon(configuration: configuration, logger: logger).run()
-        } catch let error as DaemonError {
-            switch error {
-            case .alreadyRunning: throw CLIError(exit: .conflict, code: "already_running", message: error.description)
-            case .tokenRequired, .insecureTokenFile: throw CLIError(exit: .usage, code: "token_required", message: error.description)
-            case .io: throw CLIError(exit: .failure, code: "io_error", message: error.description)
-            case .addressInUse: throw CLIError(exit: .conflict, code: "address_in_use", message: error.description)
-            }
+            context.output.data(.array(lines.map { .string(String($0.dropLast($0.hasSuffix("\n") ? 1 : 0))) })) { lines.joined() }
         }
     }
 }

@@ -1,28 +1,49 @@
+import SuperlearnerAPI
 import SuperlearnerClient
 import Supervision
+import Telemetry
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-extension CommandContext {
-    func events() throws {
-        let limit = parsed.flag("limit").flatMap { Int($0) } ?? 50
-        var query = ["limit=\(limit)"]
-        if let since = parsed.flag("since") { query.append("since=\(since)") }
-        let past = try api("GET", "/api/v1/telemetry/events?" + query.joined(separator: "&"))
+/// `superlearner events`: print telemetry events; `--follow` streams them.
+struct EventsCommand: Command {
+    static let spec = CommandSpec(
+        "events", "print telemetry events; --follow streams them",
+        flags: [
+            FlagSpec("follow", short: "f", "keep streaming new events"),
+            FlagSpec("since", "only events after this sequence number", value: .integer, placeholder: "SEQ"),
+            FlagSpec("limit", "at most N past events (default 50)", value: .integer, placeholder: "N"),
+        ],
+        command: Self.self)
+
+    let follow: Bool
+    let since: Int?
+    let limit: Int
+
+    init(_ input: CommandInput) {
+        follow = input.has("follow")
+        since = input.integer("since")
+        limit = input.integer("limit") ?? 50
+    }
+
+    func run(_ context: CommandContext) throws {
+        var parameters: [String: Term] = ["limit": .int(limit)]
+        if let since { parameters["since"] = .int(since) }
+        let past = try context.call(.listEvents, parameters)
         let events = past.arrayValue ?? []
-        if !parsed.has("follow") {
-            output.data(past) { events.isEmpty ? "no events" : events.map(eventLine).joined(separator: "\n") }
+        if !follow {
+            context.output.data(past) { events.isEmpty ? "no events" : events.map { Self.line($0, context.output) }.joined(separator: "\n") }
             return
         }
         // Follow: print the backlog, then stream, one event per line (JSON lines under --json).
-        for event in events { printEvent(event) }
-        let last = events.last?["seq"]?.intValue.map(UInt64.init) ?? parsed.flag("since").flatMap { UInt64($0) } ?? 0
-        let streamClient = SuperlearnerClient(endpoint: .unix(paths.socket), timeout: .seconds(3600 * 24 * 365))
+        for event in events { Self.print(event, context.output) }
+        let last = events.last?["seq"]?.intValue ?? since ?? 0
+        let streamClient = SuperlearnerClient(endpoint: .unix(context.paths.socket), timeout: .seconds(3600 * 24 * 365))
         do {
-            try streamClient.followEvents("/api/v1/events?since=\(last)") { _, data in
-                if let event = try? Term(json: data) { printEvent(event) }
+            try streamClient.followEvents(APIRoutes.events.path(query: [("since", String(last))])) { _, data in
+                if let event = try? Term(json: data) { Self.print(event, context.output) }
                 return true
             }
         } catch .interrupted {
@@ -32,40 +53,65 @@ extension CommandContext {
         }
     }
 
-    func printEvent(_ event: Term) {
+    static func print(_ event: Term, _ output: Output) {
         if output.json {
             Output.write(event.json + "\n", to: 1)
         } else if !output.quiet {
-            Output.write(eventLine(event) + "\n", to: 1)
+            Output.write(line(event, output) + "\n", to: 1)
         }
     }
 
-    func eventLine(_ event: Term) -> String {
-        let metadata = (event["metadata"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.plain)" }.joined(separator: " ")
+    /// `SEQ.  NAME  key=value …`.
+    static func line(_ event: Term, _ output: Output) -> String {
+        let metadata = (event["metadata"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.plain)" }
+            .joined(separator: " ")
         return "\(event["seq"]?.plain ?? "").  \(output.paint(event["name"]?.plain ?? "", "36"))  \(metadata)"
     }
+}
 
-    /// `wait TARGET --for STATE`: checks the present, then follows the event stream until the state is
-    /// reached (exit 0) or the timeout passes (exit 6).
-    func wait() throws {
-        let target = parsed.argument("TARGET") ?? ""
-        guard let state = parsed.flag("for") else {
+/// `superlearner wait TARGET --for STATE`: checks the present, then follows the event stream until the
+/// state is reached (exit 0) or the timeout passes (exit 6). The CI primitive.
+struct WaitCommand: Command {
+    static let states = ["running", "restarted", "terminated", "escalated"]
+
+    static let spec = CommandSpec(
+        "wait", "block until a sandbox or process reaches a state: the CI primitive",
+        arguments: [ArgumentSpec("TARGET", "a sandbox id, a path or a PID", completion: .process)],
+        flags: [
+            FlagSpec("for", "the state to wait for", value: .choice(states), placeholder: "STATE"),
+            FlagSpec("timeout", "give up after this long (exit 6; default 5s)", value: .duration, placeholder: "DURATION"),
+        ],
+        examples: [("superlearner wait demo/counter_1 --for restarted --timeout 10s", "after breaking something")],
+        command: Self.self)
+
+    let target: String
+    let state: String?
+    let limit: Duration
+
+    init(_ input: CommandInput) {
+        target = input.required("TARGET")
+        state = input.flag("for")
+        limit = input.duration("timeout") ?? .seconds(5)
+    }
+
+    func run(_ context: CommandContext) throws {
+        guard let state else {
             throw CLIError(exit: .usage, code: "usage", message: "--for is required: running, restarted, terminated or escalated")
         }
-        let limit = parsed.flag("timeout").flatMap(Duration.parse) ?? .seconds(5)
         let deadline = ContinuousClock.now + limit
-        let baseline = (try api("GET", "/api/v1/telemetry/events?limit=1")).arrayValue?.last?["seq"]?.intValue ?? 0
-        let sandbox = try? api("GET", "/api/v1/sandboxes/\(segment(target))")
-        let process = sandbox == nil ? try? api("GET", "/api/v1/processes/\(segment(target))/info") : nil
+        let baseline = (try context.call(.listEvents, ["limit": 1])).arrayValue?.last?["seq"]?.intValue ?? 0
+        let sandbox = try? context.call(.getSandboxInfo, ["sandbox_id": .string(target)])
+        let process = sandbox == nil ? try? context.call(.getProcessInfo, ["pid": .string(target)]) : nil
         let pid = process?["pid"]?.stringValue
         switch state {
         case "running":
-            if sandbox?["status"] == "running" || (sandbox == nil && process != nil) { return reached(target, state) }
+            if sandbox?["status"] == "running" || (sandbox == nil && process != nil) { return reached(state, context) }
         case "terminated":
-            if sandbox == nil && process == nil { return reached(target, state) }
+            if sandbox == nil && process == nil { return reached(state, context) }
         default:
             break
         }
+        let target = self.target
         func matches(_ event: Term) -> Bool {
             let name = event["name"]?.stringValue ?? ""
             let metadata = event["metadata"]?.objectValue ?? [:]
@@ -74,15 +120,15 @@ extension CommandContext {
             let isPID = metadata["pid"]?.stringValue == target || metadata["pid"]?.stringValue == pid && pid != nil
             switch state {
             case "running":
-                return (isSandbox && ["sandbox.create", "sandbox.restart", "sandbox.restore"].contains(name))
-                    || (isPath && (name == "runtime.process.spawn" || name == "runtime.supervisor.restart"))
+                return (isSandbox && [EventName.sandboxCreate, EventName.sandboxRestart, EventName.sandboxRestore].contains(name))
+                    || (isPath && (name == EventName.processSpawn || name == EventName.supervisorRestart))
             case "restarted":
-                return (isSandbox && name == "sandbox.restart")
-                    || (name == "runtime.supervisor.restart" && (isPath || metadata["old_pid"]?.stringValue == target))
+                return (isSandbox && name == EventName.sandboxRestart)
+                    || (name == EventName.supervisorRestart && (isPath || metadata["old_pid"]?.stringValue == target))
             case "terminated":
-                return (isSandbox && name == "sandbox.destroy") || (name == "runtime.process.exit" && (isPath || isPID))
+                return (isSandbox && name == EventName.sandboxDestroy) || (name == EventName.processExit && (isPath || isPID))
             case "escalated":
-                return (isSandbox && name == "sandbox.failed") || (name == "runtime.supervisor.escalation" && isPath)
+                return (isSandbox && name == EventName.sandboxFailed) || (name == EventName.supervisorEscalation && isPath)
             default:
                 return false
             }
@@ -92,10 +138,11 @@ extension CommandContext {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         let streamDeadline = UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec) + nanos
-        let streamClient = SuperlearnerClient(endpoint: .unix(paths.socket), timeout: limit)
+        let streamClient = SuperlearnerClient(endpoint: .unix(context.paths.socket), timeout: limit)
         var found = false
         do {
-            found = try streamClient.followEvents("/api/v1/events?since=\(baseline)", deadline: streamDeadline) { _, data in
+            found = try streamClient.followEvents(APIRoutes.events.path(query: [("since", String(baseline))]), deadline: streamDeadline) {
+                _, data in
                 guard let event = try? Term(json: data) else { return true }
                 return !matches(event)
             }
@@ -109,25 +156,23 @@ extension CommandContext {
         guard found else {
             throw CLIError(exit: .timedOut, code: "timeout", message: "timed out after \(limit) waiting for \(target) to be \(state)")
         }
-        reached(target, state)
+        reached(state, context)
     }
 
-    func reached(_ target: String, _ state: String) {
-        output.data(["target": .string(target), "state": .string(state), "reached": true]) { "\(target) is \(state)" }
+    func reached(_ state: String, _ context: CommandContext) {
+        context.output.data(["target": .string(target), "state": .string(state), "reached": true]) { "\(target) is \(state)" }
     }
+}
 
-    func telemetry() throws {
-        if parsed.path.count > 1 {
-            let format = parsed.flag("format") ?? "json"
-            let result = try api("GET", "/api/v1/telemetry/metrics?format=\(format)")
-            if format == "json" {
-                Output.write(result.prettyJSON() + "\n", to: 1)
-            } else {
-                Output.write(result["text"]?.stringValue ?? "", to: 1)
-            }
-            return
-        }
-        let samples = try api("GET", "/api/v1/telemetry/metrics").arrayValue ?? []
+/// `superlearner telemetry`: a summary of metrics; `telemetry export` dumps them.
+struct TelemetryCommand: Command {
+    static let spec = CommandSpec(
+        "telemetry", "a summary of metrics; 'telemetry export' dumps them", subcommands: [Export.spec], command: Self.self)
+
+    init(_ input: CommandInput) {}
+
+    func run(_ context: CommandContext) throws {
+        let samples = try context.call(.getMetrics).arrayValue ?? []
         func total(_ name: String) -> Double {
             samples.filter { $0["name"]?.stringValue == name }.reduce(0) { $0 + ($1["value"]?.doubleValue ?? 0) }
         }
@@ -143,8 +188,27 @@ extension CommandContext {
             ("operations", total("superlearner_operations_total")),
             ("operation_errors", total("superlearner_operation_errors_total")),
         ]
-        output.data(.object(Dictionary(uniqueKeysWithValues: summary.map { ($0.0, Term.int(Int($0.1))) }))) {
+        context.output.data(.object(Dictionary(uniqueKeysWithValues: summary.map { ($0.0, Term.int(Int($0.1))) }))) {
             summary.map { "\($0.0.padded(20)) \(Int($0.1))" }.joined(separator: "\n")
+        }
+    }
+
+    struct Export: Command {
+        static let spec = CommandSpec(
+            "export", "every metric as JSON, CSV or Prometheus text",
+            flags: [FlagSpec("format", "output format", value: .choice(["json", "csv", "prometheus"]), placeholder: "FORMAT")],
+            command: Self.self)
+
+        let format: String
+        init(_ input: CommandInput) { format = input.flag("format") ?? "json" }
+
+        func run(_ context: CommandContext) throws {
+            let result = try context.call(.getMetrics, ["format": .string(format)])
+            if format == "json" {
+                Output.write(result.prettyJSON() + "\n", to: 1)
+            } else {
+                Output.write(result["text"]?.stringValue ?? "", to: 1)
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
 /// What a value on the command line is, for parsing, help, completion and man pages.
-public enum ValueKind: Sendable, Hashable {
+enum ValueKind: Sendable, Hashable {
     /// Free text.
     case string
     /// A whole number.
@@ -15,7 +15,7 @@ public enum ValueKind: Sendable, Hashable {
 }
 
 /// What a shell can complete a value with.
-public enum CompletionSource: String, Sendable, Hashable {
+enum CompletionSource: String, Sendable, Hashable {
     /// Nothing beyond what is typed.
     case none
     /// Sandbox ids, from the daemon.
@@ -41,19 +41,19 @@ public enum CompletionSource: String, Sendable, Hashable {
 }
 
 /// A positional argument.
-public struct ArgumentSpec: Sendable, Hashable {
+struct ArgumentSpec: Sendable, Hashable {
     /// The placeholder, such as `ID`.
-    public var name: String
+    var name: String
     /// One line.
-    public var summary: String
+    var summary: String
     /// Its type.
-    public var kind: ValueKind
+    var kind: ValueKind
     /// Whether it may be left out.
-    public var optional: Bool
+    var optional: Bool
     /// Whether it takes every remaining word.
-    public var variadic: Bool
+    var variadic: Bool
     /// How to complete it.
-    public var completion: CompletionSource
+    var completion: CompletionSource
 
     init(_ name: String, _ summary: String, _ kind: ValueKind = .string, optional: Bool = false, variadic: Bool = false, completion: CompletionSource = .none) {
         self.name = name
@@ -66,21 +66,21 @@ public struct ArgumentSpec: Sendable, Hashable {
 }
 
 /// A flag: `--long VALUE`, `-s VALUE`, or a switch without a value.
-public struct FlagSpec: Sendable, Hashable {
+struct FlagSpec: Sendable, Hashable {
     /// The long name without dashes.
-    public var long: String
+    var long: String
     /// The short letter, if any.
-    public var short: Character?
+    var short: Character?
     /// One line.
-    public var summary: String
+    var summary: String
     /// The value's type, or `nil` for a switch.
-    public var value: ValueKind?
+    var value: ValueKind?
     /// The value's placeholder in help.
-    public var placeholder: String
+    var placeholder: String
     /// How to complete the value.
-    public var completion: CompletionSource
+    var completion: CompletionSource
     /// Whether it may be given several times (values accumulate).
-    public var repeatable: Bool
+    var repeatable: Bool
 
     init(_ long: String, short: Character? = nil, _ summary: String, value: ValueKind? = nil, placeholder: String = "VALUE", completion: CompletionSource = .none, repeatable: Bool = false) {
         self.long = long
@@ -102,27 +102,29 @@ public struct FlagSpec: Sendable, Hashable {
 }
 
 /// One node of the command tree: a noun with verbs, or a verb with arguments and flags.
-public struct CommandSpec: Sendable, Hashable {
+struct CommandSpec: Sendable, Hashable {
     /// The word typed.
-    public var name: String
+    var name: String
     /// One line.
-    public var summary: String
+    var summary: String
     /// Paragraphs for `--help` and the man page.
-    public var discussion: String
+    var discussion: String
     /// Positional arguments, in order.
-    public var arguments: [ArgumentSpec]
+    var arguments: [ArgumentSpec]
     /// Flags of this command (global flags are separate).
-    public var flags: [FlagSpec]
+    var flags: [FlagSpec]
     /// Sub-commands (verbs of a noun).
-    public var subcommands: [CommandSpec]
+    var subcommands: [CommandSpec]
     /// Example invocations with a comment each.
-    public var examples: [(String, String)]
+    var examples: [(String, String)]
     /// Left out of help and completion (`__complete`).
-    public var hidden: Bool
+    var hidden: Bool
+    /// What runs when this node is the command typed; `nil` for a noun that only groups verbs.
+    var command: (any Command.Type)?
 
     init(
         _ name: String, _ summary: String, discussion: String = "", arguments: [ArgumentSpec] = [], flags: [FlagSpec] = [],
-        subcommands: [CommandSpec] = [], examples: [(String, String)] = [], hidden: Bool = false
+        subcommands: [CommandSpec] = [], examples: [(String, String)] = [], hidden: Bool = false, command: (any Command.Type)? = nil
     ) {
         self.name = name
         self.summary = summary
@@ -132,11 +134,12 @@ public struct CommandSpec: Sendable, Hashable {
         self.subcommands = subcommands
         self.examples = examples
         self.hidden = hidden
+        self.command = command
     }
 
     /// The visible sub-command called `name`.
-    public func subcommand(_ name: String) -> CommandSpec? { subcommands.first { $0.name == name } }
+    func subcommand(_ name: String) -> CommandSpec? { subcommands.first { $0.name == name } }
 
-    public static func == (lhs: CommandSpec, rhs: CommandSpec) -> Bool { lhs.name == rhs.name && lhs.summary == rhs.summary }
-    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+    static func == (lhs: CommandSpec, rhs: CommandSpec) -> Bool { lhs.name == rhs.name && lhs.summary == rhs.summary }
+    func hash(into hasher: inout Hasher) { hasher.combine(name) }
 }

@@ -1,7 +1,7 @@
 /// Renders `--help` from the command tree.
-public enum Help {
+enum Help {
     /// `superlearner sandbox create ID [TEMPLATE] [flags]`.
-    public static func usage(_ spec: CommandSpec, path: [String]) -> String {
+    static func usage(_ spec: CommandSpec, path: [String]) -> String {
         var parts = ["superlearner"] + path
         if !spec.subcommands.isEmpty && spec.arguments.isEmpty { parts.append("COMMAND") }
         for argument in spec.arguments {
@@ -13,7 +13,7 @@ public enum Help {
     }
 
     /// The full help text of a command.
-    public static func text(for spec: CommandSpec, path: [String]) -> String {
+    static func text(for spec: CommandSpec, path: [String]) -> String {
         var out = "\(usage(spec, path: path))\n\n\(spec.summary.prefix(1).uppercased() + spec.summary.dropFirst()).\n"
         if !spec.discussion.isEmpty { out += "\n\(lines(of: spec.discussion, width: 100).joined(separator: "\n"))\n" }
         let visible = spec.subcommands.filter { !$0.hidden }

@@ -1,39 +1,32 @@
 /// A command line that parsed: which command, its positional values and its flags.
-public struct ParsedCommand: Sendable {
+struct ParsedCommand: Sendable {
     /// The command words after `superlearner` (`["sandbox", "create"]`).
-    public var path: [String]
+    var path: [String]
     /// The command's spec.
-    public var spec: CommandSpec
+    var spec: CommandSpec
     /// Positional values by argument name (variadic ones hold several).
-    public var arguments: [String: [String]]
+    var arguments: [String: [String]]
     /// Flag values by long name (switches hold `"true"`).
-    public var flags: [String: [String]]
+    var flags: [String: [String]]
 
-    /// The first value of argument `name`.
-    public func argument(_ name: String) -> String? { arguments[name]?.first }
-    /// Every value of a variadic argument.
-    public func values(_ name: String) -> [String] { arguments[name] ?? [] }
-    /// The last value of flag `name`.
-    public func flag(_ name: String) -> String? { flags[name]?.last }
-    /// Whether switch `name` was given.
-    public func has(_ name: String) -> Bool { flags[name] != nil }
+    /// Read through `CommandInput`, which checks every name against the command's declaration.
 }
 
 /// A command line that did not parse: one clear line, exit code 2.
-public struct UsageError: Error, Sendable, CustomStringConvertible {
+struct UsageError: Error, Sendable, CustomStringConvertible {
     /// The line.
-    public var message: String
+    var message: String
     /// The command the error is about, for a pointer to its help.
-    public var path: [String]
+    var path: [String]
     /// `message`.
-    public var description: String { message }
+    var description: String { message }
 }
 
 /// Parses words against the command tree.
-public enum Parser {
+enum Parser {
     /// Parses `words` (without the program name).
     /// - Throws: `UsageError` naming the unknown word (with a suggestion), the missing argument or the bad value.
-    public static func parse(_ words: [String], tree: CommandSpec = CommandTree.root) throws(UsageError) -> ParsedCommand {
+    static func parse(_ words: [String], tree: CommandSpec = CommandTree.root) throws(UsageError) -> ParsedCommand {
         var spec = tree
         var path: [String] = []
         var positionals: [String] = []
@@ -93,7 +86,7 @@ public enum Parser {
             positionals.append(word)
         }
         if flags["help"] != nil { return ParsedCommand(path: path, spec: spec, arguments: [:], flags: flags) }
-        if !spec.subcommands.isEmpty && spec.arguments.isEmpty && path.count > 0 && !isRunnableNoun(path) {
+        if !spec.subcommands.isEmpty && spec.arguments.isEmpty && path.count > 0 && spec.command == nil {
             let names = spec.subcommands.filter { !$0.hidden }.map(\.name).joined(separator: ", ")
             throw UsageError(message: "'\(path.joined(separator: " "))' needs a command: \(names)", path: path)
         }
@@ -119,9 +112,6 @@ public enum Parser {
         }
         return ParsedCommand(path: path, spec: spec, arguments: arguments, flags: flags)
     }
-
-    /// Nouns that also run on their own (`telemetry` prints a summary).
-    static func isRunnableNoun(_ path: [String]) -> Bool { path == ["telemetry"] }
 
     static func isNegativeNumber(_ word: String) -> Bool {
         word.count > 1 && word.dropFirst().allSatisfy { $0.isNumber || $0 == "." }

@@ -4,12 +4,12 @@
 /// being completed, so nouns, verbs, flags, enum values and live names (sandbox ids, paths, PIDs,
 /// operations and their parameters) all come from the one tree and, for live names, from the daemon. A
 /// `:files` answer hands over to the shell's own file completion (`--spec FILE`).
-public enum CompletionScripts {
+enum CompletionScripts {
     /// The shells with a script.
-    public static let shells = ["bash", "zsh", "fish"]
+    static let shells = ["bash", "zsh", "fish"]
 
     /// The script for `shell`, or `nil` for an unknown shell.
-    public static func script(for shell: String) -> String? {
+    static func script(for shell: String) -> String? {
         switch shell {
         case "bash": bash
         case "zsh": zsh
@@ -27,7 +27,7 @@ public enum CompletionScripts {
     }
 
     /// bash (with or without the bash-completion package).
-    public static var bash: String {
+    static var bash: String {
         """
         # bash completion for superlearner — \(header)
         # Enable: source this file, or install it as /usr/share/bash-completion/completions/superlearner.
@@ -62,7 +62,7 @@ public enum CompletionScripts {
     }
 
     /// zsh (drop it in a directory of `$fpath` as `_superlearner`, or source it after `compinit`).
-    public static var zsh: String {
+    static var zsh: String {
         """
         #compdef superlearner
         # zsh completion for superlearner — \(header)
@@ -98,7 +98,7 @@ public enum CompletionScripts {
     }
 
     /// fish (install as `~/.config/fish/completions/superlearner.fish`).
-    public static var fish: String {
+    static var fish: String {
         """
         # fish completion for superlearner — \(header)
         # Enable: copy this file to ~/.config/fish/completions/superlearner.fish.

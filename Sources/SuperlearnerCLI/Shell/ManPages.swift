@@ -1,12 +1,13 @@
+import Sandbox
 /// The man pages, generated from the command tree in mdoc: `superlearner(1)`, one page per noun
 /// (`superlearner-sandbox(1)`, …) and per top-level command with flags, arguments or more to say
 /// (`superlearner-wait(1)`, `superlearner-shell(1)`, …), and `superlearner-spec(5)`.
-public enum ManPages {
+enum ManPages {
     /// A fixed date keeps generated pages byte-identical between runs.
     static let date = "November 29, 2026"
 
     /// File name → page text.
-    public static func all() -> [(String, String)] {
+    static func all() -> [(String, String)] {
         var pages = [("superlearner.1", root())]
         for command in CommandTree.root.subcommands where hasOwnPage(command) {
             pages.append(("superlearner-\(command.name).1", page(for: command)))
@@ -220,7 +221,7 @@ public enum ManPages {
             Each child takes:
             .Bl -tag -width Ds
             .It Cm id
-            1 to 64 letters, digits, underscores or hyphens, unique among its siblings.
+            \(SandboxID.rule), unique among its siblings.
             .It Cm worker
             A built-in worker: counter, printer, echo, ticker, crasher, sleeper or kv.
             .It Cm supervisor

@@ -1,0 +1,126 @@
+import Arsenal
+import SuperlearnerAPI
+import SuperlearnerClient
+import SuperlearnerDaemon
+import Supervision
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One invocation's surroundings: its output and its way to the daemon. Runs on the main thread.
+@MainActor
+struct CommandContext {
+    let output: Output
+    let paths: SuperlearnerPaths
+    /// How long a request to the daemon may take (`--timeout`, default 30 s).
+    let timeout: Duration
+
+    var client: SuperlearnerClient { SuperlearnerClient(endpoint: .unix(paths.socket), timeout: timeout) }
+
+    // MARK: The daemon
+
+    /// Runs an Arsenal operation through its own REST route (see `DaemonOperation.request`).
+    /// - Returns: the `data` of a successful answer.
+    /// - Throws: `CLIError` with the exit code for the API's status, or 5 when no daemon answers.
+    @discardableResult
+    func call(_ operation: DaemonOperation, _ parameters: [String: Term] = [:], autostart: Bool = true) throws -> Term {
+        let request = operation.request(parameters)
+        return try call(request.route, path: request.path, body: request.body, autostart: autostart)
+    }
+
+    /// Sends a request to `route` (at `path` when given), starting the daemon first if none answers
+    /// (unless SUPERLEARNER_NO_AUTOSTART=1 or `autostart` is false: a live view whose daemon went away says
+    /// so instead of starting another).
+    /// - Returns: the `data` of a successful answer.
+    /// - Throws: `CLIError` with the exit code for the API's status, or 5 when no daemon answers.
+    @discardableResult
+    func call(_ route: Route, path: String? = nil, body: Term? = nil, autostart: Bool = true) throws -> Term {
+        do {
+            return try request(route, path: path ?? route.path(), body: body, autostart: autostart)
+        } catch let error as CLIError where !autostart && error.exit == .unreachable {
+            throw CLIError(exit: .unreachable, code: error.code, message: "the daemon went away (\(error.message))")
+        }
+    }
+
+    private func request(_ route: Route, path: String, body: Term?, autostart: Bool) throws -> Term {
+        let response: ClientResponse
+        do {
+            response = try client.request(route, path: path, body: body?.json)
+        } catch .unreachable where autostart {
+            try self.autostart()
+            do {
+                response = try client.request(route, path: path, body: body?.json)
+            } catch {
+                throw CLIError(exit: .unreachable, code: "unreachable", message: error.description)
+            }
+        } catch .unreachable(let detail) {
+            throw CLIError(exit: .unreachable, code: "unreachable", message: ClientError.unreachable(detail).description)
+        } catch .timeout(let detail) {
+            throw CLIError(exit: .timedOut, code: "timeout", message: "the daemon did not answer within \(timeout) (\(detail))")
+        } catch .interrupted {
+            throw CLIError.interrupted
+        } catch .closed(let detail) {
+            // Stopped or died mid-request: as far as this command knows, there is no daemon now.
+            throw CLIError(exit: .unreachable, code: "unreachable", message: ClientError.closed(detail).description)
+        } catch {
+            throw CLIError(exit: .failure, code: "client_error", message: error.description)
+        }
+        let term = (try? Term(jsonBytes: response.body)) ?? .null
+        guard response.status < 400 else {
+            let envelope = term["error"]
+            let code = envelope?["code"]?.stringValue ?? "http_\(response.status)"
+            throw CLIError(
+                exit: ExitCode.forStatus(response.status, code: code), code: code,
+                message: envelope?["message"]?.stringValue ?? "the daemon answered \(response.status)",
+                field: envelope?["field"]?.stringValue)
+        }
+        return term["data"] ?? term
+    }
+
+    func autostart() throws {
+        if String(cString: getenv("SUPERLEARNER_NO_AUTOSTART") ?? strdup("")) == "1" {
+            throw CLIError(
+                exit: .unreachable, code: "unreachable",
+                message: "no daemon answers at \(paths.socket); start one with 'superlearner server start' (autostart is off: SUPERLEARNER_NO_AUTOSTART=1)")
+        }
+        do {
+            let pid = try DaemonLauncher.start(arguments: ["server", "run", "--socket", paths.socket], paths: paths)
+            output.note("started the daemon (pid \(pid), socket \(paths.socket))")
+        } catch {
+            throw CLIError(exit: .unreachable, code: "unreachable", message: "could not start the daemon: \(error)")
+        }
+    }
+
+    // MARK: Input
+
+    /// `KEY=VALUE` words as parameters; a VALUE that parses as JSON is used as JSON, otherwise as text.
+    static func keyValues(_ words: [String]) throws -> [String: Term] {
+        var result: [String: Term] = [:]
+        for word in words {
+            guard let equals = word.firstIndex(of: "="), equals != word.startIndex else {
+                throw CLIError(exit: .usage, code: "usage", message: "expected KEY=VALUE, got '\(word)'")
+            }
+            let key = String(word[..<equals])
+            let text = String(word[word.index(after: equals)...])
+            result[key] = value(text)
+        }
+        return result
+    }
+
+    /// A word as JSON when it parses as JSON, otherwise as text.
+    static func value(_ text: String) -> Term {
+        if let term = try? Term(json: text) { return term }
+        return .string(text)
+    }
+
+    /// Reads a file (or standard input for `-`).
+    static func readInput(_ path: String) throws -> String {
+        guard let text = TextFile.read(path) else {
+            throw CLIError(exit: .usage, code: "usage", message: "cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        return text
+    }
+}

@@ -1,0 +1,68 @@
+import Arsenal
+import SuperlearnerAPI
+import Supervision
+
+/// The Arsenal operations the command line asks the daemon for, by name. Each is sent to its own REST
+/// route, read from the registry: no path is typed here. A test checks that every case is a registered
+/// operation with a route.
+enum DaemonOperation: String, CaseIterable, Sendable {
+    case listSandboxes = "list_sandboxes"
+    case createSandbox = "create_sandbox"
+    case getSandboxInfo = "get_sandbox_info"
+    case restartSandbox = "restart_sandbox"
+    case destroySandbox = "destroy_sandbox"
+    case runExperiment = "run_experiment"
+    case getSandboxConfig = "get_sandbox_config"
+    case updateSandboxConfig = "update_sandbox_config"
+    case listProcesses = "list_processes"
+    case getProcessInfo = "get_process_info"
+    case getProcessState = "get_process_state"
+    case killProcess = "kill_process"
+    case stopProcess = "stop_process"
+    case sendMessage = "send_message"
+    case traceProcess = "trace_process"
+    case getTrace = "get_trace"
+    case stopTrace = "stop_trace"
+    case listSupervisors = "list_supervisors"
+    case getSupervisor = "get_supervisor"
+    case getMetrics = "get_metrics"
+    case listEvents = "list_events"
+
+    /// Every built-in operation (no daemon needed to read their declarations).
+    static let registry = OperationRegistry.builtin()
+
+    /// The operation's REST binding.
+    var binding: RestBinding {
+        guard let binding = Self.registry.operation(named: rawValue)?.rest else {
+            preconditionFailure("\(rawValue) is not an operation with a REST route")
+        }
+        return binding
+    }
+
+    /// The request for this operation with `parameters`: those named in the route's template fill it, the
+    /// rest travel in the query (GET, DELETE) or the JSON body (POST, PUT, PATCH): the one rule by which
+    /// the daemon merges path, query and body again.
+    func request(_ parameters: [String: Term]) -> (route: Route, path: String, body: Term?) {
+        let route = binding.route
+        var inPath: [String: String] = [:]
+        var rest = parameters
+        for name in route.pathParameters {
+            inPath[name] = rest.removeValue(forKey: name).map(Self.text) ?? ""
+        }
+        if route.method.hasBody { return (route, route.path(inPath), .object(rest)) }
+        return (route, route.path(inPath, query: rest.keys.sorted().map { ($0, Self.text(rest[$0]!)) }), nil)
+    }
+
+    /// A parameter as it travels in a path or query: text as it is, anything else as JSON.
+    static func text(_ value: Term) -> String {
+        if case .string(let text) = value { return text }
+        return value.json
+    }
+
+    /// The schema's default for `parameter`, as text: what the daemon uses when the command leaves it out.
+    func defaultText(_ parameter: String) -> String {
+        guard let value = Self.registry.operation(named: rawValue)?.parameters.first(where: { $0.name == parameter })?.defaultValue
+        else { preconditionFailure("\(rawValue) has no default for \(parameter)") }
+        return Self.text(value)
+    }
+}

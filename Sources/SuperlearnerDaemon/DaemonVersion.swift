@@ -1,7 +1,0 @@
-import Hummingbird
-
-/// The module's version, printed by `superlearner --version`.
-public enum SuperlearnerDaemonModule {
-    /// The module's version.
-    public static let version = "0.1.0"
-}

@@ -1,0 +1,38 @@
+/// The name of every event superlearner emits: what emitters, `superlearner wait`, the event stream's
+/// readers and the docs share, written once.
+public enum EventName {
+    /// A process started (`pid`, `path`, `name`).
+    public static let processSpawn = "runtime.process.spawn"
+    /// A process ended (`pid`, `path`, `reason`).
+    public static let processExit = "runtime.process.exit"
+    /// A supervisor restarted a child (`path`, `pid`, `old_pid`, `reason`).
+    public static let supervisorRestart = "runtime.supervisor.restart"
+    /// A supervisor exceeded its restart intensity and gave up (`path`).
+    public static let supervisorEscalation = "runtime.supervisor.escalation"
+    /// A child failed to start.
+    public static let supervisorStartFailed = "runtime.supervisor.start_failed"
+    /// A sandbox was created (`sandbox_id`).
+    public static let sandboxCreate = "sandbox.create"
+    /// A sandbox was rebuilt after a daemon restart (`sandbox_id`).
+    public static let sandboxRestore = "sandbox.restore"
+    /// A stored sandbox could not be rebuilt (`sandbox_id`, `reason`).
+    public static let sandboxRestoreFailed = "sandbox.restore_failed"
+    /// A sandbox's root supervisor gave up (`sandbox_id`, `reason`).
+    public static let sandboxFailed = "sandbox.failed"
+    /// A sandbox was restarted (`sandbox_id`).
+    public static let sandboxRestart = "sandbox.restart"
+    /// A sandbox was destroyed (`sandbox_id`, `lifetime_seconds`).
+    public static let sandboxDestroy = "sandbox.destroy"
+    /// An experiment began (`sandbox_id`, `experiment`).
+    public static let experimentStart = "sandbox.experiment.start"
+    /// An experiment ended with its verdict.
+    public static let experimentStop = "sandbox.experiment.stop"
+    /// An Arsenal operation began (`operation`).
+    public static let operationStart = "arsenal.operation.start"
+    /// An Arsenal operation succeeded (`duration_ms`).
+    public static let operationStop = "arsenal.operation.stop"
+    /// An Arsenal operation failed (`code`, `kind`, `message`).
+    public static let operationException = "arsenal.operation.exception"
+    /// The daemon restored its sandboxes at start (`sandboxes`).
+    public static let daemonRestore = "daemon.restore"
+}
