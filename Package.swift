@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Telemetry", targets: ["Telemetry"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "Arsenal", targets: ["Arsenal"]),
+        .library(name: "Schema", targets: ["Schema"]),
         .library(name: "ArsenalHTTP", targets: ["ArsenalHTTP"]),
         .library(name: "Supertester", targets: ["Supertester"]),
         .library(name: "Playwriter", targets: ["Playwriter"]),
@@ -39,6 +40,8 @@ let package = Package(
             dependencies: [.product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: swiftSettings
         ),
+        // Parameter schemas and their validation: one type for operations and experiments alike.
+        .target(name: "Schema", dependencies: ["Supervision"], swiftSettings: swiftSettings),
         .target(
             name: "Telemetry",
             dependencies: [
@@ -52,7 +55,7 @@ let package = Package(
         .target(
             name: "Sandbox",
             dependencies: [
-                "Supervision", "Telemetry", .product(name: "Yams", package: "Yams"),
+                "Supervision", "Telemetry", "Schema", .product(name: "Yams", package: "Yams"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
@@ -61,7 +64,7 @@ let package = Package(
         .target(name: "SuperlearnerAPI", swiftSettings: swiftSettings),
         .target(
             name: "Arsenal",
-            dependencies: ["Sandbox", "Supervision", "Telemetry", "SuperlearnerAPI", .product(name: "CoreMetrics", package: "swift-metrics")],
+            dependencies: ["Sandbox", "Schema", "Supervision", "Telemetry", "SuperlearnerAPI", .product(name: "CoreMetrics", package: "swift-metrics")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -127,7 +130,7 @@ let package = Package(
             dependencies: ["SuperlearnerCLI", "SuperlearnerAPI", "ArsenalHTTP", "Arsenal", "Sandbox", "Telemetry", "Supervision"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ArsenalTests", dependencies: ["Arsenal", "Sandbox", "Telemetry", "Supervision"],
+            name: "ArsenalTests", dependencies: ["Arsenal", "Schema", "Sandbox", "Telemetry", "Supervision"],
             swiftSettings: swiftSettings),
     ]
 )

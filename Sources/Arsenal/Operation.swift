@@ -1,3 +1,4 @@
+import Schema
 import SuperlearnerAPI
 import Supervision
 
@@ -80,29 +81,11 @@ extension Operation {
     /// defaults are filled in.
     /// - Throws: `OperationError` of kind `validation` listing every failing field.
     public func validate(_ input: [String: Term]) throws(OperationError) -> [String: Term] {
-        var errors: [FieldError] = []
-        var output: [String: Term] = [:]
-        let known = Set(parameters.map(\.name))
-        for key in input.keys.sorted() where !known.contains(key) {
-            let accepted = parameters.map(\.name).joined(separator: ", ")
-            errors.append(FieldError(field: key, message: "unknown parameter (accepted: \(accepted.isEmpty ? "none" : accepted))"))
+        do throws(InvalidParameters) {
+            return try Parameter.validate(input, against: parameters)
+        } catch {
+            throw .validation(error.fields)
         }
-        for parameter in parameters {
-            guard let value = input[parameter.name], value != .null else {
-                if parameter.required {
-                    errors.append(FieldError(field: parameter.name, message: "is required"))
-                } else if let defaultValue = parameter.defaultValue {
-                    output[parameter.name] = defaultValue
-                }
-                continue
-            }
-            switch parameter.check(value) {
-            case .success(let normalized): output[parameter.name] = normalized
-            case .failure(let error): errors.append(error)
-            }
-        }
-        if !errors.isEmpty { throw .validation(errors) }
-        return output
     }
 
     /// The JSON description used by `GET /api/v1/arsenal/operations` and `operation list --json`.

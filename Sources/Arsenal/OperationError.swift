@@ -1,3 +1,4 @@
+import Schema
 import Supervision
 
 /// Why an operation did not succeed: a kind, a stable code, a message, and optionally the field at fault

@@ -1,3 +1,4 @@
+import Schema
 import Supervision
 
 /// Why a sandbox request failed. Each case has a stable `code` for the API and the command line.
@@ -18,8 +19,10 @@ public enum SandboxError: Error, Hashable, Sendable, CustomStringConvertible {
     case startFailed(String, String)
     /// No experiment with this name.
     case unknownExperiment(String)
-    /// An experiment parameter is wrong.
+    /// An experiment parameter is wrong (or names something that is not there).
     case invalidParameter(String, String)
+    /// Experiment parameters failed their schema: every failing field.
+    case invalidParameters([FieldError])
     /// A config key or value is wrong.
     case invalidConfig(String)
     /// The change could not be written to storage; nothing changed.
@@ -36,7 +39,7 @@ public enum SandboxError: Error, Hashable, Sendable, CustomStringConvertible {
         case .busy: "busy"
         case .startFailed: "start_failed"
         case .unknownExperiment: "unknown_experiment"
-        case .invalidParameter: "invalid_parameter"
+        case .invalidParameter, .invalidParameters: "invalid_parameter"
         case .invalidConfig: "invalid_config"
         case .persistenceFailed: "persistence_failed"
         }
@@ -56,6 +59,7 @@ public enum SandboxError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unknownExperiment(let name):
             "unknown experiment \"\(name)\" (experiments: \(ExperimentRegistry.names.joined(separator: ", ")))"
         case .invalidParameter(let name, let message): "\(name): \(message)"
+        case .invalidParameters(let errors): errors.map(\.description).joined(separator: "; ")
         case .invalidConfig(let message): "invalid config: \(message)"
         case .persistenceFailed(let message): "could not store the change: \(message)"
         }

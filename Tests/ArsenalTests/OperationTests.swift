@@ -1,6 +1,7 @@
-import Synchronization
 import Sandbox
+import Schema
 import Supervision
+import Synchronization
 import Telemetry
 import Testing
 

@@ -1,3 +1,4 @@
+import Schema
 import SuperlearnerAPI
 import Supervision
 
@@ -128,6 +129,7 @@ public enum OpenAPIDocument {
         case .array: schema = ["type": "array"]
         case .object: schema = ["type": "object"]
         case .pid: schema = ["type": "string", "description": "a PID (<0.12.0>), a URL-encoded path or a registered name"]
+        case .path: schema = ["type": "string", "minLength": 1, "description": "a child path relative to the sandbox"]
         case .duration:
             schema = ["oneOf": [["type": "integer", "minimum": 0], ["type": "string", "pattern": "^[0-9.]+(ms|s|m|h)?$"]]]
         case .any: schema = [:]

@@ -1,4 +1,5 @@
 import Sandbox
+import Schema
 import Supervision
 
 extension OperationError {
@@ -16,6 +17,8 @@ extension OperationError {
         case .startFailed: OperationError(.failed, code: "start_failed", error.description)
         case .unknownExperiment: .validation([FieldError(field: "experiment", message: error.description)])
         case .invalidParameter(let name, let message): .validation([FieldError(field: "parameters.\(name)", message: message)])
+        case .invalidParameters(let errors):
+            .validation(errors.map { FieldError(field: "parameters.\($0.field)", message: $0.message) })
         case .invalidConfig(let message): .validation([FieldError(field: "config", message: message)])
         case .persistenceFailed: OperationError(.unavailable, code: "persistence_failed", error.description)
         }

@@ -1,4 +1,5 @@
 import Sandbox
+import Schema
 import SuperlearnerAPI
 import Supervision
 
@@ -143,8 +144,8 @@ enum SandboxOperations {
                         "parameters": .array(
                             experiment.parameters.map { parameter in
                                 [
-                                    "name": .string(parameter.name), "type": .string(parameter.kind.rawValue),
-                                    "summary": .string(parameter.summary), "default": parameter.defaultValue,
+                                    "name": .string(parameter.name), "type": .string(parameter.type.rawValue),
+                                    "summary": .string(parameter.summary), "default": parameter.defaultValue ?? .null,
                                 ]
                             }),
                     ]

@@ -1,4 +1,5 @@
 import Sandbox
+import Schema
 import SuperlearnerAPI
 import Supervision
 

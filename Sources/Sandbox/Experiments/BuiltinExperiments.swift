@@ -1,3 +1,4 @@
+import Schema
 import Supervision
 
 /// `kill-child`: kills one child and passes if its supervisor restarts it within `timeout_ms`.
@@ -9,10 +10,10 @@ public struct KillChildExperiment: Experiment {
     /// What it does.
     public var summary: String { "kill one child (target, or the first worker); pass if it is restarted within timeout_ms" }
     /// `target`, `timeout_ms`.
-    public var parameters: [ExperimentParameter] {
+    public var parameters: [Parameter] {
         [
-            ExperimentParameter("target", .path, "child path relative to the sandbox; default: the first worker"),
-            ExperimentParameter("timeout_ms", .integer, "how long to wait for the restart", default: 2000, minimum: 1, maximum: 60_000),
+            Parameter("target", .path, "child path relative to the sandbox; default: the first worker"),
+            Parameter("timeout_ms", .integer, "how long to wait for the restart", default: 2000, minimum: 1, maximum: 60_000),
         ]
     }
 
@@ -41,10 +42,10 @@ public struct KillRandomExperiment: Experiment {
     /// What it does.
     public var summary: String { "kill n random workers, one after another; pass if each is restarted and the sandbox survives" }
     /// `n`, `timeout_ms`.
-    public var parameters: [ExperimentParameter] {
+    public var parameters: [Parameter] {
         [
-            ExperimentParameter("n", .integer, "how many kills", default: 3, minimum: 1, maximum: 1000),
-            ExperimentParameter("timeout_ms", .integer, "how long to wait for each restart", default: 2000, minimum: 1, maximum: 60_000),
+            Parameter("n", .integer, "how many kills", default: 3, minimum: 1, maximum: 1000),
+            Parameter("timeout_ms", .integer, "how long to wait for each restart", default: 2000, minimum: 1, maximum: 60_000),
         ]
     }
 
@@ -89,12 +90,12 @@ public struct CrashStormExperiment: Experiment {
         "kill a child max_restarts + 1 times in a row; pass if its supervisor exceeds its intensity and gives up (restore: restart the sandbox after)"
     }
     /// `target`, `kills`, `restore`, `timeout_ms`.
-    public var parameters: [ExperimentParameter] {
+    public var parameters: [Parameter] {
         [
-            ExperimentParameter("target", .path, "child path relative to the sandbox; default: the first worker"),
-            ExperimentParameter("kills", .integer, "how many kills; default: the supervisor's max_restarts + 1", minimum: 1, maximum: 10_000),
-            ExperimentParameter("restore", .boolean, "restart the sandbox afterwards if it failed", default: true),
-            ExperimentParameter("timeout_ms", .integer, "how long to wait for each restart or the escalation", default: 2000, minimum: 1, maximum: 60_000),
+            Parameter("target", .path, "child path relative to the sandbox; default: the first worker"),
+            Parameter("kills", .integer, "how many kills; default: the supervisor's max_restarts + 1", minimum: 1, maximum: 10_000),
+            Parameter("restore", .boolean, "restart the sandbox afterwards if it failed", default: true),
+            Parameter("timeout_ms", .integer, "how long to wait for each restart or the escalation", default: 2000, minimum: 1, maximum: 60_000),
         ]
     }
 
@@ -159,11 +160,11 @@ public struct MessageFloodExperiment: Experiment {
         "send count messages to a worker, then a call queued behind them; pass if it drains them and answers within timeout_ms (reports throughput and latency)"
     }
     /// `target`, `count`, `timeout_ms`.
-    public var parameters: [ExperimentParameter] {
+    public var parameters: [Parameter] {
         [
-            ExperimentParameter("target", .path, "child path relative to the sandbox; default: the first worker"),
-            ExperimentParameter("count", .integer, "how many messages", default: 10_000, minimum: 1, maximum: 10_000_000),
-            ExperimentParameter("timeout_ms", .integer, "how long the final call may take", default: 10_000, minimum: 1, maximum: 600_000),
+            Parameter("target", .path, "child path relative to the sandbox; default: the first worker"),
+            Parameter("count", .integer, "how many messages", default: 10_000, minimum: 1, maximum: 10_000_000),
+            Parameter("timeout_ms", .integer, "how long the final call may take", default: 10_000, minimum: 1, maximum: 600_000),
         ]
     }
 
@@ -207,12 +208,12 @@ public struct RestartLatencyExperiment: Experiment {
         "kill a child samples times, measuring kill → replacement running; pass if every kill was followed by a restart and the median is under max_median_ms"
     }
     /// `target`, `samples`, `max_median_ms`, `timeout_ms`.
-    public var parameters: [ExperimentParameter] {
+    public var parameters: [Parameter] {
         [
-            ExperimentParameter("target", .path, "child path relative to the sandbox; default: the first worker"),
-            ExperimentParameter("samples", .integer, "how many kills; keep it within the supervisor's intensity", default: 3, minimum: 1, maximum: 10_000),
-            ExperimentParameter("max_median_ms", .integer, "the median restart latency that still passes", default: 100, minimum: 1, maximum: 60_000),
-            ExperimentParameter("timeout_ms", .integer, "how long to wait for each restart", default: 2000, minimum: 1, maximum: 60_000),
+            Parameter("target", .path, "child path relative to the sandbox; default: the first worker"),
+            Parameter("samples", .integer, "how many kills; keep it within the supervisor's intensity", default: 3, minimum: 1, maximum: 10_000),
+            Parameter("max_median_ms", .integer, "the median restart latency that still passes", default: 100, minimum: 1, maximum: 60_000),
+            Parameter("timeout_ms", .integer, "how long to wait for each restart", default: 2000, minimum: 1, maximum: 60_000),
         ]
     }
 

@@ -1,3 +1,4 @@
+import Schema
 import Supervision
 
 #if canImport(Glibc)
@@ -17,8 +18,8 @@ public protocol Experiment: Sendable {
     var name: String { get }
     /// One sentence on what it does and when it passes.
     var summary: String { get }
-    /// The parameters it accepts, with defaults.
-    var parameters: [ExperimentParameter] { get }
+    /// The parameters it accepts, with defaults (a parameter without one is chosen by the experiment).
+    var parameters: [Parameter] { get }
     /// Prepares the sandbox; throwing aborts the run before `run`.
     func setUp(_ context: ExperimentContext) async throws(SandboxError)
     /// Does the experiment and judges it.
@@ -32,64 +33,6 @@ extension Experiment {
     public func setUp(_ context: ExperimentContext) async throws(SandboxError) {}
     /// Nothing to undo.
     public func tearDown(_ context: ExperimentContext) async {}
-}
-
-/// One experiment parameter: its name, type, bounds and default.
-public struct ExperimentParameter: Sendable, Hashable {
-    /// The accepted type.
-    public enum Kind: String, Sendable, Hashable {
-        /// A whole number.
-        case integer
-        /// A child path relative to the sandbox (`counter_1`, `jobs/tick`).
-        case path
-        /// Any string.
-        case string
-        /// `true` or `false`.
-        case boolean
-    }
-    /// The parameter's name.
-    public var name: String
-    /// Its type.
-    public var kind: Kind
-    /// What it means.
-    public var summary: String
-    /// Its default; `null` means "chosen by the experiment".
-    public var defaultValue: Term
-    /// Inclusive bounds for integers.
-    public var minimum: Int?
-    /// Inclusive bounds for integers.
-    public var maximum: Int?
-
-    /// Creates a parameter.
-    public init(_ name: String, _ kind: Kind, _ summary: String, default defaultValue: Term = .null, minimum: Int? = nil, maximum: Int? = nil) {
-        self.name = name
-        self.kind = kind
-        self.summary = summary
-        self.defaultValue = defaultValue
-        self.minimum = minimum
-        self.maximum = maximum
-    }
-
-    func accept(_ value: Term) throws(SandboxError) -> Term {
-        switch kind {
-        case .integer:
-            let number = value.intValue ?? value.stringValue.flatMap { Int($0) }
-            guard let number else { throw .invalidParameter(name, "expected an integer, got \(value)") }
-            if let minimum, number < minimum { throw .invalidParameter(name, "must be at least \(minimum), got \(number)") }
-            if let maximum, number > maximum { throw .invalidParameter(name, "must be at most \(maximum), got \(number)") }
-            return .int(number)
-        case .boolean:
-            switch value {
-            case .bool: return value
-            case .string("true"): return true
-            case .string("false"): return false
-            default: throw .invalidParameter(name, "expected true or false, got \(value)")
-            }
-        case .path, .string:
-            guard let text = value.stringValue, !text.isEmpty else { throw .invalidParameter(name, "expected a non-empty string, got \(value)") }
-            return .string(text)
-        }
-    }
 }
 
 /// The outcome of an experiment.

@@ -1,3 +1,4 @@
+import Schema
 import Supervision
 import Telemetry
 
@@ -17,20 +18,11 @@ public enum ExperimentRegistry {
 
     /// Fills in defaults and checks every parameter; unknown ones are rejected.
     static func validate(_ parameters: [String: Term], for experiment: any Experiment) throws(SandboxError) -> [String: Term] {
-        let known = Dictionary(uniqueKeysWithValues: experiment.parameters.map { ($0.name, $0) })
-        if let unknown = parameters.keys.sorted().first(where: { known[$0] == nil }) {
-            let accepted = experiment.parameters.map(\.name).joined(separator: ", ")
-            throw .invalidParameter(unknown, "unknown parameter for \(experiment.name) (accepted: \(accepted.isEmpty ? "none" : accepted))")
+        do throws(InvalidParameters) {
+            return try Parameter.validate(parameters, against: experiment.parameters)
+        } catch {
+            throw .invalidParameters(error.fields)
         }
-        var result: [String: Term] = [:]
-        for parameter in experiment.parameters {
-            if let value = parameters[parameter.name] {
-                result[parameter.name] = try parameter.accept(value)
-            } else if parameter.defaultValue != .null {
-                result[parameter.name] = parameter.defaultValue
-            }
-        }
-        return result
     }
 }
 

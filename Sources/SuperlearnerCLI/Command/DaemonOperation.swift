@@ -1,4 +1,5 @@
 import Arsenal
+import Schema
 import SuperlearnerAPI
 import Supervision
 

@@ -1,3 +1,4 @@
+import Supervision
 /// A command line that parsed: which command, its positional values and its flags.
 struct ParsedCommand: Sendable {
     /// The command words after `superlearner` (`["sandbox", "create"]`).
@@ -195,18 +196,8 @@ enum Parser {
 }
 
 extension Duration {
-    /// `500ms`, `1.5s`, `2m`, `1h`, or a number of milliseconds.
-    static func parse(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            if let amount = Double(text.dropLast(suffix.count)), amount >= 0, amount.isFinite {
-                return .milliseconds(Int64((amount * factor).rounded()))
-            }
-            if suffix == "ms" { return nil }
-        }
-        if let amount = Int64(text), amount >= 0 { return .milliseconds(amount) }
-        return nil
-    }
+    /// `500ms`, `1.5s`, `2m`, `1h`, or a number of milliseconds (`DurationText`'s grammar).
+    static func parse(_ text: String) -> Duration? { DurationText.duration(text) }
 
     /// Whole milliseconds.
     var wholeMilliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }

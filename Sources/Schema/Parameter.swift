@@ -18,6 +18,8 @@ public enum ParameterType: String, Sendable, Hashable, CaseIterable {
     case pid
     /// A duration: milliseconds as a number, or text such as `500ms`, `5s`, `2m`, `1h`.
     case duration
+    /// A child path relative to a sandbox (`counter_1`, `jobs/tick`): a non-empty string.
+    case path
     /// Any JSON value.
     case any
 }
@@ -32,7 +34,8 @@ public enum ParameterLocation: String, Sendable, Hashable {
     case body
 }
 
-/// One parameter of an operation, with the rules validation applies.
+/// One parameter of an operation or an experiment, with the rules validation applies: the one schema type
+/// behind Arsenal's operations, the sandbox experiments, the OpenAPI document and the CLI's completion.
 public struct Parameter: Sendable, Hashable {
     /// The parameter's name (snake_case).
     public var name: String
@@ -138,6 +141,10 @@ public struct Parameter: Sendable, Hashable {
             if let minimum, Double(milliseconds) < minimum { return failure("must be at least \(Parameter.format(minimum)) ms") }
             if let maximum, Double(milliseconds) > maximum { return failure("must be at most \(Parameter.format(maximum)) ms") }
             normalized = .int(milliseconds)
+        case .path:
+            guard case .string(let text) = value, !text.isEmpty else {
+                return failure("expected a non-empty path, got \(Parameter.describe(value))")
+            }
         case .any:
             break
         }
@@ -148,20 +155,44 @@ public struct Parameter: Sendable, Hashable {
         return .success(normalized)
     }
 
-    /// Milliseconds from a number or text like `500ms`, `1.5s`, `2m`, `1h`; `nil` if it is neither.
+    /// Milliseconds from a number or text like `500ms`, `1.5s`, `2m`, `1h` (`DurationText`'s grammar);
+    /// `nil` if it is neither.
     public static func milliseconds(_ value: Term) -> Int? {
         if let number = value.intValue, number >= 0 { return number }
-        guard let text = value.stringValue?.trimmingWhitespace(), !text.isEmpty else { return nil }
-        let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            let number = text.dropLast(suffix.count)
-            if let amount = Double(number), amount >= 0, amount.isFinite, amount * factor < 9e15 {
-                return Int((amount * factor).rounded())
-            }
-            if suffix == "ms" { return nil }
+        guard let text = value.stringValue else { return nil }
+        return DurationText.milliseconds(text)
+    }
+
+    /// Checks `input` against `parameters`: every failing field is reported, unknown fields are rejected,
+    /// defaults are filled in and values normalised.
+    /// - Returns: the validated values.
+    /// - Throws: `InvalidParameters` with every field that failed.
+    public static func validate(_ input: [String: Term], against parameters: [Parameter]) throws(InvalidParameters)
+        -> [String: Term]
+    {
+        var errors: [FieldError] = []
+        var output: [String: Term] = [:]
+        let known = Set(parameters.map(\.name))
+        for key in input.keys.sorted() where !known.contains(key) {
+            let accepted = parameters.map(\.name).joined(separator: ", ")
+            errors.append(FieldError(field: key, message: "unknown parameter (accepted: \(accepted.isEmpty ? "none" : accepted))"))
         }
-        if let amount = Int(text), amount >= 0 { return amount }
-        return nil
+        for parameter in parameters {
+            guard let value = input[parameter.name], value != .null else {
+                if parameter.required {
+                    errors.append(FieldError(field: parameter.name, message: "is required"))
+                } else if let defaultValue = parameter.defaultValue {
+                    output[parameter.name] = defaultValue
+                }
+                continue
+            }
+            switch parameter.check(value) {
+            case .success(let normalized): output[parameter.name] = normalized
+            case .failure(let error): errors.append(error)
+            }
+        }
+        guard errors.isEmpty else { throw InvalidParameters(fields: errors) }
+        return output
     }
 
     static func matches(_ text: String, _ pattern: String) -> Bool {
@@ -169,7 +200,8 @@ public struct Parameter: Sendable, Hashable {
         return (try? regex.wholeMatch(in: text)) != nil
     }
 
-    static func format(_ number: Double) -> String {
+    /// A number as the docs and messages print it: whole numbers without a fraction.
+    package static func format(_ number: Double) -> String {
         number.rounded() == number && abs(number) < 9e15 ? String(Int(number)) : String(number)
     }
 
@@ -204,11 +236,14 @@ public struct FieldError: Error, Sendable, Hashable, CustomStringConvertible {
     public var term: Term { ["field": .string(field), "message": .string(message)] }
 }
 
-extension String {
-    func trimmingWhitespace() -> String {
-        var slice = Substring(self)
-        while slice.first?.isWhitespace == true { slice = slice.dropFirst() }
-        while slice.last?.isWhitespace == true { slice = slice.dropLast() }
-        return String(slice)
+/// Parameters that failed their schema: every failing field, in the order the schema lists them (unknown
+/// names first).
+public struct InvalidParameters: Error, Sendable, Hashable {
+    /// Each field and what was wrong with it.
+    public var fields: [FieldError]
+
+    /// Creates the error.
+    public init(fields: [FieldError]) {
+        self.fields = fields
     }
 }
