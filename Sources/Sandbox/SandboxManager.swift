@@ -75,21 +75,15 @@ public final class SandboxManager: Sendable {
 
     // MARK: Create
 
-    /// Creates a sandbox from a template, optionally overriding its strategy, restart budget and every
-    /// worker's restart type.
+    /// Creates a sandbox from a template, optionally with its strategy, restart budget and every worker's
+    /// restart type overridden.
     /// - Throws: `SandboxError` for a bad id, an unknown template, a duplicate id or a failed start.
     @discardableResult
     public func create(
-        id: String, template name: String, strategy: SupervisorStrategy? = nil, maxRestarts: Int? = nil,
-        maxSeconds: Double? = nil, restart: RestartType? = nil, config: [String: Term] = [:]
+        id: String, template name: String, overriding overrides: SandboxSpec.Overrides = .init(), config: [String: Term] = [:]
     ) async throws(SandboxError) -> SandboxInfo {
         guard let template = SandboxTemplate.named(name) else { throw .unknownTemplate(name) }
-        var spec = template.spec
-        if let strategy { spec.strategy = strategy }
-        if let restart { spec.overrideWorkerRestart(restart) }
-        if let maxRestarts { spec.maxRestarts = maxRestarts }
-        if let maxSeconds { spec.maxSeconds = maxSeconds }
-        return try await create(id: id, spec: spec, template: name, config: config)
+        return try await create(id: id, spec: template.spec.applying(overrides), template: name, config: config)
     }
 
     /// Creates a sandbox running `spec`.

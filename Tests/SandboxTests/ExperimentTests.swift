@@ -27,7 +27,7 @@ struct ExperimentTests {
 
     @Test func killRandomPassesAndFails() async throws {
         let (sandboxes, _) = makeManager()
-        try await sandboxes.create(id: "r", template: "DemoSupervisor", maxRestarts: 10)
+        try await sandboxes.create(id: "r", template: "DemoSupervisor", overriding: .init(maxRestarts: 10))
         let passing = try await sandboxes.runExperiment("r", "kill-random", ["n": 3])
         #expect(passing.verdict.passed, "\(passing.verdict)")
         #expect(passing.measurements["restarted"] == 3)
@@ -51,7 +51,7 @@ struct ExperimentTests {
 
     @Test func crashStormFailsWhenTheBudgetIsNotReached() async throws {
         let (sandboxes, _) = makeManager()
-        try await sandboxes.create(id: "calm", template: "DemoSupervisor", maxRestarts: 50)
+        try await sandboxes.create(id: "calm", template: "DemoSupervisor", overriding: .init(maxRestarts: 50))
         let result = try await sandboxes.runExperiment("calm", "crash-storm", ["target": "counter_1", "kills": 2, "timeout_ms": 100])
         #expect(!result.verdict.passed)
         #expect(try sandboxes.info("calm").status == .running)
@@ -79,7 +79,7 @@ struct ExperimentTests {
 
     @Test func restartLatencyReportsADistribution() async throws {
         let (sandboxes, _) = makeManager()
-        try await sandboxes.create(id: "l", template: "DemoSupervisor", maxRestarts: 20)
+        try await sandboxes.create(id: "l", template: "DemoSupervisor", overriding: .init(maxRestarts: 20))
         // The latency budget is set out of reach: this proves the distribution, not a time (never assert one).
         let result = try await sandboxes.runExperiment("l", "restart-latency", ["target": "counter_2", "samples": 5, "max_median_ms": 60_000])
         #expect(result.verdict.passed, "\(result.verdict)")

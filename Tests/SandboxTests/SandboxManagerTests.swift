@@ -82,7 +82,7 @@ struct SandboxManagerTests {
 
     @Test func exceedingTheIntensityMarksTheSandboxFailedAndRestartRevivesIt() async throws {
         let (sandboxes, telemetry) = makeManager()
-        try await sandboxes.create(id: "storm", template: "DemoSupervisor", maxRestarts: 1, config: ["k": "v"])
+        try await sandboxes.create(id: "storm", template: "DemoSupervisor", overriding: .init(maxRestarts: 1), config: ["k": "v"])
         let failed = telemetry.bus.stream(prefix: "sandbox.failed")
         for _ in 0..<2 {
             let pid = try #require(await waitForPID(sandboxes.runtime, "storm/counter_1"))

@@ -52,7 +52,7 @@ enum ProcessOperations {
             case "memory": infos.sort { ($0.memoryEstimate, $1.pid) > ($1.memoryEstimate, $0.pid) }
             default: break
             }
-            let limit = parameters["limit"]?.intValue ?? 1000
+            let limit = try parameters.integer("limit")
             return .array(infos.prefix(limit).map(row))
         },
         DefinedOperation(
@@ -64,12 +64,13 @@ enum ProcessOperations {
             ]
         ) { parameters, context throws(OperationError) in
             let pid = try context.process(parameters["pid"])
+            let timeout = try parameters.duration("timeout")
             guard let info = context.runtime.info(pid) else { throw .processNotFound(pid.description) }
             guard case .object(var members) = details(info) else { return .null }
             if info.kind != .process {
                 // A busy server must not make info slow: its state is left out, saying why, after the timeout.
                 do throws(CallError) {
-                    members["state"] = try await context.runtime.state(of: pid, timeout: .milliseconds(parameters["timeout"]?.intValue ?? 200))
+                    members["state"] = try await context.runtime.state(of: pid, timeout: timeout)
                 } catch {
                     members["state"] = .null
                     members["state_error"] = .string(error.description)
@@ -87,8 +88,9 @@ enum ProcessOperations {
             guard info.kind != .process else {
                 throw OperationError(.failed, code: "not_a_server", "\(pid) is a plain process; only servers and supervisors have inspectable state", field: "pid")
             }
+            let timeout = try parameters.duration("timeout")
             do throws(CallError) {
-                let state = try await context.runtime.state(of: pid, timeout: .milliseconds(parameters["timeout"]?.intValue ?? 5000))
+                let state = try await context.runtime.state(of: pid, timeout: timeout)
                 return ["pid": .pid(pid), "state": state]
             } catch {
                 throw .from(error)
@@ -100,7 +102,7 @@ enum ProcessOperations {
             parameters: [pidParameter, Parameter("reason", .string, "exit reason: kill, shutdown, normal or any text", default: "kill", minimum: 1, maximum: 256)]
         ) { parameters, context throws(OperationError) in
             let pid = try context.process(parameters["pid"])
-            let reason = ExitReason(parsing: parameters["reason"]?.stringValue ?? "kill")
+            let reason = ExitReason(parsing: try parameters.text("reason"))
             let path = context.runtime.info(pid)?.path
             context.runtime.exit(pid, reason: reason)
             return ["pid": .pid(pid), "path": path.map(Term.string) ?? .null, "reason": .string(reason.description), "alive": .bool(context.runtime.isAlive(pid))]
@@ -114,12 +116,13 @@ enum ProcessOperations {
             ]
         ) { parameters, context throws(OperationError) in
             let pid = try context.process(parameters["pid"])
-            let reason = ExitReason(parsing: parameters["reason"]?.stringValue ?? "normal")
+            let reason = ExitReason(parsing: try parameters.text("reason"))
+            let timeout = try parameters.duration("timeout")
             if context.runtime.info(pid)?.kind == .process {
                 context.runtime.exit(pid, reason: reason == .normal ? .shutdown : reason)
             } else {
                 do throws(CallError) {
-                    try await context.runtime.stop(pid, reason: reason, timeout: .milliseconds(parameters["timeout"]?.intValue ?? 5000))
+                    try await context.runtime.stop(pid, reason: reason, timeout: timeout)
                 } catch {
                     throw .from(error)
                 }
@@ -140,13 +143,14 @@ enum ProcessOperations {
             let pid = try context.process(parameters["pid"])
             let message = parameters["message"] ?? .null
             let term: Term = parameters["content"].map { [message, $0] } ?? message
-            let type = parameters["type"]?.stringValue ?? "send"
+            let type = try parameters.text("type")
+            let timeout = try parameters.duration("timeout")
             switch type {
             case "cast":
                 context.runtime.cast(pid, term)
             case "call":
                 do throws(CallError) {
-                    let reply = try await context.runtime.call(pid, term, timeout: .milliseconds(parameters["timeout"]?.intValue ?? 5000))
+                    let reply = try await context.runtime.call(pid, term, timeout: timeout)
                     return ["pid": .pid(pid), "type": "call", "reply": reply]
                 } catch {
                     throw .from(error)
@@ -168,7 +172,7 @@ enum ProcessOperations {
             let pid = try context.process(parameters["pid"])
             let id = context.traces.start(
                 pid: pid, target: parameters["pid"]?.stringValue ?? pid.description,
-                duration: Double(parameters["duration"]?.intValue ?? 10_000) / 1000, maxEvents: parameters["max_events"]?.intValue ?? 100)
+                duration: Double(try parameters.integer("duration")) / 1000, maxEvents: try parameters.integer("max_events"))
             return context.traces.get(id) ?? ["id": .string(id)]
         },
         DefinedOperation(

@@ -38,30 +38,23 @@ enum SandboxOperations {
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
             let config = parameters["config"]?.objectValue ?? [:]
-            let strategy = parameters["strategy"]?.stringValue.flatMap(SupervisorStrategy.init(rawValue:))
-            let maxRestarts = parameters["max_restarts"]?.intValue
-            let maxSeconds = parameters["max_seconds"]?.doubleValue
-            let restart = parameters["restart"]?.stringValue.flatMap(RestartType.init(rawValue:))
+            let overrides = SandboxSpec.Overrides(
+                strategy: parameters["strategy"]?.stringValue.flatMap(SupervisorStrategy.init(rawValue:)),
+                maxRestarts: parameters["max_restarts"]?.intValue, maxSeconds: parameters["max_seconds"]?.doubleValue,
+                restart: parameters["restart"]?.stringValue.flatMap(RestartType.init(rawValue:)))
             switch (parameters["supervisor_module"]?.stringValue, parameters["spec"]) {
             case (let template?, nil):
                 return try await manage { () async throws(SandboxError) in
-                    try await context.sandboxes.create(
-                        id: id, template: template, strategy: strategy, maxRestarts: maxRestarts, maxSeconds: maxSeconds, restart: restart,
-                        config: config
-                    ).term
+                    try await context.sandboxes.create(id: id, template: template, overriding: overrides, config: config).term
                 }
             case (nil, let specTerm?):
-                var spec: SandboxSpec
+                let spec: SandboxSpec
                 do throws(SpecError) {
                     spec = try SandboxSpec(term: specTerm)
                 } catch {
                     throw .from(.invalidSpec(error))
                 }
-                if let strategy { spec.strategy = strategy }
-                if let maxRestarts { spec.maxRestarts = maxRestarts }
-                if let maxSeconds { spec.maxSeconds = maxSeconds }
-                if let restart { spec.overrideWorkerRestart(restart) }
-                let final = spec
+                let final = spec.applying(overrides)
                 return try await manage { () async throws(SandboxError) in
                     try await context.sandboxes.create(id: id, spec: final, config: config).term
                 }

@@ -60,7 +60,7 @@ enum SystemOperations {
             rest: RestBinding(.get, "/api/v1/cluster/processes"),
             parameters: [Parameter("limit", .integer, "at most this many", default: 1000, minimum: 1, maximum: 100_000)]
         ) { parameters, context throws(OperationError) in
-            let limit = parameters["limit"]?.intValue ?? 1000
+            let limit = try parameters.integer("limit")
             return .array(
                 context.runtime.allInfo().prefix(limit).map { info in
                     guard case .object(var members) = ProcessOperations.row(info) else { return .null }
@@ -111,7 +111,7 @@ enum SystemOperations {
             parameters: [Parameter("format", .string, "output format", default: "json", allowed: Term.strings(Telemetry.ExportFormat.allCases.map(\.rawValue)))]
         ) { parameters, context throws(OperationError) in
             context.telemetry.sample(context.runtime)
-            let format = Telemetry.ExportFormat(rawValue: parameters["format"]?.stringValue ?? "json") ?? .json
+            let format = Telemetry.ExportFormat(rawValue: try parameters.text("format")) ?? .json
             switch format {
             case .json:
                 return (try? Term(json: context.telemetry.export(.json, includeEvents: false)))?["metrics"] ?? .array([])
@@ -130,7 +130,7 @@ enum SystemOperations {
         ) { parameters, context throws(OperationError) in
             var events = context.telemetry.bus.history(since: parameters["since"]?.intValue.map(UInt64.init))
             if let prefix = parameters["prefix"]?.stringValue { events = events.filter { $0.name.hasPrefix(prefix) } }
-            let limit = parameters["limit"]?.intValue ?? 100
+            let limit = try parameters.integer("limit")
             return .array(events.suffix(limit).map(\.term))
         },
     ]
