@@ -86,3 +86,16 @@ func describe(_ pids: [PID], in runtime: Runtime) -> String {
         return [pid.description, info.path ?? info.name].compactMap { $0 }.joined(separator: " ")
     }.joined(separator: ", ")
 }
+
+/// Stops `probe`, if given, then records an issue naming every process of `runtime` still alive once
+/// exiting ones have had `timeout` to finish: the closing check of a test that owns its runtime.
+public func expectNoProcessesLeft(
+    in runtime: Runtime, stopping probe: Probe? = nil, timeout: Duration = .seconds(2),
+    sourceLocation: SourceLocation = #_sourceLocation
+) async {
+    probe?.stop()
+    let left = await settle(runtime, excluding: [], timeout: timeout)
+    if !left.isEmpty {
+        Issue.record("processes left behind: \(describe(left, in: runtime))", sourceLocation: sourceLocation)
+    }
+}

@@ -1,3 +1,4 @@
+import Supertester
 import Testing
 
 @testable import Supervision

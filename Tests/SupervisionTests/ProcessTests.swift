@@ -1,3 +1,4 @@
+import Supertester
 import Testing
 
 @testable import Supervision
@@ -9,7 +10,7 @@ struct ProcessTests {
         let recorder = EventRecorder(runtime)
         let pid = runtime.spawn { _ in }
         #expect(await recorder.exitReason(of: pid) == .normal)
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func throwingFromTheBodyExitsWithAnError() async {
@@ -28,7 +29,7 @@ struct ProcessTests {
         }
         #expect(await gate.next() == [.pid(pid), "test crashed: boom"])
         _ = await runtime.awaitExit(of: monitor)
-        await expectClean(runtime, probe: gate)
+        await expectNoProcessesLeft(in: runtime, stopping: gate)
     }
 
     @Test func anAbnormalExitKillsLinkedProcessesWithTheSameReason() async {
@@ -43,7 +44,7 @@ struct ProcessTests {
         runtime.send("go", to: crasher)
         #expect(await recorder.exitReason(of: idle) == .error("linked crash"))
         #expect(!runtime.isAlive(crasher))
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func aTrappingProcessReceivesLinkedExitsAsMessages() async {
@@ -60,7 +61,7 @@ struct ProcessTests {
         }
         #expect(await probe.next() == [.pid(victim), "bad"])
         _ = await runtime.awaitExit(of: trapper)
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func killCannotBeTrappedAndLinksSeeKilled() async {
@@ -82,7 +83,7 @@ struct ProcessTests {
         #expect(!runtime.isAlive(target), "a killed process is dead at once for everyone")
         #expect(await probe.next() == "killed")
         _ = await runtime.awaitExit(of: watcher)
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func aNormalExitSignalIsIgnoredUnlessTrapped() async {
@@ -100,7 +101,7 @@ struct ProcessTests {
         #expect(runtime.isAlive(plain))
         runtime.exit(plain, reason: .shutdown)
         #expect(!runtime.isAlive(plain))
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func monitoringADeadProcessDeliversNoproc() async {
@@ -116,7 +117,7 @@ struct ProcessTests {
         }
         #expect(await probe.next() == [.pid(dead), "noproc"])
         _ = await runtime.awaitExit(of: watcher)
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func monitorsAreOneWayAndDemonitorStopsTheDown() async {
@@ -142,7 +143,7 @@ struct ProcessTests {
         #expect(await probe.next() == [.pid(second), "shutdown"])
         #expect(runtime.isAlive(watcher), "a monitor does not kill the watcher")
         runtime.kill(watcher)
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func linkingToADeadProcessSignalsNoproc() async {
@@ -164,7 +165,7 @@ struct ProcessTests {
         }
         #expect(await recorder.exitReason(of: plain) == .noproc)
         _ = await runtime.awaitExit(of: trapper)
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func registeredNamesResolveAndAreReleasedOnExit() async throws {
@@ -185,7 +186,7 @@ struct ProcessTests {
         #expect(runtime.unregister("keeper"))
         #expect(runtime.info(other)?.name == nil)
         runtime.kill(other)
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func infoReportsMailboxCountersLinksMonitorsAndParent() async throws {
@@ -220,7 +221,7 @@ struct ProcessTests {
         runtime.kill(sink)
         runtime.kill(parent)
         #expect(!runtime.isAlive(child), "the linked child dies with its parent")
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func receiveWithTimeoutReturnsNilWhenNothingArrives() async {
@@ -236,7 +237,7 @@ struct ProcessTests {
         let receiver = runtime.processes().last!
         runtime.send("late", to: receiver)
         #expect(await probe.next() == "late")
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func messagesBetweenTwoProcessesArriveInOrder() async {
@@ -256,6 +257,6 @@ struct ProcessTests {
         runtime.spawn { context in for index in 0..<10_000 { context.send(.int(index), to: receiver) } }
         #expect(await probe.next() == "in order")
         _ = await runtime.awaitExit(of: receiver)
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 }

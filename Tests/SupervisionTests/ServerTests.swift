@@ -1,3 +1,4 @@
+import Supertester
 import Testing
 
 @testable import Supervision
@@ -12,7 +13,7 @@ struct ServerTests {
         #expect(try await runtime.call(pid, "get_value") == 16)
         #expect(try await runtime.state(of: pid) == ["value": 16])
         try await runtime.stop(pid)
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func aTimedOutCallLeavesNothingBehindAndTheServerLivesOn() async throws {
@@ -25,7 +26,7 @@ struct ServerTests {
         // The late reply is dropped; the next call gets its own answer.
         #expect(try await runtime.call(pid, ["sleep", 0], timeout: .seconds(5)) == "ok")
         try await runtime.stop(pid)
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func callingADeadServerFailsWithNoproc() async throws {
@@ -33,7 +34,7 @@ struct ServerTests {
         let pid = try await runtime.startServer(EchoWorker())
         runtime.kill(pid)
         await #expect(throws: CallError.noproc(pid.description)) { try await runtime.call(pid, "hi") }
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func aServerThatCrashesDuringACallFailsTheCaller() async throws {
@@ -42,7 +43,7 @@ struct ServerTests {
         await #expect(throws: CallError.exited(pid.description, .error("counter crashed: crash requested"))) {
             try await runtime.call(pid, "crash")
         }
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func stopRunsTerminateWithTheReason() async throws {
@@ -53,7 +54,7 @@ struct ServerTests {
         try await runtime.stop(pid, reason: .shutdownWith("maintenance"))
         #expect(await probe.next() == ["terminated", "s", "shutdown(maintenance)"])
         #expect(!runtime.isAlive(pid))
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func aCrashInACallbackStillRunsTerminate() async throws {
@@ -63,7 +64,7 @@ struct ServerTests {
         _ = await probe.next()
         runtime.cast(pid, "crash")
         #expect(await probe.next() == ["terminated", "c", "c crashed: crash requested"])
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func aKilledServerDoesNotRunTerminate() async throws {
@@ -74,7 +75,7 @@ struct ServerTests {
         runtime.kill(pid)
         runtime.send("marker", to: probe.pid)
         #expect(await probe.next() == "marker", "no terminate report before the marker")
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func aFailingInitFailsTheStart() async {
@@ -82,7 +83,7 @@ struct ServerTests {
         await #expect(throws: StartError.self) {
             try await runtime.startServer(ReportingServer(id: "x", failInit: true))
         }
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func infoMessagesReachHandleInfo() async throws {
@@ -93,6 +94,6 @@ struct ServerTests {
         #expect(await probe.next() == "ping")
         #expect(try await runtime.call(echo, ["any", 1]) == ["any", 1])
         runtime.kill(echo)
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 }

@@ -1,3 +1,4 @@
+import Supertester
 import Testing
 
 @testable import Supervision
@@ -26,7 +27,7 @@ struct SupervisorTests {
             await probe.take(3) == [
                 ["terminated", "c", "shutdown"], ["terminated", "b", "shutdown"], ["terminated", "a", "shutdown"],
             ])
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func oneForOneRestartsOnlyTheChildThatExited() async throws {
@@ -43,7 +44,7 @@ struct SupervisorTests {
         #expect(after["a"] == before["a"] && after["c"] == before["c"])
         #expect(after["b"] != before["b"] && after["b"] != nil)
         try await supervisor.stop()
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func oneForAllRestartsEveryChildInOrder() async throws {
@@ -63,7 +64,7 @@ struct SupervisorTests {
         let after = try await pids(supervisor)
         for id in ["a", "b", "c"] { #expect(after[id] != before[id]) }
         try await supervisor.stop()
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func restForOneRestartsTheChildAndThoseStartedAfterIt() async throws {
@@ -79,7 +80,7 @@ struct SupervisorTests {
         #expect(after["a"] == before["a"])
         #expect(after["b"] != before["b"] && after["c"] != before["c"])
         try await supervisor.stop()
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     struct RestartCase: Sendable, CustomTestStringConvertible {
@@ -136,7 +137,7 @@ struct SupervisorTests {
             }
         }
         try await supervisor.stop()
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func exceedingTheIntensityShutsTheSupervisorDown() async throws {
@@ -158,7 +159,7 @@ struct SupervisorTests {
         } else {
             Issue.record("no escalation event")
         }
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func restartsOutsideTheWindowDoNotCount() {
@@ -188,9 +189,9 @@ struct SupervisorTests {
         #expect(await probe.next() == ["started", "w"])
         #expect(await recorder.waitForRestart(of: "inner"))
         // A second escalation exceeds outer's budget of one: the whole tree goes.
-        runtime.kill(try #require(await runtime.waitForPID(at: "top/inner/w")))
+        runtime.kill(try #require(await awaitRestart(of: "top/inner/w", in: runtime, replacing: nil)))
         #expect(await recorder.exitReason(of: outer.pid) == .shutdown)
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func brutalKillKillsEvenATrappingChild() async throws {
@@ -207,7 +208,7 @@ struct SupervisorTests {
         #expect(await recorder.exitReason(of: pid) == .killed)
         #expect(try await supervisor.whichChildren().first?.pid == nil)
         try await supervisor.stop()
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func aChildThatIgnoresShutdownIsKilledAfterTheTimeout() async throws {
@@ -225,7 +226,7 @@ struct SupervisorTests {
         let pid = try #require(try await pids(supervisor)["stubborn"])
         try await supervisor.stop()
         #expect(await recorder.exitReason(of: pid) == .killed)
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func infinityWaitsForASlowTerminate() async throws {
@@ -244,7 +245,7 @@ struct SupervisorTests {
         try await supervisor.stop()
         #expect(await probe.next() == ["terminated", "slow", "shutdown"])
         #expect(await recorder.exitReason(of: pid) == .shutdown)
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func aFailedStartStopsTheChildrenAlreadyStarted() async throws {
@@ -262,7 +263,7 @@ struct SupervisorTests {
             #expect(error.reason.description.contains("failed_to_start_child b"))
         }
         #expect(await probe.take(2) == [["started", "a"], ["terminated", "a", "shutdown"]])
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func invalidSpecsAreRejectedAtStart() async {
@@ -277,7 +278,7 @@ struct SupervisorTests {
             try significantPermanent.validate()
         }
         #expect(throws: SupervisorError.self) { try SupervisorSpec(maxRestarts: -1).validate() }
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func dynamicChildrenRespectMaxChildrenAndTheChildAPI() async throws {
@@ -308,7 +309,7 @@ struct SupervisorTests {
         }
         #expect(try await supervisor.whichChildren().map(\.id) == ["two"])
         try await supervisor.stop()
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func anySignificantChildExitingShutsTheSupervisorDown() async throws {
@@ -325,7 +326,7 @@ struct SupervisorTests {
         _ = await probe.take(2)
         runtime.cast(try #require(runtime.resolve(try await pids(supervisor)["main"]!.description)), ["exit", "normal"])
         #expect(await recorder.exitReason(of: supervisor.pid) == .shutdown)
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func allSignificantWaitsForEverySignificantChild() async throws {
@@ -346,7 +347,7 @@ struct SupervisorTests {
         #expect(try await supervisor.whichChildren().map(\.id) == ["y"], "still running after one of two")
         runtime.cast(children["y"]!, ["exit", "shutdown"])
         #expect(await recorder.exitReason(of: supervisor.pid) == .shutdown)
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func theRestartHistoryIsReadable() async throws {
@@ -363,7 +364,7 @@ struct SupervisorTests {
         #expect(runtime.info(try await pids(supervisor)["c"]!)?.restarts == 1)
         #expect(snapshot.strategy == .oneForOne && snapshot.maxRestarts == 3 && snapshot.maxSeconds == 5)
         try await supervisor.stop()
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func killingASupervisorTakesItsLinkedChildrenDown() async throws {
@@ -374,7 +375,7 @@ struct SupervisorTests {
             in: runtime)
         #expect(runtime.processCount == 4)
         runtime.kill(supervisor.pid)
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func aShutdownFromTheParentStopsTheTreeInOrder() async throws {
@@ -396,11 +397,9 @@ struct SupervisorTests {
         #expect(await probe.take(3).map { $0.arrayValue?[1] } == ["c", "b", "a"])
         #expect(await recorder.exitReason(of: supervisorPID) == .shutdown)
         _ = await runtime.awaitExit(of: parent)
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 }
-
-import Supertester
 
 @Suite("Supervisors, checked with Supertester")
 struct SupervisorSupertesterTests {

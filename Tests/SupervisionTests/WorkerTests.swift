@@ -1,3 +1,4 @@
+import Supertester
 import Testing
 
 @testable import Supervision
@@ -12,7 +13,7 @@ struct WorkerTests {
         #expect(try await runtime.call(printer, "get_print_count") == 2)
         #expect(try await runtime.call(printer, "get_prints") == ["hello", "world"])
         try await runtime.stop(printer)
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func tickerTicksToItsTarget() async throws {
@@ -22,7 +23,7 @@ struct WorkerTests {
         #expect(await probe.take(3) == [["tick", 1], ["tick", 2], ["tick", 3]])
         #expect(try await runtime.call(ticker, "get_ticks").intValue ?? 0 >= 3)
         try await runtime.stop(ticker)
-        await expectClean(runtime, probe: probe)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
     @Test func crasherCrashesOnSchedule() async throws {
@@ -33,7 +34,7 @@ struct WorkerTests {
         #expect(reason == .error("crasher crashed: crashed after 10 ms"), "got \(String(describing: reason))")
         let certain = try await runtime.startServer(CrasherWorker(probability: 1, everyMilliseconds: 1))
         #expect(await recorder.exitReason(of: certain) == .error("crasher crashed: crashed with probability 1.0"))
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func kvStoresAndForgets() async throws {
@@ -45,7 +46,7 @@ struct WorkerTests {
         #expect(try await runtime.call(kv, ["delete", "a"]) == true)
         #expect(try await runtime.call(kv, ["get", "a"]) == .null)
         try await runtime.stop(kv)
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func sleeperIsSlowToStartAndStop() async throws {
@@ -53,7 +54,7 @@ struct WorkerTests {
         let sleeper = try await runtime.startServer(SleeperWorker(startMilliseconds: 20, stopMilliseconds: 20))
         #expect(runtime.info(sleeper)?.trapsExits == true)
         try await runtime.stop(sleeper, reason: .shutdown)
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 
     @Test func builtinWorkerArgumentsAreChecked() throws {
@@ -75,6 +76,6 @@ struct WorkerTests {
         #expect(try await supervisor.countChildren().active == BuiltinWorker.allCases.count)
         #expect(runtime.resolve("all/kv") != nil)
         try await supervisor.stop()
-        await expectClean(runtime)
+        await expectNoProcessesLeft(in: runtime)
     }
 }
