@@ -37,7 +37,7 @@ public final class OperationContext: Sendable {
         self.sandboxes = sandboxes ?? SandboxManager(runtime: runtime, telemetry: telemetry)
         self.traces = TraceStore(runtime: runtime)
         self.allowDestructive = allowDestructive
-        self.startedAt = OperationContext.now()
+        self.startedAt = SystemClock.wallSeconds()
     }
 
     /// Resolves a `pid` parameter (a PID, a path or a registered name) to a live process.
@@ -47,12 +47,6 @@ public final class OperationContext: Sendable {
             throw .processNotFound(target?.stringValue ?? "(none)")
         }
         return pid
-    }
-
-    static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
 
@@ -78,7 +72,7 @@ public final class TraceStore: Sendable {
 
     /// Starts a trace; returns its id.
     func start(pid: PID, target: String, duration: Double, maxEvents: Int) -> String {
-        let now = OperationContext.now()
+        let now = SystemClock.wallSeconds()
         let id: String = traces.withLock { state in
             let id = "trace-\(state.next)"
             state.next += 1
@@ -110,7 +104,7 @@ public final class TraceStore: Sendable {
 
     /// The trace's state and events, or `nil` if unknown.
     func get(_ id: String) -> Term? {
-        let now = OperationContext.now()
+        let now = SystemClock.wallSeconds()
         let (trace, expired): (Trace?, Bool) = traces.withLock { state in
             guard var trace = state.all[id] else { return (nil, false) }
             var expired = false

@@ -57,7 +57,7 @@ public final class OperationRegistry: Sendable {
         -> Term
     {
         let telemetry = context.telemetry
-        let start = OperationRegistry.monotonic()
+        let start = SystemClock.monotonicSeconds()
         telemetry.bus.emit(EventName.operationStart, metadata: ["operation": .string(operation.name)])
         do throws(OperationError) {
             if context.shuttingDown.load(ordering: .relaxed) {
@@ -70,7 +70,7 @@ public final class OperationRegistry: Sendable {
                     "\(operation.name) is destructive and this daemon does not allow destructive operations")
             }
             let result = try await operation.execute(validated, context: context)
-            let elapsed = OperationRegistry.monotonic() - start
+            let elapsed = SystemClock.monotonicSeconds() - start
             telemetry.metrics.counter("superlearner_operations_total", [("operation", operation.name), ("outcome", "ok")]).increment()
             telemetry.metrics.timer("superlearner_operation_duration_seconds", [("operation", operation.name)])
                 .recordNanoseconds(Int64(elapsed * 1e9))
@@ -79,7 +79,7 @@ public final class OperationRegistry: Sendable {
                 metadata: ["operation": .string(operation.name), "outcome": "ok"])
             return result
         } catch {
-            let elapsed = OperationRegistry.monotonic() - start
+            let elapsed = SystemClock.monotonicSeconds() - start
             telemetry.metrics.counter("superlearner_operations_total", [("operation", operation.name), ("outcome", "error")]).increment()
             telemetry.metrics.counter("superlearner_operation_errors_total", [("operation", operation.name), ("code", error.code)]).increment()
             telemetry.metrics.timer("superlearner_operation_duration_seconds", [("operation", operation.name)])
@@ -92,11 +92,5 @@ public final class OperationRegistry: Sendable {
                 ])
             throw error
         }
-    }
-
-    static func monotonic() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

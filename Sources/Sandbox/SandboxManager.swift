@@ -104,7 +104,7 @@ public final class SandboxManager: Sendable {
         try entries.withLock { (entries: inout [String: Entry]) throws(SandboxError) in
             if entries[id] != nil { throw .alreadyExists(id) }
             entries[id] = Entry(
-                id: id, template: template, spec: spec, config: config, createdAt: createdAt ?? SandboxManager.now(),
+                id: id, template: template, spec: spec, config: config, createdAt: createdAt ?? SystemClock.wallSeconds(),
                 restartCount: restartCount, status: .starting)
         }
         do {
@@ -285,7 +285,7 @@ public final class SandboxManager: Sendable {
         }
         let removed = entries.withLock { $0.removeValue(forKey: id) }
         if let removed {
-            let lifetime = SandboxManager.now() - removed.createdAt
+            let lifetime = SystemClock.wallSeconds() - removed.createdAt
             telemetry?.metrics.counter("superlearner_sandboxes_destroyed_total").increment()
             telemetry?.metrics.meter("superlearner_sandboxes_active").decrement()
             telemetry?.metrics.timer("superlearner_sandbox_lifetime_seconds").recordNanoseconds(Int64(lifetime * 1e9))
@@ -386,11 +386,5 @@ public final class SandboxManager: Sendable {
         }
         let size = Term.object(config).json.utf8.count
         if size > maximumConfigBytes { throw .invalidConfig("config is \(size) bytes; at most \(maximumConfigBytes)") }
-    }
-
-    static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

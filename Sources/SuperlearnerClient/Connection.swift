@@ -22,8 +22,7 @@ final class Connection {
 
     /// Connects to `endpoint`, failing with `.unreachable` when nothing listens.
     init(_ endpoint: Endpoint, timeout: Duration) throws(ClientError) {
-        deadline = Connection.now() &+ UInt64(max(0, timeout.components.seconds)) * 1_000_000_000
-            &+ UInt64(max(0, timeout.components.attoseconds / 1_000_000_000))
+        deadline = Connection.now() &+ timeout.wholeNanoseconds
         label = endpoint.description
         switch endpoint {
         case .unix(let path):
@@ -76,6 +75,8 @@ final class Connection {
 
     deinit { close(descriptor) }
 
+    /// Monotonic nanoseconds, what poll's deadlines are counted in (this module does not link the runtime
+    /// and its `SystemClock`; callers pass `ContinuousClock` instants and durations).
     static func now() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)

@@ -40,8 +40,8 @@ public enum DaemonLauncher {
         let pid = sl_spawn_detached(executable, &cArguments, sl_environ(), paths.logFile)
         guard pid > 0 else { throw .io("could not start the daemon: \(String(cString: strerror(errno)))") }
         let client = SuperlearnerClient(endpoint: .unix(paths.socket), timeout: .seconds(2))
-        let deadline = Connection.now() &+ UInt64(timeout.components.seconds) * 1_000_000_000
-        while Connection.now() < deadline {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
             // Ready means every listener is up (the TCP one too), not just that the socket answers.
             if let answer = try? client.request(APIRoutes.daemonReady), answer.status == 200 { return pid }
             var status: Int32 = 0

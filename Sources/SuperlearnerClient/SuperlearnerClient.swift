@@ -139,11 +139,11 @@ public struct SuperlearnerClient: Sendable {
     }
 
     /// Follows the server-sent event stream at `path`, calling `onEvent` with each event's id and data
-    /// until it returns `false`, the stream ends, or `deadline` (monotonic nanoseconds) passes.
+    /// until it returns `false`, the stream ends, or `deadline` passes.
     /// - Returns: `true` if `onEvent` asked to stop, `false` if the stream ended or the deadline passed.
     @discardableResult
     public func followEvents(
-        _ path: String, lastEventID: UInt64? = nil, deadline: UInt64? = nil,
+        _ path: String, lastEventID: UInt64? = nil, until deadline: ContinuousClock.Instant? = nil,
         _ onEvent: (_ id: UInt64?, _ data: String) -> Bool
     ) throws(ClientError) -> Bool {
         var streamTimeout = timeout
@@ -154,7 +154,8 @@ public struct SuperlearnerClient: Sendable {
             bytes = Array(String(decoding: bytes, as: UTF8.self).replacingFirst("\r\n\r\n", with: "\r\nLast-Event-ID: \(lastEventID)\r\n\r\n").utf8)
         }
         try connection.write(bytes)
-        let effective = deadline ?? UInt64.max
+        // The socket's own clock: nanoseconds on it, `UInt64.max` for no deadline.
+        let effective = deadline.map { Connection.now() &+ ContinuousClock.now.duration(to: $0).wholeNanoseconds } ?? UInt64.max
         let (status, headers) = try readHead(connection, deadline: effective)
         guard status == 200 else {
             throw .protocolError("event stream answered \(status): \(String(decoding: (try? readRemaining(connection, headers)) ?? [], as: UTF8.self))")
@@ -230,5 +231,14 @@ extension String {
     func replacingFirst(_ target: String, with replacement: String) -> String {
         let parts = split(separator: target, maxSplits: 1, omittingEmptySubsequences: false)
         return parts.count == 2 ? String(parts[0]) + replacement + String(parts[1]) : self
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds, zero when negative.
+    var wholeNanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0 && attoseconds >= 0 else { return 0 }
+        return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
     }
 }

@@ -30,7 +30,7 @@ public final class Daemon: Sendable {
     public let configuration: DaemonConfiguration
     let logger: Logger
     let group = Mutex<ServiceGroup?>(nil)
-    let startedAt = Daemon.now()
+    let startedAt = SystemClock.wallSeconds()
     /// Which listeners are up: the daemon is ready (`GET /api/v1/daemon/ready`) once all of them are.
     let listeners = Mutex(Listeners())
 
@@ -196,12 +196,6 @@ public final class Daemon: Sendable {
         if !configuration.isLoopback { throw DaemonError.tokenRequired(host: configuration.host) }
         return nil
     }
-
-    static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
 }
 
 /// The service that, on graceful shutdown, refuses new operations (503) and stops every sandbox tree in
@@ -234,7 +228,7 @@ struct DaemonStatus: Sendable {
             "host": configuration.port == nil ? .null : .string(configuration.host),
             "port": (daemon.listeners.withLock(\.tcpPort) ?? configuration.port).map(Term.int) ?? .null,
             "ready": .bool(daemon.isReady),
-            "started_at": .double(daemon.startedAt), "uptime_seconds": .double(Daemon.now() - daemon.startedAt),
+            "started_at": .double(daemon.startedAt), "uptime_seconds": .double(SystemClock.wallSeconds() - daemon.startedAt),
             "sandboxes": .int(sandboxes.count), "processes": .int(runtime.processCount),
         ]
     }

@@ -59,9 +59,7 @@ public final class EventBus: Sendable {
     public func emit(_ name: String, measurements: [String: Double] = [:], metadata: [String: Term] = [:])
         -> TelemetryEvent
     {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        let seconds = Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        let seconds = SystemClock.wallSeconds()
         let (event, handlers) = state.withLock { state in
             state.sequence += 1
             let event = TelemetryEvent(

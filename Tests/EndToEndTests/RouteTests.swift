@@ -126,10 +126,10 @@ struct RouteTests {
         let createSeq = try #require(recent["data"]?.arrayValue?.last?["seq"]?.intValue)
         // Resume just before the create: the first event delivered is the create itself.
         let client = SuperlearnerClient(endpoint: .unix(home.socket), timeout: .seconds(10))
-        let deadline = DispatchTime.now().uptimeNanoseconds + 5_000_000_000
+        let deadline = ContinuousClock.now + .seconds(5)
         let first: (UInt64?, String)? = await offPool {
             var seen: (UInt64?, String)? = nil
-            _ = try? client.followEvents("/api/v1/events?since=\(createSeq - 1)", deadline: deadline) { id, data in
+            _ = try? client.followEvents("/api/v1/events?since=\(createSeq - 1)", until: deadline) { id, data in
                 seen = (id, data)
                 return false
             }
@@ -140,7 +140,7 @@ struct RouteTests {
         // The same with Last-Event-ID.
         let viaHeader: UInt64? = await offPool {
             var seen: UInt64? = nil
-            _ = try? client.followEvents("/api/v1/events", lastEventID: UInt64(createSeq - 1), deadline: deadline) { id, _ in
+            _ = try? client.followEvents("/api/v1/events", lastEventID: UInt64(createSeq - 1), until: deadline) { id, _ in
                 seen = id
                 return false
             }

@@ -17,7 +17,7 @@ enum SystemOperations {
         [
             "name": .string(context.runtime.nodeName), "status": "up", "local": true,
             "processes": .int(context.runtime.processCount), "sandboxes": .int(context.sandboxes.count),
-            "uptime_seconds": .double(OperationContext.now() - context.startedAt),
+            "uptime_seconds": .double(SystemClock.wallSeconds() - context.startedAt),
         ]
     }
 
@@ -88,7 +88,7 @@ enum SystemOperations {
             return [
                 "status": failed.isEmpty ? "ok" : "degraded", "failed_sandboxes": .array(failed),
                 "processes": .int(context.runtime.processCount), "sandboxes": .int(context.sandboxes.count),
-                "uptime_seconds": .double(OperationContext.now() - context.startedAt),
+                "uptime_seconds": .double(SystemClock.wallSeconds() - context.startedAt),
             ]
         },
         DefinedOperation(
@@ -102,7 +102,7 @@ enum SystemOperations {
                 "processes": .int(context.runtime.processCount), "processes_spawned": .int(Int(context.runtime.processesSpawned)),
                 "messages_delivered": .int(Int(context.runtime.messagesDelivered)),
                 "sandboxes": .int(context.sandboxes.count), "started_at": .double(context.startedAt),
-                "uptime_seconds": .double(OperationContext.now() - context.startedAt),
+                "uptime_seconds": .double(SystemClock.wallSeconds() - context.startedAt),
             ]
         },
         DefinedOperation(

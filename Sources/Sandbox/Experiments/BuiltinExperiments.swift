@@ -174,9 +174,9 @@ public struct MessageFloodExperiment: Experiment {
         guard let pid = context.runtime.resolve(path) else { throw .invalidParameter("target", "no running process at \(path)") }
         let count = context.integer("count")
         let timeout = context.integer("timeout_ms")
-        let start = ExperimentContext.clock()
+        let start = SystemClock.monotonicSeconds()
         for index in 0..<count { context.runtime.send(["flood", .int(index)], to: pid) }
-        let sent = ExperimentContext.clock()
+        let sent = SystemClock.monotonicSeconds()
         let peak = context.runtime.info(pid)?.mailboxLength ?? 0
         let details: [String: Term] = ["target": .string(path), "pid": .pid(pid)]
         do {
@@ -186,7 +186,7 @@ public struct MessageFloodExperiment: Experiment {
                 verdict: .fail("\(path) did not drain \(count) messages within \(timeout) ms: \(error)"),
                 measurements: ["messages": Double(count), "peak_mailbox": Double(peak)], details: details)
         }
-        let done = ExperimentContext.clock()
+        let done = SystemClock.monotonicSeconds()
         let total = done - start
         return ExperimentResult(
             verdict: .pass("\(path) handled \(count) messages in \(rounded(total * 1000)) ms"),

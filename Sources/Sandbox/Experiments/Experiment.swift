@@ -145,17 +145,11 @@ public struct ExperimentContext: Sendable {
             if case .restarted(_, _, _, _, _, let restartedPath) = event { return restartedPath == path }
             return false
         }
-        let start = ExperimentContext.clock()
+        let start = SystemClock.monotonicSeconds()
         runtime.kill(old)
         let event = await waiter.wait(timeout: timeout)
-        let elapsed = (ExperimentContext.clock() - start) * 1000
+        let elapsed = (SystemClock.monotonicSeconds() - start) * 1000
         if case .restarted(_, _, _, let newPID, _, _)? = event { return (old, newPID, elapsed) }
         return (old, nil, elapsed)
-    }
-
-    static func clock() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

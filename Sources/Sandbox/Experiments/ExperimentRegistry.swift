@@ -44,7 +44,7 @@ extension SandboxManager {
         guard info.status == .running else { throw .busy(id, info.status.rawValue) }
         let validated = try ExperimentRegistry.validate(parameters, for: experiment)
         let context = ExperimentContext(sandboxID: id, sandboxes: self, parameters: validated)
-        let start = ExperimentContext.clock()
+        let start = SystemClock.monotonicSeconds()
         telemetry?.bus.emit(EventName.experimentStart, metadata: ["sandbox_id": .string(id), "experiment": .string(experiment.name)])
         var result: ExperimentResult
         do {
@@ -58,7 +58,7 @@ extension SandboxManager {
         result.experiment = experiment.name
         result.sandbox = id
         result.parameters = validated
-        result.durationMilliseconds = (ExperimentContext.clock() - start) * 1000
+        result.durationMilliseconds = (SystemClock.monotonicSeconds() - start) * 1000
         telemetry?.bus.emit(
             EventName.experimentStop, measurements: ["duration_ms": result.durationMilliseconds],
             metadata: [

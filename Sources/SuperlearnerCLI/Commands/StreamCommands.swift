@@ -133,15 +133,10 @@ struct WaitCommand: Command {
                 return false
             }
         }
-        let remaining = deadline - ContinuousClock.now
-        let nanos = UInt64(max(0, remaining.wholeMilliseconds)) * 1_000_000
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let streamDeadline = UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec) + nanos
         let streamClient = SuperlearnerClient(endpoint: .unix(context.paths.socket), timeout: limit)
         var found = false
         do {
-            found = try streamClient.followEvents(APIRoutes.events.path(query: [("since", String(baseline))]), deadline: streamDeadline) {
+            found = try streamClient.followEvents(APIRoutes.events.path(query: [("since", String(baseline))]), until: deadline) {
                 _, data in
                 guard let event = try? Term(json: data) else { return true }
                 return !matches(event)

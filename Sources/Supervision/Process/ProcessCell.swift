@@ -72,7 +72,7 @@ final class ProcessCell: @unchecked Sendable {
         self.pid = pid
         self.parent = parent
         self.scheduler = scheduler
-        self.startedAt = wallClockSeconds()
+        self.startedAt = SystemClock.wallSeconds()
         self.state = Mutex(state)
     }
 
@@ -96,7 +96,7 @@ final class ProcessCell: @unchecked Sendable {
             return nil
         }
         if let timer { TimerService.shared.cancel(timer) }
-        if let tracer { tracer(TraceRecord(kind: .received, pid: pid, detail: message.traceDescription, at: wallClockSeconds())) }
+        if let tracer { tracer(TraceRecord(kind: .received, pid: pid, detail: message.traceDescription, at: SystemClock.wallSeconds())) }
         waiter?.resume(returning: .message(message))
     }
 

@@ -347,7 +347,7 @@ public final class Runtime: Sendable {
             table.cells.removeValue(forKey: cell.pid.number)
             if let path = fallout.path, table.paths[path] == cell.pid { table.paths.removeValue(forKey: path) }
         }
-        fallout.tracer?(TraceRecord(kind: .exited, pid: cell.pid, detail: reason.description, at: wallClockSeconds()))
+        fallout.tracer?(TraceRecord(kind: .exited, pid: cell.pid, detail: reason.description, at: SystemClock.wallSeconds()))
         if observers.isActive {
             observers.emit(.exited(pid: cell.pid, reason: reason, path: fallout.path))
         }

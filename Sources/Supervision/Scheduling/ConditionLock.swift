@@ -48,21 +48,6 @@ package final class ConditionLock: @unchecked Sendable {
     }
 }
 
-/// Monotonic time in nanoseconds, the clock every runtime deadline is measured on.
-@inline(__always)
-func monotonicNanoseconds() -> UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-}
-
-/// Wall-clock time in seconds since 1970, for timestamps that people read.
-func wallClockSeconds() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_REALTIME, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-}
-
 extension Duration {
     /// The duration in whole nanoseconds, clamped at zero.
     var nanoseconds: UInt64 {

@@ -75,10 +75,10 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
                 // Spin for up to ~1 ms before sleeping: a cross-thread answer usually arrives within
                 // microseconds, while a futex sleep and wake-up costs tens of them on a VM. The spin checks an
                 // atomic (no lock) and yields the core between rounds, so runnable threads are not starved.
-                let deadline = monotonicNanoseconds() &+ Scheduler.spinNanoseconds
+                let deadline = SystemClock.monotonicNanoseconds() &+ Scheduler.spinNanoseconds
                 spinning: while true {
                     for _ in 0..<64 where sharedCount.load(ordering: .acquiring) != 0 { break spinning }
-                    if monotonicNanoseconds() >= deadline { break }
+                    if SystemClock.monotonicNanoseconds() >= deadline { break }
                     sched_yield()
                 }
             }

@@ -37,7 +37,7 @@ final class TimerService: @unchecked Sendable {
     /// Fires `action` once `delay` has passed, unless cancelled first.
     @discardableResult
     func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> TimerEntry {
-        let entry = TimerEntry(deadline: monotonicNanoseconds() &+ delay.nanoseconds, action: action)
+        let entry = TimerEntry(deadline: SystemClock.monotonicNanoseconds() &+ delay.nanoseconds, action: action)
         lock.lock()
         insert(entry)
         let wake = entry.deadline < wakesAt
@@ -69,7 +69,7 @@ final class TimerService: @unchecked Sendable {
             lock.lock()
             var due: [TimerEntry] = []
             while true {
-                let now = monotonicNanoseconds()
+                let now = SystemClock.monotonicNanoseconds()
                 if let first = heap.first, first.deadline <= now {
                     while let head = heap.first, head.deadline <= now {
                         remove(at: 0)

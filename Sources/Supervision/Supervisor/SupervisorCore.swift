@@ -91,7 +91,7 @@ final class SupervisorCore {
     /// Restarts according to the strategy, or gives up when the intensity is exceeded (escalation: the
     /// supervisor stops its children and exits with `shutdown`, which its own supervisor then handles).
     func restart(_ index: Int, after reason: ExitReason, exitedPID: PID?) async throws {
-        let now = monotonicNanoseconds()
+        let now = SystemClock.monotonicNanoseconds()
         guard intensity.record(at: now) else {
             runtime.emit(
                 .escalated(
@@ -234,7 +234,7 @@ final class SupervisorCore {
 
     func record(restartOf id: String, reason: ExitReason) {
         totalRestarts += 1
-        history.append(RestartRecord(childID: id, reason: reason, at: wallClockSeconds()))
+        history.append(RestartRecord(childID: id, reason: reason, at: SystemClock.wallSeconds()))
         if history.count > 100 { history.removeFirst(history.count - 100) }
     }
 
@@ -278,7 +278,7 @@ final class SupervisorCore {
             return SupervisorSnapshot(
                 strategy: spec.strategy, maxRestarts: spec.maxRestarts,
                 maxSeconds: Double(spec.maxSeconds.nanoseconds) / 1e9, autoShutdown: spec.autoShutdown,
-                maxChildren: spec.maxChildren, restartsInWindow: intensity.used(at: monotonicNanoseconds()),
+                maxChildren: spec.maxChildren, restartsInWindow: intensity.used(at: SystemClock.monotonicNanoseconds()),
                 totalRestarts: totalRestarts, history: history, children: childInfos())
         }
     }
@@ -321,7 +321,7 @@ final class SupervisorCore {
             "strategy": .string(spec.strategy.rawValue),
             "max_restarts": .int(spec.maxRestarts),
             "max_seconds": .double(Double(spec.maxSeconds.nanoseconds) / 1e9),
-            "restarts_in_window": .int(intensity.used(at: monotonicNanoseconds())),
+            "restarts_in_window": .int(intensity.used(at: SystemClock.monotonicNanoseconds())),
             "children": .array(children.map { .object(["id": .string($0.spec.id), "pid": $0.pid.map(Term.pid) ?? .null]) }),
         ])
     }
