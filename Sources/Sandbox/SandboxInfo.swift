@@ -13,7 +13,7 @@ public enum SandboxStatus: String, Sendable, Hashable {
 }
 
 /// What a sandbox is, at one moment.
-public struct SandboxInfo: Sendable, Hashable {
+public struct SandboxInfo: TermConvertible, Hashable {
     /// The sandbox id.
     public var id: String
     /// The template it was made from, if any.
@@ -54,7 +54,7 @@ public struct SandboxInfo: Sendable, Hashable {
 }
 
 /// One node of a sandbox's live tree.
-public struct SandboxNode: Sendable, Hashable {
+public struct SandboxNode: TermConvertible, Hashable {
     /// The child id (the sandbox id for the root).
     public var id: String
     /// The stable path (`demo/jobs/tick`).
@@ -84,5 +84,47 @@ public struct SandboxNode: Sendable, Hashable {
             members["children"] = .array(children.map(\.term))
         }
         return .object(members)
+    }
+}
+
+extension SandboxInfo {
+    /// Reads the API shape back (what the command line does with a reply).
+    public init(term: Term) throws(TermDecodingError) {
+        let fields = try TermFields(term)
+        id = try fields.string("id")
+        template = try fields.optionalString("template")
+        status = try fields.enum("status")
+        failureReason = try fields.optionalString("failure_reason")
+        supervisor = try fields.optionalPID("supervisor")
+        createdAt = try fields.double("created_at")
+        restartCount = try fields.int("restart_count")
+        config = try fields.object("config")
+        let specTerm = try fields.value("spec")
+        do throws(SpecError) {
+            spec = try SandboxSpec(term: specTerm)
+        } catch {
+            throw TermDecodingError(path: "spec", expected: "a spec (\(error))")
+        }
+        processCount = try fields.int("process_count")
+    }
+}
+
+extension SandboxNode {
+    /// Reads the API shape back, recursively.
+    public init(term: Term) throws(TermDecodingError) {
+        let fields = try TermFields(term)
+        id = try fields.string("id")
+        path = try fields.string("path")
+        pid = try fields.optionalPID("pid")
+        type = try fields.enum("type")
+        restarts = try fields.int("restarts")
+        mailboxLength = try fields.int("mailbox")
+        strategy = try fields.optionalString("strategy").map { text throws(TermDecodingError) in
+            guard let strategy = SupervisorStrategy(rawValue: text) else {
+                throw TermDecodingError(path: "strategy", expected: "a strategy")
+            }
+            return strategy
+        }
+        children = try fields.decodeArray("children")
     }
 }

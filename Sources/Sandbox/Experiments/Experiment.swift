@@ -36,7 +36,7 @@ extension Experiment {
 }
 
 /// The outcome of an experiment.
-public struct ExperimentResult: Sendable, Hashable {
+public struct ExperimentResult: TermConvertible, Hashable {
     /// Pass or fail, and why.
     public enum Verdict: Sendable, Hashable, CustomStringConvertible {
         /// The system behaved as the experiment expects.
@@ -151,5 +151,29 @@ public struct ExperimentContext: Sendable {
         let elapsed = (SystemClock.monotonicSeconds() - start) * 1000
         if case .restarted(_, _, _, let newPID, _, _)? = event { return (old, newPID, elapsed) }
         return (old, nil, elapsed)
+    }
+}
+
+extension ExperimentResult {
+    /// Reads the API shape back (what `sandbox run` prints from).
+    public init(term: Term) throws(TermDecodingError) {
+        let fields = try TermFields(term)
+        let reason = try fields.string("reason")
+        switch try fields.string("verdict") {
+        case "pass": verdict = .pass(reason)
+        case "fail": verdict = .fail(reason)
+        default: throw TermDecodingError(path: "verdict", expected: "pass or fail")
+        }
+        experiment = try fields.string("experiment")
+        sandbox = try fields.string("sandbox")
+        var measurements: [String: Double] = [:]
+        for (key, value) in try fields.object("measurements") {
+            guard let number = value.doubleValue else { throw TermDecodingError(path: "measurements.\(key)", expected: "a number") }
+            measurements[key] = number
+        }
+        self.measurements = measurements
+        details = try fields.object("details")
+        parameters = try fields.object("parameters")
+        durationMilliseconds = try fields.double("duration_ms")
     }
 }

@@ -31,6 +31,25 @@ struct CommandContext {
         return try call(request.route, path: request.path, body: request.body, autostart: autostart)
     }
 
+    /// Runs an Arsenal operation and reads its reply as the model the daemon encoded it from.
+    /// - Returns: the reply as sent (what `--json` prints) and as `T` (what a person is shown).
+    /// - Throws: `CLIError` as `call` does, or exit 1 naming the field when the reply is not a `T`.
+    func call<T: TermConvertible>(
+        _ operation: DaemonOperation, _ parameters: [String: Term] = [:], as type: T.Type
+    ) throws -> (data: Term, value: T) {
+        let data = try call(operation, parameters)
+        return (data, try Self.decode(data, as: type, from: operation.rawValue))
+    }
+
+    /// `data` as a `T`, or a one-line error naming the field the daemon's reply got wrong.
+    static func decode<T: TermConvertible>(_ data: Term, as type: T.Type, from source: String) throws -> T {
+        do {
+            return try T(term: data)
+        } catch {
+            throw CLIError(exit: .failure, code: "bad_reply", message: "the daemon's reply to \(source) is not what this version reads: \(error)")
+        }
+    }
+
     /// Sends a request to `route` (at `path` when given), starting the daemon first if none answers
     /// (unless SUPERLEARNER_NO_AUTOSTART=1 or `autostart` is false: a live view whose daemon went away says
     /// so instead of starting another).

@@ -1,3 +1,4 @@
+import Sandbox
 import SuperlearnerAPI
 import SuperlearnerClient
 import Supervision
@@ -59,8 +60,8 @@ struct DemoCommand: Command {
 
         step("Telemetry saw it happen.")
         run("events --limit 5")
-        let events = try context.call(.listEvents, ["limit": 200]).arrayValue ?? []
-        for event in events.filter({ [EventName.processExit, EventName.supervisorRestart].contains($0["name"]?.stringValue ?? "") }).suffix(2) {
+        let events = try context.call(.listEvents, ["limit": 200], as: [TelemetryEvent].self).value
+        for event in events.filter({ [EventName.processExit, EventName.supervisorRestart].contains($0.name) }).suffix(2) {
             output.say("  " + EventsCommand.line(event, output))
         }
 
@@ -77,7 +78,9 @@ struct DemoCommand: Command {
 
     @MainActor
     func printTree(_ id: String, _ context: CommandContext) {
-        guard let tree = (try? context.call(.getSandboxInfo, ["sandbox_id": .string(id)]))?["tree"] else { return }
+        guard let term = (try? context.call(.getSandboxInfo, ["sandbox_id": .string(id)]))?["tree"],
+            let tree = try? SandboxNode(term: term)
+        else { return }
         for line in SandboxCommands.Tree.lines(tree, output: context.output) { context.output.say("  " + line) }
     }
 }

@@ -76,9 +76,9 @@ enum SandboxCommands {
             if let maxSeconds { body["max_seconds"] = .int(maxSeconds) }
             if let restart { body["restart"] = .string(restart) }
             if !config.isEmpty { body["config"] = .object(try CommandContext.keyValues(config)) }
-            let info = try context.call(.createSandbox, body)
-            context.output.data(info) {
-                "created sandbox \(id) (\(info["template"]?.stringValue ?? "spec"), \(info["process_count"]?.plain ?? "?") processes); try 'superlearner sandbox tree \(id)'"
+            let (data, info) = try context.call(.createSandbox, body, as: SandboxInfo.self)
+            context.output.data(data) {
+                "created sandbox \(id) (\(info.template ?? "spec"), \(info.processCount) processes); try 'superlearner sandbox tree \(id)'"
             }
         }
     }
@@ -91,13 +91,10 @@ enum SandboxCommands {
 
         func run(_ context: CommandContext) throws {
             let output = context.output
-            let list = try context.call(.listSandboxes)
-            output.data(list) {
-                let rows = (list.arrayValue ?? []).map { item in
-                    [
-                        item["id"]?.plain ?? "", output.status(item["status"]?.plain ?? ""), item["template"]?.plain ?? "spec",
-                        item["process_count"]?.plain ?? "", item["restart_count"]?.plain ?? "",
-                    ]
+            let (data, list) = try context.call(.listSandboxes, as: [SandboxInfo].self)
+            output.data(data) {
+                let rows = list.map { info in
+                    [info.id, output.status(info.status.rawValue), info.template ?? "spec", String(info.processCount), String(info.restartCount)]
                 }
                 return rows.isEmpty
                     ? "no sandboxes; create one with 'superlearner sandbox create demo DemoSupervisor'"
@@ -115,20 +112,19 @@ enum SandboxCommands {
 
         func run(_ context: CommandContext) throws {
             let output = context.output
-            let info = try context.call(.getSandboxInfo, ["sandbox_id": .string(id)])
-            output.data(info) {
-                var lines = [
-                    "id:          \(info["id"]?.plain ?? "")",
-                    "status:      \(output.status(info["status"]?.plain ?? ""))\(info["failure_reason"].flatMap { $0 == .null ? nil : " (\($0.plain))" } ?? "")",
-                    "template:    \(info["template"]?.plain ?? "-")",
-                    "supervisor:  \(info["supervisor"]?.plain ?? "-")",
-                    "processes:   \(info["process_count"]?.plain ?? "")",
-                    "restarts:    \(info["restart_count"]?.plain ?? "")",
-                    "strategy:    \(info["spec"]?["strategy"]?.plain ?? "") (\(info["spec"]?["max_restarts"]?.plain ?? "") restarts in \(info["spec"]?["max_seconds"]?.plain ?? "") s)",
-                ]
-                let config = info["config"]?.objectValue ?? [:]
-                lines.append("config:      \(config.isEmpty ? "{}" : Term.object(config).json)")
-                return lines.joined(separator: "\n")
+            let (data, info) = try context.call(.getSandboxInfo, ["sandbox_id": .string(id)], as: SandboxInfo.self)
+            output.data(data) {
+                let spec = data["spec"]
+                return [
+                    "id:          \(info.id)",
+                    "status:      \(output.status(info.status.rawValue))\(info.failureReason.map { " (\($0))" } ?? "")",
+                    "template:    \(info.template ?? "-")",
+                    "supervisor:  \(info.supervisor?.description ?? "-")",
+                    "processes:   \(info.processCount)",
+                    "restarts:    \(info.restartCount)",
+                    "strategy:    \(info.spec.strategy.rawValue) (\(info.spec.maxRestarts) restarts in \(spec?["max_seconds"]?.plain ?? "") s)",
+                    "config:      \(info.config.isEmpty ? "{}" : Term.object(info.config).json)",
+                ].joined(separator: "\n")
             }
         }
     }
@@ -143,24 +139,26 @@ enum SandboxCommands {
 
         func run(_ context: CommandContext) throws {
             let tree = try context.call(.getSandboxInfo, ["sandbox_id": .string(id)])["tree"] ?? .null
-            context.output.data(tree) { Tree.lines(tree, output: context.output).joined(separator: "\n") }
+            let root = try CommandContext.decode(tree, as: SandboxNode.self, from: DaemonOperation.getSandboxInfo.rawValue)
+            context.output.data(tree) { Tree.lines(root, output: context.output).joined(separator: "\n") }
         }
 
         /// The tree drawn with box-drawing connectors, one line per process.
-        static func lines(_ tree: Term, output: Output) -> [String] {
+        static func lines(_ tree: SandboxNode, output: Output) -> [String] {
             var lines: [String] = []
             draw(tree, prefix: "", isLast: true, isRoot: true, output: output, into: &lines)
             return lines
         }
 
-        private static func draw(_ node: Term, prefix: String, isLast: Bool, isRoot: Bool, output: Output, into lines: inout [String]) {
+        private static func draw(
+            _ node: SandboxNode, prefix: String, isLast: Bool, isRoot: Bool, output: Output, into lines: inout [String]
+        ) {
             let connector = isRoot ? "" : (isLast ? "└─ " : "├─ ")
-            var label = node["id"]?.plain ?? "?"
-            if let strategy = node["strategy"]?.stringValue { label += " (\(strategy))" }
-            let pid = node["pid"]?.plain ?? "-"
-            let status = node["pid"] == .null ? output.status("stopped") : output.status("running")
-            lines.append("\(prefix)\(connector)\(label)  \(pid)  \(status)  restarts=\(node["restarts"]?.plain ?? "0")")
-            let children = node["children"]?.arrayValue ?? []
+            var label = node.id
+            if let strategy = node.strategy { label += " (\(strategy.rawValue))" }
+            let status = output.status(node.pid == nil ? "stopped" : "running")
+            lines.append("\(prefix)\(connector)\(label)  \(node.pid?.description ?? "-")  \(status)  restarts=\(node.restarts)")
+            let children = node.children
             let childPrefix = isRoot ? "" : prefix + (isLast ? "   " : "│  ")
             for (index, child) in children.enumerated() {
                 draw(child, prefix: childPrefix, isLast: index == children.count - 1, isRoot: false, output: output, into: &lines)
@@ -177,8 +175,8 @@ enum SandboxCommands {
         init(_ input: CommandInput) { id = input.required("ID") }
 
         func run(_ context: CommandContext) throws {
-            let info = try context.call(.restartSandbox, ["sandbox_id": .string(id)])
-            context.output.data(info) { "restarted sandbox \(id) (restart \(info["restart_count"]?.plain ?? "?"))" }
+            let (data, info) = try context.call(.restartSandbox, ["sandbox_id": .string(id)], as: SandboxInfo.self)
+            context.output.data(data) { "restarted sandbox \(id) (restart \(info.restartCount))" }
         }
     }
 
@@ -218,23 +216,26 @@ enum SandboxCommands {
 
         func run(_ context: CommandContext) throws {
             let output = context.output
-            let result = try context.call(
+            let (data, result) = try context.call(
                 .runExperiment,
                 [
                     "sandbox_id": .string(id), "experiment": .string(experiment),
                     "parameters": .object(try CommandContext.keyValues(parameters)),
-                ])
-            output.data(result) {
-                var lines = [
-                    "\(result["experiment"]?.plain ?? ""): \(output.status(result["verdict"]?.plain ?? "")) — \(result["reason"]?.plain ?? "")"
-                ]
-                for (key, value) in (result["measurements"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
-                    lines.append("  \(key.padded(18)) \(value.plain)")
+                ], as: ExperimentResult.self)
+            let (verdict, reason) =
+                switch result.verdict {
+                case .pass(let why): ("pass", why)
+                case .fail(let why): ("fail", why)
+                }
+            output.data(data) {
+                var lines = ["\(result.experiment): \(output.status(verdict)) — \(reason)"]
+                for (key, value) in result.measurements.sorted(by: { $0.key < $1.key }) {
+                    lines.append("  \(key.padded(18)) \(Term.double(value).plain)")
                 }
                 return lines.joined(separator: "\n")
             }
-            if result["verdict"] == "fail" {
-                throw CLIError(exit: .failure, code: "experiment_failed", message: "experiment failed: \(result["reason"]?.plain ?? "")")
+            if !result.verdict.passed {
+                throw CLIError(exit: .failure, code: "experiment_failed", message: "experiment failed: \(reason)")
             }
         }
     }

@@ -31,19 +31,18 @@ struct EventsCommand: Command {
     func run(_ context: CommandContext) throws {
         var parameters: [String: Term] = ["limit": .int(limit)]
         if let since { parameters["since"] = .int(since) }
-        let past = try context.call(.listEvents, parameters)
-        let events = past.arrayValue ?? []
+        let (past, events) = try context.call(.listEvents, parameters, as: [TelemetryEvent].self)
         if !follow {
             context.output.data(past) { events.isEmpty ? "no events" : events.map { Self.line($0, context.output) }.joined(separator: "\n") }
             return
         }
-        // Follow: print the backlog, then stream, one event per line (JSON lines under --json).
-        for event in events { Self.print(event, context.output) }
-        let last = events.last?["seq"]?.intValue ?? since ?? 0
+        // Follow: print the backlog, then stream, one event per line (JSON lines under --json, as sent).
+        for (raw, event) in zip(past.arrayValue ?? [], events) { Self.print(raw, event, context.output) }
+        let last = events.last.map { Int($0.sequence) } ?? since ?? 0
         let streamClient = SuperlearnerClient(endpoint: .unix(context.paths.socket), timeout: .seconds(3600 * 24 * 365))
         do {
             try streamClient.followEvents(APIRoutes.events.path(query: [("since", String(last))])) { _, data in
-                if let event = try? Term(json: data) { Self.print(event, context.output) }
+                if let raw = try? Term(json: data), let event = try? TelemetryEvent(term: raw) { Self.print(raw, event, context.output) }
                 return true
             }
         } catch .interrupted {
@@ -53,19 +52,18 @@ struct EventsCommand: Command {
         }
     }
 
-    static func print(_ event: Term, _ output: Output) {
+    static func print(_ raw: Term, _ event: TelemetryEvent, _ output: Output) {
         if output.json {
-            Output.write(event.json + "\n", to: 1)
+            Output.write(raw.json + "\n", to: 1)
         } else if !output.quiet {
             Output.write(line(event, output) + "\n", to: 1)
         }
     }
 
     /// `SEQ.  NAME  key=value …`.
-    static func line(_ event: Term, _ output: Output) -> String {
-        let metadata = (event["metadata"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.plain)" }
-            .joined(separator: " ")
-        return "\(event["seq"]?.plain ?? "").  \(output.paint(event["name"]?.plain ?? "", "36"))  \(metadata)"
+    static func line(_ event: TelemetryEvent, _ output: Output) -> String {
+        let metadata = event.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.plain)" }.joined(separator: " ")
+        return "\(event.sequence).  \(output.paint(event.name, "36"))  \(metadata)"
     }
 }
 
@@ -99,7 +97,7 @@ struct WaitCommand: Command {
             throw CLIError(exit: .usage, code: "usage", message: "--for is required: running, restarted, terminated or escalated")
         }
         let deadline = ContinuousClock.now + limit
-        let baseline = (try context.call(.listEvents, ["limit": 1])).arrayValue?.last?["seq"]?.intValue ?? 0
+        let baseline = try context.call(.listEvents, ["limit": 1], as: [TelemetryEvent].self).value.last?.sequence ?? 0
         let sandbox = try? context.call(.getSandboxInfo, ["sandbox_id": .string(target)])
         let process = sandbox == nil ? try? context.call(.getProcessInfo, ["pid": .string(target)]) : nil
         let pid = process?["pid"]?.stringValue
@@ -112,9 +110,9 @@ struct WaitCommand: Command {
             break
         }
         let target = self.target
-        func matches(_ event: Term) -> Bool {
-            let name = event["name"]?.stringValue ?? ""
-            let metadata = event["metadata"]?.objectValue ?? [:]
+        func matches(_ event: TelemetryEvent) -> Bool {
+            let name = event.name
+            let metadata = event.metadata
             let isSandbox = metadata["sandbox_id"]?.stringValue == target
             let isPath = metadata["path"]?.stringValue == target
             let isPID = metadata["pid"]?.stringValue == target || metadata["pid"]?.stringValue == pid && pid != nil
@@ -138,7 +136,7 @@ struct WaitCommand: Command {
         do {
             found = try streamClient.followEvents(APIRoutes.events.path(query: [("since", String(baseline))]), until: deadline) {
                 _, data in
-                guard let event = try? Term(json: data) else { return true }
+                guard let event = (try? Term(json: data)).flatMap({ try? TelemetryEvent(term: $0) }) else { return true }
                 return !matches(event)
             }
         } catch .timeout {
