@@ -7,7 +7,7 @@ APT_PACKAGES := libreadline-dev libsqlite3-dev
 # What the tests drive for real: the three shells, mandoc and man for the man pages, tmux as the terminal.
 TEST_PACKAGES := bash-completion zsh fish mandoc man-db tmux
 
-.PHONY: all build demo test deps testdeps pydeps docs examples completions man bench install install-files clean
+.PHONY: all build demo test lint format deps testdeps pydeps docs examples completions man bench install install-files clean
 
 all: build
 
@@ -47,7 +47,18 @@ build: deps
 demo: build
 	$$($(SWIFT) build --show-bin-path)/superlearner demo
 
+# Every Swift file we own, formatted by the toolchain's swift-format with the committed .swift-format.
+SWIFT_FILES := Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Sources \
+	Examples/TestingPatterns/Package.swift Examples/TestingPatterns/Sources Examples/TestingPatterns/Tests
+
+lint:
+	$(SWIFT) format lint --strict --recursive $(SWIFT_FILES)
+
+format:
+	$(SWIFT) format format --in-place --recursive $(SWIFT_FILES)
+
 test: deps testdeps pydeps
+	$(MAKE) lint
 	$(MAKE) examples
 	$(SWIFT) build
 	$(SWIFT) build --build-tests

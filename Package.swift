@@ -64,7 +64,10 @@ let package = Package(
         .target(name: "SuperlearnerAPI", swiftSettings: swiftSettings),
         .target(
             name: "Arsenal",
-            dependencies: ["Sandbox", "Schema", "Supervision", "Telemetry", "SuperlearnerAPI", .product(name: "CoreMetrics", package: "swift-metrics")],
+            dependencies: [
+                "Sandbox", "Schema", "Supervision", "Telemetry", "SuperlearnerAPI",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -92,7 +95,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "SuperlearnerClient", dependencies: ["CSuperlearner", "SuperlearnerAPI"], swiftSettings: swiftSettings),
+        .target(
+            name: "SuperlearnerClient", dependencies: ["CSuperlearner", "SuperlearnerAPI"], swiftSettings: swiftSettings
+        ),
         // posix_spawn with setsid and closefrom, which glibc does not expose to Swift.
         .target(name: "CSuperlearner"),
         // The system SQLite (libsqlite3-dev); see docs/persistence.md for why not GRDB.
@@ -100,34 +105,42 @@ let package = Package(
         .target(
             name: "SuperlearnerCLI",
             dependencies: [
-                "SuperlearnerAPI", "SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Sandbox", "Telemetry", "Supervision",
+                "SuperlearnerAPI", "SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Sandbox", "Telemetry",
+                "Supervision",
                 "CReadline", "CSuperlearner",
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "superlearner", dependencies: ["SuperlearnerCLI"], swiftSettings: swiftSettings),
-        .target(name: "Supertester", dependencies: ["Supervision", "Sandbox", "Telemetry", "CSuperlearner"], swiftSettings: swiftSettings),
+        .target(
+            name: "Supertester", dependencies: ["Supervision", "Sandbox", "Telemetry", "CSuperlearner"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "SupertesterTests", dependencies: ["Supertester", "Supervision", "Sandbox", "Telemetry"],
             swiftSettings: swiftSettings),
         .target(name: "Playwriter", swiftSettings: swiftSettings),
         // GNU readline for `superlearner shell` (GPL-3.0: only the executable links it; see README).
         .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
-        .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "Supertester"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SupervisionTests", dependencies: ["Supervision", "Supertester"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TelemetryTests",
             dependencies: ["Telemetry", "Supervision", .product(name: "CoreMetrics", package: "swift-metrics")],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "SandboxTests", dependencies: ["Sandbox", "Telemetry", "Supervision", "Supertester"], swiftSettings: swiftSettings),
+            name: "SandboxTests", dependencies: ["Sandbox", "Telemetry", "Supervision", "Supertester"],
+            swiftSettings: swiftSettings),
         // Drives the real `superlearner` binary and its daemon on real sockets in temporary homes.
         .testTarget(
-            name: "EndToEndTests", dependencies: ["SuperlearnerClient", "Supervision", "Arsenal", "Sandbox", "Supertester", "CSuperlearner"],
+            name: "EndToEndTests",
+            dependencies: ["SuperlearnerClient", "Supervision", "Arsenal", "Sandbox", "Supertester", "CSuperlearner"],
             swiftSettings: swiftSettings),
         // The command tree and the client's routes, unit by unit (the binary itself is EndToEndTests').
         .testTarget(
             name: "SuperlearnerCLITests",
-            dependencies: ["SuperlearnerCLI", "SuperlearnerAPI", "ArsenalHTTP", "Arsenal", "Sandbox", "Telemetry", "Supervision"],
+            dependencies: [
+                "SuperlearnerCLI", "SuperlearnerAPI", "ArsenalHTTP", "Arsenal", "Sandbox", "Telemetry", "Supervision",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ArsenalTests", dependencies: ["Arsenal", "Schema", "Sandbox", "Telemetry", "Supervision"],

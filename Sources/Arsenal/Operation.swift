@@ -104,7 +104,8 @@ extension Parameter {
     /// The JSON description of the parameter.
     public var descriptor: Term {
         var members: [String: Term] = [
-            "name": .string(name), "type": .string(type.rawValue), "summary": .string(summary), "required": .bool(required),
+            "name": .string(name), "type": .string(type.rawValue), "summary": .string(summary),
+            "required": .bool(required),
         ]
         if let defaultValue { members["default"] = defaultValue }
         if let allowed { members["enum"] = .array(allowed) }

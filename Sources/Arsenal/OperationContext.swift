@@ -4,9 +4,9 @@ import Synchronization
 import Telemetry
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Everything operations act on: the runtime, the sandboxes, telemetry, traces, and the policy.
@@ -76,8 +76,11 @@ public final class TraceStore: Sendable {
         let id: String = traces.withLock { state in
             let id = "trace-\(state.next)"
             state.next += 1
-            state.all[id] = Trace(id: id, pid: pid, target: target, maxEvents: maxEvents, deadline: now + duration, startedAt: now)
-            if state.all.count > TraceStore.keptTraces, let oldest = state.all.values.filter({ !$0.active }).min(by: { $0.startedAt < $1.startedAt }) {
+            state.all[id] = Trace(
+                id: id, pid: pid, target: target, maxEvents: maxEvents, deadline: now + duration, startedAt: now)
+            if state.all.count > TraceStore.keptTraces,
+                let oldest = state.all.values.filter({ !$0.active }).min(by: { $0.startedAt < $1.startedAt })
+            {
                 state.all.removeValue(forKey: oldest.id)
             }
             return id
@@ -135,10 +138,13 @@ public final class TraceStore: Sendable {
 
     static func term(_ trace: Trace) -> Term {
         [
-            "id": .string(trace.id), "pid": .pid(trace.pid), "target": .string(trace.target), "active": .bool(trace.active),
+            "id": .string(trace.id), "pid": .pid(trace.pid), "target": .string(trace.target),
+            "active": .bool(trace.active),
             "max_events": .int(trace.maxEvents), "started_at": .double(trace.startedAt),
             "events": .array(
-                trace.events.map { ["kind": .string($0.kind.rawValue), "detail": .string($0.detail), "at": .double($0.at)] }),
+                trace.events.map {
+                    ["kind": .string($0.kind.rawValue), "detail": .string($0.detail), "at": .double($0.at)]
+                }),
         ]
     }
 }

@@ -58,7 +58,8 @@ public struct OperationError: Error, Sendable, Hashable, CustomStringConvertible
 
     /// Validation failed on these fields; the first one is named as `field`, all are in `details`.
     public static func validation(_ errors: [FieldError]) -> OperationError {
-        let message = errors.count == 1
+        let message =
+            errors.count == 1
             ? "invalid parameter \(errors[0])"
             : "invalid parameters: " + errors.map(\.description).joined(separator: "; ")
         return OperationError(

@@ -4,9 +4,9 @@ import Synchronization
 import Telemetry
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The operations by name, and the one way to run them: validate, check policy, execute, with telemetry
@@ -45,7 +45,9 @@ public final class OperationRegistry: Sendable {
     /// - Returns: the operation's data (what the API wraps in `{"data": …}`).
     /// - Throws: `OperationError`: 404 for an unknown operation, 422 for bad parameters, 403 for a refused
     ///   destructive action, 503 while shutting down, or what the operation itself reports.
-    public func execute(_ name: String, _ parameters: [String: Term], context: OperationContext) async throws(OperationError) -> Term {
+    public func execute(_ name: String, _ parameters: [String: Term], context: OperationContext)
+        async throws(OperationError) -> Term
+    {
         guard let operation = operation(named: name) else {
             throw OperationError(.notFound, code: "operation_not_found", "no operation \"\(name)\"", field: "name")
         }
@@ -53,7 +55,8 @@ public final class OperationRegistry: Sendable {
     }
 
     /// Runs `operation` with telemetry around it.
-    public func execute(_ operation: any Operation, _ parameters: [String: Term], context: OperationContext) async throws(OperationError)
+    public func execute(_ operation: any Operation, _ parameters: [String: Term], context: OperationContext)
+        async throws(OperationError)
         -> Term
     {
         let telemetry = context.telemetry
@@ -71,7 +74,9 @@ public final class OperationRegistry: Sendable {
             }
             let result = try await operation.execute(validated, context: context)
             let elapsed = SystemClock.monotonicSeconds() - start
-            telemetry.metrics.counter("superlearner_operations_total", [("operation", operation.name), ("outcome", "ok")]).increment()
+            telemetry.metrics.counter(
+                "superlearner_operations_total", [("operation", operation.name), ("outcome", "ok")]
+            ).increment()
             telemetry.metrics.timer("superlearner_operation_duration_seconds", [("operation", operation.name)])
                 .recordNanoseconds(Int64(elapsed * 1e9))
             telemetry.bus.emit(
@@ -80,14 +85,19 @@ public final class OperationRegistry: Sendable {
             return result
         } catch {
             let elapsed = SystemClock.monotonicSeconds() - start
-            telemetry.metrics.counter("superlearner_operations_total", [("operation", operation.name), ("outcome", "error")]).increment()
-            telemetry.metrics.counter("superlearner_operation_errors_total", [("operation", operation.name), ("code", error.code)]).increment()
+            telemetry.metrics.counter(
+                "superlearner_operations_total", [("operation", operation.name), ("outcome", "error")]
+            ).increment()
+            telemetry.metrics.counter(
+                "superlearner_operation_errors_total", [("operation", operation.name), ("code", error.code)]
+            ).increment()
             telemetry.metrics.timer("superlearner_operation_duration_seconds", [("operation", operation.name)])
                 .recordNanoseconds(Int64(elapsed * 1e9))
             telemetry.bus.emit(
                 EventName.operationException, measurements: ["duration_ms": elapsed * 1000],
                 metadata: [
-                    "operation": .string(operation.name), "code": .string(error.code), "kind": .string(error.kind.rawValue),
+                    "operation": .string(operation.name), "code": .string(error.code),
+                    "kind": .string(error.kind.rawValue),
                     "message": .string(error.message),
                 ])
             throw error

@@ -59,7 +59,9 @@ public struct APIError: HTTPResponseError, Sendable {
         var headers = HTTPFields()
         headers[.allow] = allowed.joined(separator: ", ")
         var error = APIError(
-            OperationError(.badRequest, code: "method_not_allowed", "method not allowed here; use \(allowed.joined(separator: " or "))"),
+            OperationError(
+                .badRequest, code: "method_not_allowed",
+                "method not allowed here; use \(allowed.joined(separator: " or "))"),
             headers: headers)
         error.status = .methodNotAllowed
         return error
@@ -91,5 +93,6 @@ extension OperationError.Kind {
 public func jsonResponse(_ term: Term, status: HTTPResponse.Status = .ok, extraHeaders: HTTPFields = [:]) -> Response {
     var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
     headers.append(contentsOf: extraHeaders)
-    return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: term.json + "\n")))
+    return Response(
+        status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: term.json + "\n")))
 }

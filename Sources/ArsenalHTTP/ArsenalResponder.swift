@@ -81,7 +81,9 @@ public struct ArsenalResponder: Sendable {
                     throw APIError.methodNotAllowed(allowed)
                 case .notFound:
                     throw APIError(
-                        OperationError(.notFound, code: "route_not_found", "no route \(request.method.rawValue) \(request.uri.path)"))
+                        OperationError(
+                            .notFound, code: "route_not_found",
+                            "no route \(request.method.rawValue) \(request.uri.path)"))
                 }
             } catch {
                 return APIError.from(error).response
@@ -142,7 +144,9 @@ public struct ArsenalResponder: Sendable {
         } catch {
             throw APIError.badRequest("malformed JSON body: \(error)")
         }
-        guard let object = term.objectValue else { throw APIError.badRequest("the JSON body must be an object of parameters") }
+        guard let object = term.objectValue else {
+            throw APIError.badRequest("the JSON body must be an object of parameters")
+        }
         return object
     }
 }

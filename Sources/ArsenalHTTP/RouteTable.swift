@@ -10,7 +10,8 @@ import SuperlearnerAPI
 /// `…/{x}`).
 public struct RouteTable: Sendable {
     /// Answers one matched request; `pathParameters` are the decoded `{name}` segments.
-    public typealias Handler = @Sendable (_ request: Request, _ pathParameters: [String: String]) async throws -> Response
+    public typealias Handler =
+        @Sendable (_ request: Request, _ pathParameters: [String: String]) async throws -> Response
 
     /// A registered route.
     public struct Entry: Sendable {

@@ -4,9 +4,9 @@ import Synchronization
 import Telemetry
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Isolated supervision trees with ids: create, inspect, break, restart, destroy, experiment.
@@ -80,7 +80,8 @@ public final class SandboxManager: Sendable {
     /// - Throws: `SandboxError` for a bad id, an unknown template, a duplicate id or a failed start.
     @discardableResult
     public func create(
-        id: String, template name: String, overriding overrides: SandboxSpec.Overrides = .init(), config: [String: Term] = [:]
+        id: String, template name: String, overriding overrides: SandboxSpec.Overrides = .init(),
+        config: [String: Term] = [:]
     ) async throws(SandboxError) -> SandboxInfo {
         guard let template = SandboxTemplate.named(name) else { throw .unknownTemplate(name) }
         return try await create(id: id, spec: template.spec.applying(overrides), template: name, config: config)
@@ -104,7 +105,8 @@ public final class SandboxManager: Sendable {
         try entries.withLock { (entries: inout [String: Entry]) throws(SandboxError) in
             if entries[id] != nil { throw .alreadyExists(id) }
             entries[id] = Entry(
-                id: id, template: template, spec: spec, config: config, createdAt: createdAt ?? SystemClock.wallSeconds(),
+                id: id, template: template, spec: spec, config: config,
+                createdAt: createdAt ?? SystemClock.wallSeconds(),
                 restartCount: restartCount, status: .starting)
         }
         do {
@@ -154,7 +156,8 @@ public final class SandboxManager: Sendable {
             return true
         }
         if failed {
-            telemetry?.bus.emit(EventName.sandboxFailed, metadata: ["sandbox_id": .string(id), "reason": .string(reason.description)])
+            telemetry?.bus.emit(
+                EventName.sandboxFailed, metadata: ["sandbox_id": .string(id), "reason": .string(reason.description)])
         }
     }
 
@@ -228,7 +231,9 @@ public final class SandboxManager: Sendable {
         let children = (try? await supervisor.whichChildren(timeout: .seconds(2))) ?? []
         for child in children {
             result.children.append(
-                await node(id: child.id, path: path + "/" + child.id, pid: child.pid, type: child.type, restarts: child.restarts))
+                await node(
+                    id: child.id, path: path + "/" + child.id, pid: child.pid, type: child.type,
+                    restarts: child.restarts))
         }
         return result
     }
@@ -290,7 +295,8 @@ public final class SandboxManager: Sendable {
             telemetry?.metrics.meter("superlearner_sandboxes_active").decrement()
             telemetry?.metrics.timer("superlearner_sandbox_lifetime_seconds").recordNanoseconds(Int64(lifetime * 1e9))
             telemetry?.bus.emit(
-                EventName.sandboxDestroy, measurements: ["lifetime_seconds": lifetime], metadata: ["sandbox_id": .string(id)])
+                EventName.sandboxDestroy, measurements: ["lifetime_seconds": lifetime],
+                metadata: ["sandbox_id": .string(id)])
         }
     }
 
@@ -380,8 +386,12 @@ public final class SandboxManager: Sendable {
 
     static func validate(config: [String: Term]) throws(SandboxError) {
         for key in config.keys.sorted() {
-            let valid = !key.isEmpty && key.utf8.count <= 64
-                && key.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 || $0 == 45 || $0 == 46 }
+            let valid =
+                !key.isEmpty && key.utf8.count <= 64
+                && key.utf8.allSatisfy {
+                    ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 || $0 == 45
+                        || $0 == 46
+                }
             if !valid { throw .invalidConfig("key \"\(key)\" must be 1 to 64 letters, digits, _, - or .") }
         }
         let size = Term.object(config).json.utf8.count

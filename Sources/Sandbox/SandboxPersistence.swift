@@ -16,7 +16,9 @@ public struct SandboxRecord: Sendable, Hashable {
     public var restartCount: Int
 
     /// Creates a record.
-    public init(id: String, template: String?, spec: SandboxSpec, config: [String: Term], createdAt: Double, restartCount: Int) {
+    public init(
+        id: String, template: String?, spec: SandboxSpec, config: [String: Term], createdAt: Double, restartCount: Int
+    ) {
         self.id = id
         self.template = template
         self.spec = spec

@@ -62,5 +62,7 @@ public struct SandboxTemplate: Sendable, Hashable {
         description: "one_for_all pipeline of source, transform and sink: one failure restarts all three",
         spec: SandboxSpec(
             strategy: .oneForAll,
-            children: [.worker("source", .ticker, ["every_ms": 500]), .worker("transform", .echo), .worker("sink", .printer)]))
+            children: [
+                .worker("source", .ticker, ["every_ms": 500]), .worker("transform", .echo), .worker("sink", .printer),
+            ]))
 }

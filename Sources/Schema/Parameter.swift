@@ -60,7 +60,8 @@ public struct Parameter: Sendable, Hashable {
 
     /// Creates a parameter.
     public init(
-        _ name: String, _ type: ParameterType, _ summary: String, required: Bool = false, default defaultValue: Term? = nil,
+        _ name: String, _ type: ParameterType, _ summary: String, required: Bool = false,
+        default defaultValue: Term? = nil,
         allowed: [Term]? = nil, minimum: Double? = nil, maximum: Double? = nil, pattern: String? = nil,
         location: ParameterLocation? = nil
     ) {
@@ -86,7 +87,9 @@ public struct Parameter: Sendable, Hashable {
         var normalized = value
         switch type {
         case .string:
-            guard case .string(let text) = value else { return failure("expected a string, got \(Parameter.describe(value))") }
+            guard case .string(let text) = value else {
+                return failure("expected a string, got \(Parameter.describe(value))")
+            }
             let length = Double(text.count)
             if let minimum, length < minimum { return failure("must be at least \(Int(minimum)) characters") }
             if let maximum, length > maximum { return failure("must be at most \(Int(maximum)) characters") }
@@ -100,8 +103,12 @@ public struct Parameter: Sendable, Hashable {
                 default: nil
                 }
             guard let number else { return failure("expected an integer, got \(Parameter.describe(value))") }
-            if let minimum, Double(number) < minimum { return failure("must be at least \(Parameter.format(minimum)), got \(number)") }
-            if let maximum, Double(number) > maximum { return failure("must be at most \(Parameter.format(maximum)), got \(number)") }
+            if let minimum, Double(number) < minimum {
+                return failure("must be at least \(Parameter.format(minimum)), got \(number)")
+            }
+            if let maximum, Double(number) > maximum {
+                return failure("must be at most \(Parameter.format(maximum)), got \(number)")
+            }
             normalized = .int(number)
         case .number:
             let number: Double? =
@@ -111,9 +118,15 @@ public struct Parameter: Sendable, Hashable {
                 case .string(let text): Double(text)
                 default: nil
                 }
-            guard let number, number.isFinite else { return failure("expected a number, got \(Parameter.describe(value))") }
-            if let minimum, number < minimum { return failure("must be at least \(Parameter.format(minimum)), got \(Parameter.format(number))") }
-            if let maximum, number > maximum { return failure("must be at most \(Parameter.format(maximum)), got \(Parameter.format(number))") }
+            guard let number, number.isFinite else {
+                return failure("expected a number, got \(Parameter.describe(value))")
+            }
+            if let minimum, number < minimum {
+                return failure("must be at least \(Parameter.format(minimum)), got \(Parameter.format(number))")
+            }
+            if let maximum, number > maximum {
+                return failure("must be at most \(Parameter.format(maximum)), got \(Parameter.format(number))")
+            }
             normalized = value.intValue.map(Term.int) ?? .double(number)
         case .boolean:
             switch value {
@@ -123,23 +136,33 @@ public struct Parameter: Sendable, Hashable {
             default: return failure("expected true or false, got \(Parameter.describe(value))")
             }
         case .array:
-            guard let items = value.arrayValue else { return failure("expected an array, got \(Parameter.describe(value))") }
+            guard let items = value.arrayValue else {
+                return failure("expected an array, got \(Parameter.describe(value))")
+            }
             if let minimum, Double(items.count) < minimum { return failure("must have at least \(Int(minimum)) items") }
             if let maximum, Double(items.count) > maximum { return failure("must have at most \(Int(maximum)) items") }
         case .object:
-            guard value.objectValue != nil else { return failure("expected an object, got \(Parameter.describe(value))") }
+            guard value.objectValue != nil else {
+                return failure("expected an object, got \(Parameter.describe(value))")
+            }
         case .pid:
             guard case .string(let text) = value, !text.isEmpty, text.utf8.count <= 512 else {
                 if case .pid(let pid) = value { return .success(.string(pid.description)) }
-                return failure("expected a PID (<0.12.0>), a path or a registered name, got \(Parameter.describe(value))")
+                return failure(
+                    "expected a PID (<0.12.0>), a path or a registered name, got \(Parameter.describe(value))")
             }
             _ = text
         case .duration:
             guard let milliseconds = Parameter.milliseconds(value) else {
-                return failure("expected a duration such as 500ms, 5s or 2m (or milliseconds), got \(Parameter.describe(value))")
+                return failure(
+                    "expected a duration such as 500ms, 5s or 2m (or milliseconds), got \(Parameter.describe(value))")
             }
-            if let minimum, Double(milliseconds) < minimum { return failure("must be at least \(Parameter.format(minimum)) ms") }
-            if let maximum, Double(milliseconds) > maximum { return failure("must be at most \(Parameter.format(maximum)) ms") }
+            if let minimum, Double(milliseconds) < minimum {
+                return failure("must be at least \(Parameter.format(minimum)) ms")
+            }
+            if let maximum, Double(milliseconds) > maximum {
+                return failure("must be at most \(Parameter.format(maximum)) ms")
+            }
             normalized = .int(milliseconds)
         case .path:
             guard case .string(let text) = value, !text.isEmpty else {
@@ -150,7 +173,8 @@ public struct Parameter: Sendable, Hashable {
         }
         if let allowed, !allowed.contains(normalized) {
             let choices = allowed.map { $0.stringValue ?? $0.description }.joined(separator: ", ")
-            return failure("expected one of \(choices), got \(value.stringValue.map { "\"\($0)\"" } ?? value.description)")
+            return failure(
+                "expected one of \(choices), got \(value.stringValue.map { "\"\($0)\"" } ?? value.description)")
         }
         return .success(normalized)
     }
@@ -175,7 +199,9 @@ public struct Parameter: Sendable, Hashable {
         let known = Set(parameters.map(\.name))
         for key in input.keys.sorted() where !known.contains(key) {
             let accepted = parameters.map(\.name).joined(separator: ", ")
-            errors.append(FieldError(field: key, message: "unknown parameter (accepted: \(accepted.isEmpty ? "none" : accepted))"))
+            errors.append(
+                FieldError(field: key, message: "unknown parameter (accepted: \(accepted.isEmpty ? "none" : accepted))")
+            )
         }
         for parameter in parameters {
             guard let value = input[parameter.name], value != .null else {

@@ -59,7 +59,9 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
             switch segment {
             case .literal(let literal): path += "/" + literal
             case .parameter(let name):
-                guard let value = parameters[name] else { preconditionFailure("\(self) needs the path parameter \(name)") }
+                guard let value = parameters[name] else {
+                    preconditionFailure("\(self) needs the path parameter \(name)")
+                }
                 path += "/" + percentEncode(value)
             }
         }

@@ -33,13 +33,19 @@ enum Completion {
             }
             if word.hasPrefix("--") {
                 let name = String(word.dropFirst(2).prefix { $0 != "=" })
-                if let flag = (spec.flags + CommandTree.globalFlags).first(where: { $0.long == name }), flag.value != nil, !word.contains("=") {
+                if let flag = (spec.flags + CommandTree.globalFlags).first(where: { $0.long == name }),
+                    flag.value != nil, !word.contains("=")
+                {
                     pendingFlag = flag
                 }
                 continue
             }
             if word.hasPrefix("-") && word.count == 2 {
-                if let flag = (spec.flags + CommandTree.globalFlags).first(where: { $0.short == word.last }), flag.value != nil { pendingFlag = flag }
+                if let flag = (spec.flags + CommandTree.globalFlags).first(where: { $0.short == word.last }),
+                    flag.value != nil
+                {
+                    pendingFlag = flag
+                }
                 continue
             }
             if positionals.isEmpty, let next = spec.subcommand(word) {
@@ -52,7 +58,10 @@ enum Completion {
         let live = LiveNames(socket: paths.socket)
         if let flag = pendingFlag {
             if flag.completion == .file { return [filesDirective] }
-            return filter(values(for: flag.value, source: flag.completion, positionals: positionals, current: current, live: live), current)
+            return filter(
+                values(
+                    for: flag.value, source: flag.completion, positionals: positionals, current: current, live: live),
+                current)
         }
         if current.hasPrefix("-") {
             return filter((spec.flags + CommandTree.globalFlags).map { "--" + $0.long }, current)
@@ -65,7 +74,10 @@ enum Completion {
         let argument = spec.arguments[index]
         if positionals.count >= spec.arguments.count && !argument.variadic { return [] }
         if argument.completion == .file { return [filesDirective] }
-        return filter(values(for: argument.kind, source: argument.completion, positionals: positionals, current: current, live: live), current)
+        return filter(
+            values(
+                for: argument.kind, source: argument.completion, positionals: positionals, current: current, live: live),
+            current)
     }
 
     /// `help WORD…`: the nouns, then their verbs, as far as the words typed so far go.
@@ -86,7 +98,9 @@ enum Completion {
     }
 
     /// Every value the word being completed (`current`) could take; the caller keeps those it starts.
-    static func values(for kind: ValueKind?, source: CompletionSource, positionals: [String], current: String, live: LiveNames) -> [String] {
+    static func values(
+        for kind: ValueKind?, source: CompletionSource, positionals: [String], current: String, live: LiveNames
+    ) -> [String] {
         switch source {
         case .choice, .template, .experiment:
             if case .choice(let choices)? = kind { return choices }
@@ -94,7 +108,8 @@ enum Completion {
         case .operation:
             return OperationRegistry.builtin().all.map(\.name)
         case .operationParameter:
-            guard let name = positionals.first, let operation = OperationRegistry.builtin().operation(named: name) else { return [] }
+            guard let name = positionals.first, let operation = OperationRegistry.builtin().operation(named: name)
+            else { return [] }
             if let equals = current.firstIndex(of: "=") {
                 let key = String(current[..<equals])
                 guard let parameter = operation.parameters.first(where: { $0.name == key }) else { return [] }
@@ -117,13 +132,15 @@ enum Completion {
 
     /// The values one operation parameter could take: its allowed values, booleans, live processes for
     /// PIDs (supervisors for supervisor operations), live sandbox ids for the parameters that name one.
-    static func values(of parameter: Parameter, in operation: any Operation, typed: String, live: LiveNames) -> [String] {
+    static func values(of parameter: Parameter, in operation: any Operation, typed: String, live: LiveNames) -> [String]
+    {
         if let allowed = parameter.allowed { return allowed.compactMap(\.stringValue) }
         switch parameter.type {
         case .boolean:
             return ["true", "false"]
         case .pid:
-            return live.processes(supervisorsOnly: operation.category == .supervisor, pids: LiveNames.PIDStyle(typed: typed))
+            return live.processes(
+                supervisorsOnly: operation.category == .supervisor, pids: LiveNames.PIDStyle(typed: typed))
         default:
             return ["sandbox", "sandbox_id"].contains(parameter.name) ? live.sandboxes() : []
         }

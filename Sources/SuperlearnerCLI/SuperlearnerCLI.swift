@@ -2,9 +2,9 @@ import SuperlearnerClient
 import Supervision
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The command line: parse against the command tree, run the command, return the exit code.
@@ -23,8 +23,12 @@ public enum SuperlearnerCLI {
             parsed = try Parser.parse(arguments)
         } catch {
             let json = arguments.contains("--json")
-            Output(json: json, quiet: false, noColor: true).error(CLIError(exit: .usage, code: "usage", message: error.message))
-            if !json { Output.write("Run 'superlearner \((error.path + ["--help"]).joined(separator: " "))' for usage.\n", to: 2) }
+            Output(json: json, quiet: false, noColor: true).error(
+                CLIError(exit: .usage, code: "usage", message: error.message))
+            if !json {
+                Output.write(
+                    "Run 'superlearner \((error.path + ["--help"]).joined(separator: " "))' for usage.\n", to: 2)
+            }
             return .usage
         }
         let input = CommandInput(parsed)
@@ -43,7 +47,9 @@ public enum SuperlearnerCLI {
             guard input.undeclared.isEmpty else {
                 throw CLIError(
                     exit: .failure, code: "internal_error",
-                    message: "'\(parsed.path.joined(separator: " "))' reads what it does not declare: \(input.undeclared.joined(separator: ", "))")
+                    message:
+                        "'\(parsed.path.joined(separator: " "))' reads what it does not declare: \(input.undeclared.joined(separator: ", "))"
+                )
             }
             try await command.run(context)
             return .ok

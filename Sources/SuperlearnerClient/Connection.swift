@@ -1,8 +1,9 @@
 import CSuperlearner
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One blocking socket connection with a deadline on every read and write (poll before each call).
@@ -18,7 +19,9 @@ final class Connection {
     private var position = 0
     /// The socket and, when the shell has made Ctrl-C a descriptor, that one too (poll skips -1); set up
     /// once, so a wait allocates nothing.
-    private var waitSet = [pollfd(fd: -1, events: 0, revents: 0), pollfd(fd: sl_interrupt_fd(), events: Int16(POLLIN), revents: 0)]
+    private var waitSet = [
+        pollfd(fd: -1, events: 0, revents: 0), pollfd(fd: sl_interrupt_fd(), events: Int16(POLLIN), revents: 0),
+    ]
 
     /// Connects to `endpoint`, failing with `.unreachable` when nothing listens.
     init(_ endpoint: Endpoint, timeout: Duration) throws(ClientError) {
@@ -40,7 +43,9 @@ final class Connection {
                 raw[bytes.count] = 0
             }
             let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
             }
             if result != 0 {
                 let code = errno
@@ -60,7 +65,9 @@ final class Connection {
             var one: Int32 = 1
             setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             if result != 0 {
                 let code = errno
@@ -165,7 +172,9 @@ final class Connection {
     /// Exactly `count` bytes.
     func read(count: Int) throws(ClientError) -> [UInt8] {
         while buffer.count - position < count {
-            guard try fill(deadline: deadline) else { throw .protocolError("connection closed in the middle of a body") }
+            guard try fill(deadline: deadline) else {
+                throw .protocolError("connection closed in the middle of a body")
+            }
         }
         let bytes = Array(buffer[position..<(position + count)])
         position += count

@@ -2,9 +2,9 @@ import CSuperlearner
 import SuperlearnerAPI
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Starts the daemon in the background: `superlearner server run …` re-executed detached in a new
@@ -29,7 +29,8 @@ public enum DaemonLauncher {
     /// - Returns: the daemon's pid.
     /// - Throws: `ClientError` with the end of the daemon's log if it exited or never answered.
     public static func start(
-        executable: String = currentExecutable(), arguments: [String], paths: SuperlearnerPaths, timeout: Duration = .seconds(15)
+        executable: String = currentExecutable(), arguments: [String], paths: SuperlearnerPaths,
+        timeout: Duration = .seconds(15)
     ) throws(ClientError) -> Int32 {
         try paths.createHome()
         let argv = [executable] + arguments
@@ -67,7 +68,8 @@ public enum DaemonLauncher {
         var lines: [String] = []
         var buffer = [CChar](repeating: 0, count: 4096)
         while fgets(&buffer, 4096, file) != nil {
-            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).trimmingWhitespace()
+            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                .trimmingWhitespace()
             if !line.isEmpty { lines.append(line) }
         }
         return lines.last { $0.hasPrefix("superlearner: ") } ?? lines.last ?? "(nothing logged)"

@@ -2,9 +2,9 @@ import CSuperlearner
 import SuperlearnerAPI
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An HTTP/1.1 response from the daemon.
@@ -56,12 +56,14 @@ public struct SuperlearnerClient: Sendable {
 
     /// Sends one request to `route`, at `path` when given (the route's template filled and its query, from
     /// `route.path(…)`), else at the route's own path (a route without parameters).
-    public func request(_ route: Route, path: String? = nil, body: String? = nil) throws(ClientError) -> ClientResponse {
+    public func request(_ route: Route, path: String? = nil, body: String? = nil) throws(ClientError) -> ClientResponse
+    {
         try request(route.method.rawValue, path ?? route.path(), body: body)
     }
 
     /// `request` from async code, on a dedicated thread.
-    public func send(_ method: String, _ path: String, body: String? = nil) async throws(ClientError) -> ClientResponse {
+    public func send(_ method: String, _ path: String, body: String? = nil) async throws(ClientError) -> ClientResponse
+    {
         let client = self
         let result: Result<ClientResponse, ClientError> = await withCheckedContinuation { continuation in
             SuperlearnerClient.onThread {
@@ -122,7 +124,9 @@ public struct SuperlearnerClient: Sendable {
             while true {
                 guard let sizeLine = try connection.readLine() else { throw .protocolError("truncated chunked body") }
                 let sizeText = sizeLine.split(separator: ";").first.map(String.init) ?? ""
-                guard let size = Int(sizeText.trimmingWhitespace(), radix: 16) else { throw .protocolError("bad chunk size") }
+                guard let size = Int(sizeText.trimmingWhitespace(), radix: 16) else {
+                    throw .protocolError("bad chunk size")
+                }
                 if size == 0 {
                     while let trailer = try connection.readLine(), !trailer.isEmpty {}
                     break
@@ -151,14 +155,20 @@ public struct SuperlearnerClient: Sendable {
         let connection = try Connection(endpoint, timeout: streamTimeout)
         var bytes = requestBytes("GET", path, body: nil, keepAlive: false)
         if let lastEventID {
-            bytes = Array(String(decoding: bytes, as: UTF8.self).replacingFirst("\r\n\r\n", with: "\r\nLast-Event-ID: \(lastEventID)\r\n\r\n").utf8)
+            bytes = Array(
+                String(decoding: bytes, as: UTF8.self).replacingFirst(
+                    "\r\n\r\n", with: "\r\nLast-Event-ID: \(lastEventID)\r\n\r\n"
+                ).utf8)
         }
         try connection.write(bytes)
         // The socket's own clock: nanoseconds on it, `UInt64.max` for no deadline.
-        let effective = deadline.map { Connection.now() &+ ContinuousClock.now.duration(to: $0).wholeNanoseconds } ?? UInt64.max
+        let effective =
+            deadline.map { Connection.now() &+ ContinuousClock.now.duration(to: $0).wholeNanoseconds } ?? UInt64.max
         let (status, headers) = try readHead(connection, deadline: effective)
         guard status == 200 else {
-            throw .protocolError("event stream answered \(status): \(String(decoding: (try? readRemaining(connection, headers)) ?? [], as: UTF8.self))")
+            throw .protocolError(
+                "event stream answered \(status): \(String(decoding: (try? readRemaining(connection, headers)) ?? [], as: UTF8.self))"
+            )
         }
         let chunked = headers["transfer-encoding"]?.lowercased().contains("chunked") == true
         var pending = ""
@@ -182,7 +192,8 @@ public struct SuperlearnerClient: Sendable {
             var text: String
             if chunked {
                 guard let sizeLine = try connection.readLine(deadline: effective),
-                    let size = Int(sizeLine.split(separator: ";").first.map(String.init)?.trimmingWhitespace() ?? "", radix: 16)
+                    let size = Int(
+                        sizeLine.split(separator: ";").first.map(String.init)?.trimmingWhitespace() ?? "", radix: 16)
                 else { return false }
                 if size == 0 { return false }
                 text = String(decoding: try connection.read(count: size), as: UTF8.self)
@@ -215,10 +226,12 @@ public struct SuperlearnerClient: Sendable {
         }
         var thread = pthread_t()
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        let created = pthread_create(&thread, nil, { raw in
-            Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, box)
+        let created = pthread_create(
+            &thread, nil,
+            { raw in
+                Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+                return nil
+            }, box)
         if created == 0 {
             pthread_detach(thread)
         } else {

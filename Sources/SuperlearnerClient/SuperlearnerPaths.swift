@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where the daemon's files live: `$SUPERLEARNER_HOME`, else `$XDG_STATE_HOME/superlearner`, else
@@ -24,7 +24,9 @@ public struct SuperlearnerPaths: Sendable, Hashable {
     public var historyFile: String { home + "/history" }
 
     /// Paths from the environment, with an optional explicit socket.
-    public static func resolve(socket explicitSocket: String? = nil, environment: [String: String] = currentEnvironment())
+    public static func resolve(
+        socket explicitSocket: String? = nil, environment: [String: String] = currentEnvironment()
+    )
         -> SuperlearnerPaths
     {
         let home: String
@@ -35,7 +37,9 @@ public struct SuperlearnerPaths: Sendable, Hashable {
         } else {
             home = (environment["HOME"] ?? "/tmp") + "/.local/state/superlearner"
         }
-        let socket = explicitSocket ?? environment["SUPERLEARNER_SOCKET"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/superlearner.sock"
+        let socket =
+            explicitSocket ?? environment["SUPERLEARNER_SOCKET"].flatMap { $0.isEmpty ? nil : $0 } ?? home
+            + "/superlearner.sock"
         return SuperlearnerPaths(home: home, socket: socket)
     }
 

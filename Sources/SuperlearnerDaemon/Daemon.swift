@@ -13,9 +13,9 @@ import Telemetry
 import UnixSignals
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `superlearner server run`: the runtime, the sandboxes and the API, served on a Unix socket (and TCP),
@@ -75,16 +75,21 @@ public final class Daemon: Sendable {
         let store = try await StateStore(path: paths.database)
         let sandboxes = SandboxManager(runtime: runtime, telemetry: telemetry, persistence: store)
         let context = OperationContext(
-            runtime: runtime, sandboxes: sandboxes, telemetry: telemetry, allowDestructive: configuration.allowDestructive)
+            runtime: runtime, sandboxes: sandboxes, telemetry: telemetry,
+            allowDestructive: configuration.allowDestructive)
         let registry = OperationRegistry.builtin()
         await restore(from: store, into: sandboxes, telemetry: telemetry)
 
-        let arsenal = ArsenalResponder(registry: registry, context: context, maximumBodyBytes: configuration.maximumBodyBytes)
+        let arsenal = ArsenalResponder(
+            registry: registry, context: context, maximumBodyBytes: configuration.maximumBodyBytes)
         let status = DaemonStatus(daemon: self, sandboxes: sandboxes, runtime: runtime)
         var services: [any Service] = [
             Application(
-                responder: DaemonResponder(arsenal: arsenal, status: status, requiredToken: nil, allowDestructiveUI: configuration.allowDestructiveUI),
-                configuration: ApplicationConfiguration(address: .unixDomainSocket(path: paths.socket), serverName: "superlearner"),
+                responder: DaemonResponder(
+                    arsenal: arsenal, status: status, requiredToken: nil,
+                    allowDestructiveUI: configuration.allowDestructiveUI),
+                configuration: ApplicationConfiguration(
+                    address: .unixDomainSocket(path: paths.socket), serverName: "superlearner"),
                 onServerRunning: { [self, logger, paths] _ in
                     chmod(paths.socket, 0o600)
                     listeners.withLock { $0.socket = true }
@@ -95,8 +100,11 @@ public final class Daemon: Sendable {
         if let port = configuration.port {
             services.append(
                 Application(
-                    responder: DaemonResponder(arsenal: arsenal, status: status, requiredToken: token, allowDestructiveUI: configuration.allowDestructiveUI),
-                    configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: port), serverName: "superlearner"),
+                    responder: DaemonResponder(
+                        arsenal: arsenal, status: status, requiredToken: token,
+                        allowDestructiveUI: configuration.allowDestructiveUI),
+                    configuration: ApplicationConfiguration(
+                        address: .hostname(configuration.host, port: port), serverName: "superlearner"),
                     onServerRunning: { [self, logger, configuration] channel in
                         let bound = channel.localAddress?.port ?? port
                         listeners.withLock { $0.tcpPort = bound }
@@ -105,16 +113,20 @@ public final class Daemon: Sendable {
                     logger: logger))
         }
         // Last in the list, so the first told to shut down: refuse new work, then stop every tree in order.
-        services.append(ShutdownService(context: context, sandboxes: sandboxes, logger: logger, timeout: configuration.shutdownTimeout))
+        services.append(
+            ShutdownService(
+                context: context, sandboxes: sandboxes, logger: logger, timeout: configuration.shutdownTimeout))
         // A listener that fails (a TCP port in use) shuts the others down gracefully: cancelling a server
         // with an accepted connection still buffered traps in NIO ("Deinited NIOAsyncWriter without calling
         // finish()", apple/swift-nio#3481), and a readiness probe may be exactly that connection.
         let configurations = services.map {
             ServiceGroupConfiguration.ServiceConfiguration(
-                service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+                service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup)
         }
         let serviceGroup = ServiceGroup(
-            configuration: ServiceGroupConfiguration(services: configurations, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: ServiceGroupConfiguration(
+                services: configurations, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         group.withLock { $0 = serviceGroup }
         logger.info("daemon started", metadata: ["pid": .string("\(getpid())"), "home": .string(paths.home)])
         defer {
@@ -154,11 +166,16 @@ public final class Daemon: Sendable {
                         createdAt: record.createdAt, restartCount: record.restartCount, persist: false)
                     logger.info("restored sandbox", metadata: ["id": .string(record.id)])
                 } catch {
-                    telemetry.bus.emit(EventName.sandboxRestoreFailed, metadata: ["sandbox_id": .string(record.id), "reason": .string(error.description)])
-                    logger.error("could not restore sandbox", metadata: ["id": .string(record.id), "error": .string(error.description)])
+                    telemetry.bus.emit(
+                        EventName.sandboxRestoreFailed,
+                        metadata: ["sandbox_id": .string(record.id), "reason": .string(error.description)])
+                    logger.error(
+                        "could not restore sandbox",
+                        metadata: ["id": .string(record.id), "error": .string(error.description)])
                 }
             case .unreadable(let id, let reason):
-                telemetry.bus.emit(EventName.sandboxRestoreFailed, metadata: ["sandbox_id": .string(id), "reason": .string(reason)])
+                telemetry.bus.emit(
+                    EventName.sandboxRestoreFailed, metadata: ["sandbox_id": .string(id), "reason": .string(reason)])
                 logger.error("stored sandbox is unreadable", metadata: ["id": .string(id), "error": .string(reason)])
             }
         }
@@ -178,7 +195,9 @@ public final class Daemon: Sendable {
         }
         unlink(paths.socket)
         if paths.socket.utf8.count >= 108 {
-            throw DaemonError.io("the socket path is too long for a Unix socket (\(paths.socket.utf8.count) bytes, at most 107): \(paths.socket)")
+            throw DaemonError.io(
+                "the socket path is too long for a Unix socket (\(paths.socket.utf8.count) bytes, at most 107): \(paths.socket)"
+            )
         }
     }
 
@@ -228,7 +247,8 @@ struct DaemonStatus: Sendable {
             "host": configuration.port == nil ? .null : .string(configuration.host),
             "port": (daemon.listeners.withLock(\.tcpPort) ?? configuration.port).map(Term.int) ?? .null,
             "ready": .bool(daemon.isReady),
-            "started_at": .double(daemon.startedAt), "uptime_seconds": .double(SystemClock.wallSeconds() - daemon.startedAt),
+            "started_at": .double(daemon.startedAt),
+            "uptime_seconds": .double(SystemClock.wallSeconds() - daemon.startedAt),
             "sandboxes": .int(sandboxes.count), "processes": .int(runtime.processCount),
         ]
     }

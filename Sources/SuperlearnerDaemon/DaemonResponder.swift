@@ -28,7 +28,9 @@ struct DaemonResponder: HTTPResponder {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: telemetry.export(.prometheus))))
         }
-        api.add(APIRoutes.events, family: "events") { request, _ in try DaemonResponder.events(request, bus: telemetry.bus) }
+        api.add(APIRoutes.events, family: "events") { request, _ in
+            try DaemonResponder.events(request, bus: telemetry.bus)
+        }
         api.add(APIRoutes.daemonStatus, family: "daemon") { _, _ in jsonResponse(["data": status.term]) }
         api.add(APIRoutes.daemonReady, family: "daemon") { _, _ in
             // 200 once every listener accepts connections, 503 before: what `server start` waits for.
@@ -47,7 +49,8 @@ struct DaemonResponder: HTTPResponder {
             api.add(route, family: "dashboard") { _, _ in
                 Response(
                     status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                    body: ResponseBody(byteBuffer: ByteBuffer(string: Dashboard.html(allowDestructive: allowDestructiveUI))))
+                    body: ResponseBody(
+                        byteBuffer: ByteBuffer(string: Dashboard.html(allowDestructive: allowDestructiveUI))))
             }
         }
         api.middleware = [RequestMetrics(metrics: telemetry.metrics)]
@@ -66,7 +69,8 @@ struct DaemonResponder: HTTPResponder {
         if let query = request.uri.query {
             for pair in query.split(separator: "&") where pair.hasPrefix("since=") {
                 guard let value = UInt64(pair.dropFirst("since=".count)) else {
-                    throw OperationError(.badRequest, code: "bad_request", "since must be a sequence number", field: "since")
+                    throw OperationError(
+                        .badRequest, code: "bad_request", "since must be a sequence number", field: "since")
                 }
                 since = value
             }
@@ -88,7 +92,8 @@ struct DaemonResponder: HTTPResponder {
                 try await writer.write(ByteBuffer(string: ": superlearner events\n\n"))
                 for await item in merged {
                     if let event = item {
-                        try await writer.write(ByteBuffer(string: "id: \(event.sequence)\ndata: \(event.term.json)\n\n"))
+                        try await writer.write(
+                            ByteBuffer(string: "id: \(event.sequence)\ndata: \(event.term.json)\n\n"))
                     } else {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     }

@@ -84,7 +84,8 @@ public final class StateStore: SandboxPersistence, @unchecked Sendable {
     public func save(_ record: SandboxRecord) async throws {
         try await thread.run { [self] in
             let statement = try prepare(
-                "INSERT OR REPLACE INTO sandboxes (id, template, spec, config, created_at, restart_count) VALUES (?, ?, ?, ?, ?, ?)")
+                "INSERT OR REPLACE INTO sandboxes (id, template, spec, config, created_at, restart_count) VALUES (?, ?, ?, ?, ?, ?)"
+            )
             defer { sqlite3_finalize(statement) }
             sqlite3_bind_text(statement, 1, record.id, -1, StateStore.transient)
             if let template = record.template {
@@ -125,15 +126,20 @@ public final class StateStore: SandboxPersistence, @unchecked Sendable {
     /// Every stored sandbox, oldest first.
     public func all() async throws -> [Row] {
         try await thread.run { [self] in
-            let statement = try prepare("SELECT id, template, spec, config, created_at, restart_count FROM sandboxes ORDER BY created_at, id")
+            let statement = try prepare(
+                "SELECT id, template, spec, config, created_at, restart_count FROM sandboxes ORDER BY created_at, id")
             defer { sqlite3_finalize(statement) }
             var rows: [Row] = []
             while true {
                 let step = sqlite3_step(statement)
                 if step == SQLITE_DONE { break }
-                guard step == SQLITE_ROW else { throw StateStoreError(message: String(cString: sqlite3_errmsg(database))) }
+                guard step == SQLITE_ROW else {
+                    throw StateStoreError(message: String(cString: sqlite3_errmsg(database)))
+                }
                 let id = String(cString: sqlite3_column_text(statement, 0))
-                let template = sqlite3_column_type(statement, 1) == SQLITE_NULL ? nil : String(cString: sqlite3_column_text(statement, 1))
+                let template =
+                    sqlite3_column_type(statement, 1) == SQLITE_NULL
+                    ? nil : String(cString: sqlite3_column_text(statement, 1))
                 let specText = String(cString: sqlite3_column_text(statement, 2))
                 let configText = String(cString: sqlite3_column_text(statement, 3))
                 do {
@@ -143,7 +149,8 @@ public final class StateStore: SandboxPersistence, @unchecked Sendable {
                         .record(
                             SandboxRecord(
                                 id: id, template: template, spec: spec, config: config,
-                                createdAt: sqlite3_column_double(statement, 4), restartCount: Int(sqlite3_column_int64(statement, 5)))))
+                                createdAt: sqlite3_column_double(statement, 4),
+                                restartCount: Int(sqlite3_column_int64(statement, 5)))))
                 } catch {
                     rows.append(.unreadable(id: id, reason: String(describing: error)))
                 }

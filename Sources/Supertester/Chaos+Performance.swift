@@ -6,9 +6,9 @@ import Telemetry
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // MARK: Chaos
@@ -17,7 +17,8 @@ import Darwin
 /// - Returns: whether the crash was sent (it is not when the dice say no).
 @discardableResult
 public func injectCrash(
-    into pid: PID, in runtime: Runtime, after delay: Duration? = nil, probability: Double = 1, reason: String = "injected crash"
+    into pid: PID, in runtime: Runtime, after delay: Duration? = nil, probability: Double = 1,
+    reason: String = "injected crash"
 ) async -> Bool {
     guard probability >= 1 || Double.random(in: 0..<1) < probability else { return false }
     if let delay { try? await Task.sleep(for: delay) }
@@ -88,7 +89,8 @@ public func measure(iterations: Int = 1, _ body: () async throws -> Void) async 
         for _ in 0..<iterations { try await body() }
     }
     return Measurement(
-        iterations: iterations, total: total, perIteration: total / max(iterations, 1), heapGrowthBytes: heapInUse() - heapBefore)
+        iterations: iterations, total: total, perIteration: total / max(iterations, 1),
+        heapGrowthBytes: heapInUse() - heapBefore)
 }
 
 /// Runs `body` `iterations` times after a warm-up and records an issue if the heap grew by more than
@@ -96,7 +98,8 @@ public func measure(iterations: Int = 1, _ body: () async throws -> Void) async 
 /// time, while what other code in the process allocates meanwhile (tests running in parallel share the
 /// heap this reads) does not grow round after round. One clean round ends the check.
 public func assertNoMemoryLeak(
-    iterations: Int = 100, warmup: Int = 10, tolerance: Int = 256, rounds: Int = 3, sourceLocation: SourceLocation = #_sourceLocation,
+    iterations: Int = 100, warmup: Int = 10, tolerance: Int = 256, rounds: Int = 3,
+    sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () async throws -> Void
 ) async rethrows {
     for _ in 0..<warmup { try await body() }
@@ -131,7 +134,8 @@ public func expectMailboxStable(
         lengths.append(info.mailboxLength)
         if index < samples - 1 { try? await Task.sleep(for: interval) }
     }
-    let growing = lengths.count > 1 && lengths.last! > lengths.first! && zip(lengths, lengths.dropFirst()).allSatisfy { $0 <= $1 }
+    let growing =
+        lengths.count > 1 && lengths.last! > lengths.first! && zip(lengths, lengths.dropFirst()).allSatisfy { $0 <= $1 }
     if growing {
         Issue.record("the mailbox of \(pid) keeps growing: \(lengths)", sourceLocation: sourceLocation)
     }
@@ -162,7 +166,8 @@ public func expectEvent(
 
 /// Creates a sandbox from a template, runs `body`, and always destroys it (and checks nothing is left).
 public func withSandbox<T>(
-    template: String, id: String = "test", in sandboxes: SandboxManager? = nil, sourceLocation: SourceLocation = #_sourceLocation,
+    template: String, id: String = "test", in sandboxes: SandboxManager? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation,
     _ body: (SandboxInfo, SandboxManager) async throws -> T
 ) async throws -> T {
     let manager = sandboxes ?? SandboxManager(runtime: Runtime())
@@ -172,7 +177,8 @@ public func withSandbox<T>(
 
 /// Creates a sandbox from a spec, runs `body`, and always destroys it (and checks nothing is left).
 public func withSandbox<T>(
-    spec: SandboxSpec, id: String = "test", in sandboxes: SandboxManager? = nil, sourceLocation: SourceLocation = #_sourceLocation,
+    spec: SandboxSpec, id: String = "test", in sandboxes: SandboxManager? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation,
     _ body: (SandboxInfo, SandboxManager) async throws -> T
 ) async throws -> T {
     let manager = sandboxes ?? SandboxManager(runtime: Runtime())
@@ -180,14 +186,21 @@ public func withSandbox<T>(
     return try await finish(id, manager, sourceLocation) { try await body(info, manager) }
 }
 
-private func finish<T>(_ id: String, _ manager: SandboxManager, _ sourceLocation: SourceLocation, _ body: () async throws -> T) async throws -> T {
+private func finish<T>(
+    _ id: String, _ manager: SandboxManager, _ sourceLocation: SourceLocation, _ body: () async throws -> T
+) async throws -> T {
     do {
         let result = try await body()
         try? await manager.destroy(id)
         // Give anything still exiting (a child caught mid-restart by the shutdown) its moment to finish.
-        for pid in manager.runtime.processes(underPath: id) { _ = await manager.runtime.awaitExit(of: pid, timeout: .seconds(2)) }
+        for pid in manager.runtime.processes(underPath: id) {
+            _ = await manager.runtime.awaitExit(of: pid, timeout: .seconds(2))
+        }
         let left = manager.runtime.processes(underPath: id)
-        if !left.isEmpty { Issue.record("sandbox \(id) left processes: \(describe(left, in: manager.runtime))", sourceLocation: sourceLocation) }
+        if !left.isEmpty {
+            Issue.record(
+                "sandbox \(id) left processes: \(describe(left, in: manager.runtime))", sourceLocation: sourceLocation)
+        }
         return result
     } catch {
         try? await manager.destroy(id)

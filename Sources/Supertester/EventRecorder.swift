@@ -12,8 +12,11 @@ import Synchronization
 public final class EventRecorder: Sendable {
     private struct State {
         var events: [RuntimeEvent] = []
-        var waiters: [Int: (predicate: @Sendable (RuntimeEvent) -> Bool, continuation: CheckedContinuation<RuntimeEvent?, Never>)] =
-            [:]
+        var waiters:
+            [Int: (
+                predicate: @Sendable (RuntimeEvent) -> Bool, continuation: CheckedContinuation<RuntimeEvent?, Never>
+            )] =
+                [:]
         var nextID = 0
     }
     private let state = Mutex(State())
@@ -73,14 +76,18 @@ public final class EventRecorder: Sendable {
 
     /// The reason `pid` exited with, once it has; `nil` at the deadline.
     public func exitReason(of pid: PID, timeout: Duration = Supertester.defaultTimeout) async -> ExitReason? {
-        let event = await first(timeout: timeout) { if case .exited(let exited, _, _) = $0 { exited == pid } else { false } }
+        let event = await first(timeout: timeout) {
+            if case .exited(let exited, _, _) = $0 { exited == pid } else { false }
+        }
         if case .exited(_, let reason, _)? = event { return reason }
         return nil
     }
 
     /// Whether the child `id` restarted `count` times (counting restarts already recorded) before the
     /// deadline.
-    public func waitForRestart(of id: String, count: Int = 1, timeout: Duration = Supertester.defaultTimeout) async -> Bool {
+    public func waitForRestart(of id: String, count: Int = 1, timeout: Duration = Supertester.defaultTimeout) async
+        -> Bool
+    {
         let seen = Mutex(0)
         let event = await first(timeout: timeout) { event in
             if case .restarted(_, let childID, _, _, _, _) = event, childID == id {

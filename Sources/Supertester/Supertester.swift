@@ -5,9 +5,9 @@ import Telemetry
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Test helpers for code that runs on the supervision runtime: isolation, synchronisation without sleeps,

@@ -53,7 +53,8 @@ public func awaitExit(
 /// issue if the supervisor does not settle before `timeout`.
 @discardableResult
 public func awaitSettled(
-    _ supervisor: Supervisor, timeout: Duration = Supertester.defaultTimeout, sourceLocation: SourceLocation = #_sourceLocation
+    _ supervisor: Supervisor, timeout: Duration = Supertester.defaultTimeout,
+    sourceLocation: SourceLocation = #_sourceLocation
 ) async -> [ChildInfo]? {
     let deadline = ContinuousClock.now + timeout
     var previous: [ChildInfo]? = nil
@@ -72,23 +73,31 @@ public func awaitSettled(
 
 /// Records an issue unless `pid` is alive.
 public func expectAlive(_ pid: PID, in runtime: Runtime, sourceLocation: SourceLocation = #_sourceLocation) {
-    if !runtime.isAlive(pid) { Issue.record("expected \(pid) to be alive, but it has exited", sourceLocation: sourceLocation) }
+    if !runtime.isAlive(pid) {
+        Issue.record("expected \(pid) to be alive, but it has exited", sourceLocation: sourceLocation)
+    }
 }
 
 /// Records an issue unless `pid` has exited.
 public func expectDead(_ pid: PID, in runtime: Runtime, sourceLocation: SourceLocation = #_sourceLocation) {
     if runtime.isAlive(pid) {
-        Issue.record("expected \(pid) to have exited, but it is alive (\(runtime.info(pid)?.path ?? "no path"))", sourceLocation: sourceLocation)
+        Issue.record(
+            "expected \(pid) to have exited, but it is alive (\(runtime.info(pid)?.path ?? "no path"))",
+            sourceLocation: sourceLocation)
     }
 }
 
 /// Records an issue unless the child at `path` now runs under a PID other than `old`.
-public func expectRestarted(_ path: String, from old: PID, in runtime: Runtime, sourceLocation: SourceLocation = #_sourceLocation) {
+public func expectRestarted(
+    _ path: String, from old: PID, in runtime: Runtime, sourceLocation: SourceLocation = #_sourceLocation
+) {
     guard let current = runtime.resolve(path) else {
         Issue.record("expected \(path) to be restarted, but nothing runs there", sourceLocation: sourceLocation)
         return
     }
-    if current == old { Issue.record("expected \(path) to be restarted, but it is still \(old)", sourceLocation: sourceLocation) }
+    if current == old {
+        Issue.record("expected \(path) to be restarted, but it is still \(old)", sourceLocation: sourceLocation)
+    }
 }
 
 /// Records an issue, naming them, unless every child of `supervisor` runs.
@@ -98,11 +107,15 @@ public func expectAllChildrenAlive(_ supervisor: Supervisor, sourceLocation: Sou
         return
     }
     let stopped = children.filter { $0.pid == nil || !supervisor.runtime.isAlive($0.pid!) }.map(\.id)
-    if !stopped.isEmpty { Issue.record("children not running: \(stopped.joined(separator: ", "))", sourceLocation: sourceLocation) }
+    if !stopped.isEmpty {
+        Issue.record("children not running: \(stopped.joined(separator: ", "))", sourceLocation: sourceLocation)
+    }
 }
 
 /// Records an issue unless `supervisor` has exactly `count` children (running or not).
-public func expectChildCount(_ count: Int, of supervisor: Supervisor, sourceLocation: SourceLocation = #_sourceLocation) async {
+public func expectChildCount(_ count: Int, of supervisor: Supervisor, sourceLocation: SourceLocation = #_sourceLocation)
+    async
+{
     let actual = (try? await supervisor.countChildren().specs) ?? -1
     if actual != count { Issue.record("expected \(count) children, found \(actual)", sourceLocation: sourceLocation) }
 }
@@ -128,7 +141,9 @@ public func expectStrategy(
         return false
     }
     runtime.kill(victim)
-    guard await waiter.wait(timeout: timeout) != nil, let after = await awaitSettled(supervisor, timeout: timeout, sourceLocation: sourceLocation) else {
+    guard await waiter.wait(timeout: timeout) != nil,
+        let after = await awaitSettled(supervisor, timeout: timeout, sourceLocation: sourceLocation)
+    else {
         Issue.record("\(before[victimIndex].id) was not restarted within \(timeout)", sourceLocation: sourceLocation)
         return
     }
@@ -155,7 +170,8 @@ public func expectState(
 
 /// Records an issue unless the server's state satisfies `predicate`.
 public func expectState(
-    of pid: PID, in runtime: Runtime, sourceLocation: SourceLocation = #_sourceLocation, satisfies predicate: (Term) -> Bool
+    of pid: PID, in runtime: Runtime, sourceLocation: SourceLocation = #_sourceLocation,
+    satisfies predicate: (Term) -> Bool
 ) async {
     do {
         let state = try await runtime.state(of: pid)

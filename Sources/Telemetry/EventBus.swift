@@ -3,9 +3,9 @@ import Supervision
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An in-process event bus with a bounded, sequenced history (`attach` / `detach` / `emit`).
@@ -89,11 +89,13 @@ public final class EventBus: Sendable {
 
     /// The kept events replayed from after `since`, then every new event, as an async stream. Finishing
     /// or cancelling the consumer detaches it.
-    public func stream(since: UInt64? = nil, prefix: String? = nil, buffer: Int = 10_000) -> AsyncStream<TelemetryEvent> {
+    public func stream(since: UInt64? = nil, prefix: String? = nil, buffer: Int = 10_000) -> AsyncStream<TelemetryEvent>
+    {
         let (stream, continuation) = AsyncStream<TelemetryEvent>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
         // Attach and snapshot under one lock so no event falls between the replay and the live feed.
         let id: HandlerID = state.withLock { state in
-            for event in state.history where (since == nil || event.sequence > since!)
+            for event in state.history
+            where (since == nil || event.sequence > since!)
                 && (prefix.map { event.name.hasPrefix($0) } ?? true)
             {
                 continuation.yield(event)

@@ -130,7 +130,8 @@ public final class Telemetry: Sendable {
             var out = "name,labels,value\n"
             for sample in metrics.samples() {
                 let labels = sample.labels.keys.sorted().map { "\($0)=\(sample.labels[$0]!)" }.joined(separator: ";")
-                out += "\(Telemetry.csvField(sample.name)),\(Telemetry.csvField(labels)),\(Telemetry.number(sample.value))\n"
+                out +=
+                    "\(Telemetry.csvField(sample.name)),\(Telemetry.csvField(labels)),\(Telemetry.number(sample.value))\n"
             }
             return out
         case .json:
@@ -139,7 +140,8 @@ public final class Telemetry: Sendable {
                     metrics.samples().map { sample in
                         [
                             "name": .string(sample.name), "labels": .object(sample.labels.mapValues { .string($0) }),
-                            "value": sample.value.isFinite ? .double(sample.value) : .string(sample.value > 0 ? "+Inf" : "-Inf"),
+                            "value": sample.value.isFinite
+                                ? .double(sample.value) : .string(sample.value > 0 ? "+Inf" : "-Inf"),
                         ]
                     })
             ]

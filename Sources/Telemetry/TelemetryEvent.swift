@@ -17,7 +17,8 @@ public struct TelemetryEvent: TermConvertible, Hashable {
     public var metadata: [String: Term]
 
     /// Creates an event.
-    public init(sequence: UInt64, name: String, time: Double, measurements: [String: Double], metadata: [String: Term]) {
+    public init(sequence: UInt64, name: String, time: Double, measurements: [String: Double], metadata: [String: Term])
+    {
         self.sequence = sequence
         self.name = name
         self.time = time
@@ -43,7 +44,9 @@ public struct TelemetryEvent: TermConvertible, Hashable {
         guard sequence >= 0 else { throw TermDecodingError(path: "seq", expected: "a sequence number") }
         var measurements: [String: Double] = [:]
         for (key, value) in try fields.object("measurements") {
-            guard let number = value.doubleValue else { throw TermDecodingError(path: "measurements.\(key)", expected: "a number") }
+            guard let number = value.doubleValue else {
+                throw TermDecodingError(path: "measurements.\(key)", expected: "a number")
+            }
             measurements[key] = number
         }
         self.init(

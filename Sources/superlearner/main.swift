@@ -1,9 +1,9 @@
 import SuperlearnerCLI
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 let code = await SuperlearnerCLI.main(Array(CommandLine.arguments.dropFirst()))

@@ -9,15 +9,21 @@ import Testing
 struct BuiltinOperationTests {
     @Test func sandboxLifecycleThroughOperations() async throws {
         let harness = Harness()
-        let created = try await harness.run("create_sandbox", ["sandbox_id": "s1", "supervisor_module": "DemoSupervisor", "max_restarts": 5, "config": ["team": "a"]])
+        let created = try await harness.run(
+            "create_sandbox",
+            ["sandbox_id": "s1", "supervisor_module": "DemoSupervisor", "max_restarts": 5, "config": ["team": "a"]])
         #expect(created["status"] == "running" && created["spec"]?["max_restarts"] == 5)
-        let duplicate = await harness.failure("create_sandbox", ["sandbox_id": "s1", "supervisor_module": "DemoSupervisor"])
+        let duplicate = await harness.failure(
+            "create_sandbox", ["sandbox_id": "s1", "supervisor_module": "DemoSupervisor"])
         #expect(duplicate?.kind == .conflict && duplicate?.code == "already_exists")
         #expect(try await harness.run("list_sandboxes").arrayValue?.count == 1)
         let info = try await harness.run("get_sandbox_info", ["sandbox_id": "s1"])
         #expect(info["tree"]?["children"]?.arrayValue?.count == 3)
         #expect(try await harness.run("get_sandbox_config", ["sandbox_id": "s1"]) == ["team": "a"])
-        #expect(try await harness.run("update_sandbox_config", ["sandbox_id": "s1", "config": ["team": .null, "x": 1]]) == ["x": 1])
+        #expect(
+            try await harness.run("update_sandbox_config", ["sandbox_id": "s1", "config": ["team": .null, "x": 1]]) == [
+                "x": 1
+            ])
         #expect(try await harness.run("restart_sandbox", ["sandbox_id": "s1"])["restart_count"] == 1)
         #expect(try await harness.run("destroy_sandbox", ["sandbox_id": "s1"])["destroyed"] == true)
         #expect(await harness.failure("get_sandbox_info", ["sandbox_id": "s1"])?.kind == .notFound)
@@ -26,18 +32,29 @@ struct BuiltinOperationTests {
 
     @Test func createSandboxFromASpecReportsSpecFieldsOnError() async throws {
         let harness = Harness()
-        let spec: Term = ["strategy": "one_for_all", "children": [["id": "a", "worker": "kv"], ["id": "b", "worker": "counter", "restart": "sometimes"]]]
+        let spec: Term = [
+            "strategy": "one_for_all",
+            "children": [["id": "a", "worker": "kv"], ["id": "b", "worker": "counter", "restart": "sometimes"]],
+        ]
         let error = await harness.failure("create_sandbox", ["sandbox_id": "bad", "spec": spec])
         #expect(error?.kind == .validation && error?.field == "spec.children[1].restart")
-        let both = await harness.failure("create_sandbox", ["sandbox_id": "x", "spec": ["children": []], "supervisor_module": "DemoSupervisor"])
+        let both = await harness.failure(
+            "create_sandbox", ["sandbox_id": "x", "spec": ["children": []], "supervisor_module": "DemoSupervisor"])
         #expect(both?.field == "spec")
         let neither = await harness.failure("create_sandbox", ["sandbox_id": "x"])
         #expect(neither?.field == "supervisor_module")
-        let badID = await harness.failure("create_sandbox", ["sandbox_id": "no/slash", "supervisor_module": "DemoSupervisor"])
+        let badID = await harness.failure(
+            "create_sandbox", ["sandbox_id": "no/slash", "supervisor_module": "DemoSupervisor"])
         #expect(badID?.field == "sandbox_id" && badID?.kind == .validation)
-        let ok = try await harness.run("create_sandbox", ["sandbox_id": "good", "spec": ["children": [["id": "a", "worker": "kv"]]]])
+        let ok = try await harness.run(
+            "create_sandbox", ["sandbox_id": "good", "spec": ["children": [["id": "a", "worker": "kv"]]]])
         #expect(ok["spec"]?["children"]?.arrayValue?.count == 1)
-        let failing = await harness.failure("create_sandbox", ["sandbox_id": "boom", "spec": ["children": [["id": "c", "worker": "crasher", "args": ["crash_on_start": true]]]]])
+        let failing = await harness.failure(
+            "create_sandbox",
+            [
+                "sandbox_id": "boom",
+                "spec": ["children": [["id": "c", "worker": "crasher", "args": ["crash_on_start": true]]]],
+            ])
         #expect(failing?.code == "start_failed" && failing?.kind == .failed)
         await harness.finish()
     }
@@ -47,7 +64,8 @@ struct BuiltinOperationTests {
         _ = try await harness.run(
             "create_sandbox", ["sandbox_id": "busy", "spec": ["children": [["id": "s", "worker": "sleeper"]]]])
         // Keep the server in a 3-second call while info asks for its state with a 50 ms budget.
-        async let blocked = harness.run("send_message", ["pid": "busy/s", "message": ["sleep", 3000], "type": "call", "timeout": 10_000])
+        async let blocked = harness.run(
+            "send_message", ["pid": "busy/s", "message": ["sleep", 3000], "type": "call", "timeout": 10_000])
         var info: Term = .null
         for _ in 0..<100 where info["state_error"] == nil {
             info = try await harness.run("get_process_info", ["pid": "busy/s", "timeout": 50])
@@ -71,13 +89,18 @@ struct BuiltinOperationTests {
         #expect(await harness.failure("list_processes", ["sandbox": "nope"])?.kind == .notFound)
 
         let info = try await harness.run("get_process_info", ["pid": "demo/counter_2", "timeout": 5000])
-        #expect(info["state"] == ["value": 100] && info["path"] == "demo/counter_2" && info["links"]?.arrayValue?.count == 1)
+        #expect(
+            info["state"] == ["value": 100] && info["path"] == "demo/counter_2" && info["links"]?.arrayValue?.count == 1
+        )
         let pid = try #require(info["pid"]?.pidValue)
-        #expect(try await harness.run("get_process_info", ["pid": .string(pid.description)])["path"] == "demo/counter_2")
+        #expect(
+            try await harness.run("get_process_info", ["pid": .string(pid.description)])["path"] == "demo/counter_2")
         #expect(await harness.failure("get_process_info", ["pid": "<0.999999.0>"])?.code == "process_not_found")
 
-        _ = try await harness.run("send_message", ["pid": "demo/counter_2", "message": "increment", "content": 5, "type": "cast"])
-        let reply = try await harness.run("send_message", ["pid": "demo/counter_2", "message": "get_value", "type": "call"])
+        _ = try await harness.run(
+            "send_message", ["pid": "demo/counter_2", "message": "increment", "content": 5, "type": "cast"])
+        let reply = try await harness.run(
+            "send_message", ["pid": "demo/counter_2", "message": "get_value", "type": "call"])
         #expect(reply["reply"] == 105)
         #expect(try await harness.run("get_process_state", ["pid": "demo/counter_2"])["state"] == ["value": 105])
         #expect(try await harness.run("get_process_state", ["pid": "demo"])["state"]?["strategy"] == "one_for_one")
@@ -91,8 +114,10 @@ struct BuiltinOperationTests {
 
     @Test func callTimeoutsAre408() async throws {
         let harness = Harness()
-        _ = try await harness.run("create_sandbox", ["sandbox_id": "t", "spec": ["children": [["id": "s", "worker": "sleeper"]]]])
-        let error = await harness.failure("send_message", ["pid": "t/s", "message": "sleep", "content": 300, "type": "call", "timeout": "20ms"])
+        _ = try await harness.run(
+            "create_sandbox", ["sandbox_id": "t", "spec": ["children": [["id": "s", "worker": "sleeper"]]]])
+        let error = await harness.failure(
+            "send_message", ["pid": "t/s", "message": "sleep", "content": 300, "type": "call", "timeout": "20ms"])
         #expect(error?.kind == .timeout && error?.code == "call_timeout")
         await harness.finish()
     }
@@ -124,7 +149,8 @@ struct BuiltinOperationTests {
         #expect(await harness.failure("get_supervisor", ["name": "nowhere"])?.kind == .notFound)
         _ = try await harness.run("terminate_child", ["name": "demo", "child_id": "printer_1"])
         #expect(harness.context.runtime.resolve("demo/printer_1") == nil)
-        #expect(await harness.failure("terminate_child", ["name": "demo", "child_id": "ghost"])?.code == "child_not_found")
+        #expect(
+            await harness.failure("terminate_child", ["name": "demo", "child_id": "ghost"])?.code == "child_not_found")
         let restarted = try await harness.run("restart_child", ["name": "demo", "child_id": "printer_1"])
         #expect(restarted["pid"]?.pidValue != nil)
         #expect(await harness.failure("restart_child", ["name": "demo", "child_id": "printer_1"])?.kind == .conflict)
@@ -134,12 +160,16 @@ struct BuiltinOperationTests {
     @Test func experimentsTemplatesAndListings() async throws {
         let harness = Harness()
         try await harness.demo()
-        let result = try await harness.run("run_experiment", ["sandbox_id": "demo", "experiment": "kill-child", "parameters": ["target": "counter_1"]])
+        let result = try await harness.run(
+            "run_experiment", ["sandbox_id": "demo", "experiment": "kill-child", "parameters": ["target": "counter_1"]])
         #expect(result["verdict"] == "pass")
-        let bad = await harness.failure("run_experiment", ["sandbox_id": "demo", "experiment": "kill-child", "parameters": ["n": 3]])
+        let bad = await harness.failure(
+            "run_experiment", ["sandbox_id": "demo", "experiment": "kill-child", "parameters": ["n": 3]])
         #expect(bad?.field == "parameters.n")
         #expect(try await harness.run("list_templates").arrayValue?.count == SandboxTemplate.all.count)
-        #expect(try await harness.run("list_experiments").arrayValue?.map { $0["name"] } == ExperimentRegistry.names.map(Term.string))
+        #expect(
+            try await harness.run("list_experiments").arrayValue?.map { $0["name"] }
+                == ExperimentRegistry.names.map(Term.string))
         await harness.finish()
     }
 
@@ -151,7 +181,8 @@ struct BuiltinOperationTests {
         #expect(try await harness.run("cluster_topology")["nodes"]?.arrayValue?.first?["name"] == .string(node))
         #expect(try await harness.run("node_info", ["node": .string(node)])["processes"] == 4)
         #expect(await harness.failure("node_info", ["node": "other@host"])?.code == "node_not_found")
-        #expect(try await harness.run("cluster_processes").arrayValue?.allSatisfy { $0["node"] == .string(node) } == true)
+        #expect(
+            try await harness.run("cluster_processes").arrayValue?.allSatisfy { $0["node"] == .string(node) } == true)
         #expect(try await harness.run("cluster_supervision_trees").arrayValue?.first?["sandbox"] == "demo")
         #expect(try await harness.run("system_health")["status"] == "ok")
         let info = try await harness.run("system_info")

@@ -1,11 +1,11 @@
 import Supervision
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 @testable import Arsenal
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The repository root, from this file's path.
 let repositoryRoot: String = {
@@ -51,10 +51,15 @@ struct DocumentationTests {
         #expect(document["openapi"] == "3.1.0")
         let paths = try #require(document["paths"]?.objectValue)
         #expect(paths["/api/v1/processes/{pid}/info"]?["get"]?["operationId"] == "get_process_info")
-        #expect(paths["/api/v1/sandboxes"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]?["required"] == ["sandbox_id"])
+        #expect(
+            paths["/api/v1/sandboxes"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]?["required"]
+                == ["sandbox_id"])
         #expect(paths["/api/v1/sandboxes"]?["post"]?["responses"]?["201"] != nil)
         #expect(paths["/api/v1/arsenal/operations/{name}/execute"]?["post"] != nil)
-        #expect(paths["/api/v1/processes/{pid}"]?["delete"]?["parameters"]?.arrayValue?.map { $0["in"] } == ["path", "query"])
+        #expect(
+            paths["/api/v1/processes/{pid}"]?["delete"]?["parameters"]?.arrayValue?.map { $0["in"] } == [
+                "path", "query",
+            ])
     }
 
     /// The document must satisfy an external validator, not only our own code: `make test` installs
@@ -71,11 +76,14 @@ struct DocumentationTests {
         }
         var output = ""
         var buffer = [CChar](repeating: 0, count: 4096)
-        while fgets(&buffer, 4096, pipe) != nil { output += String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        while fgets(&buffer, 4096, pipe) != nil {
+            output += String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
         let status = pclose(pipe)
         unlink(path)
         rmdir(directory)
-        #expect(status == 0, "openapi-spec-validator rejected the document (run make test, which installs it): \(output)")
+        #expect(
+            status == 0, "openapi-spec-validator rejected the document (run make test, which installs it): \(output)")
         #expect(output.contains("OK"), "\(output)")
     }
 }

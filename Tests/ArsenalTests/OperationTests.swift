@@ -44,11 +44,14 @@ struct Harness {
 struct ValidationTests {
     @Test func everyFailingFieldIsReportedAndUnknownOnesRejected() async {
         let harness = Harness()
-        let error = await harness.failure("list_processes", ["sort": "size", "limit": 0, "colour": "red", "sandbox": "no spaces"])
+        let error = await harness.failure(
+            "list_processes", ["sort": "size", "limit": 0, "colour": "red", "sandbox": "no spaces"])
         #expect(error?.kind == .validation && error?.kind == .validation && error?.code == "validation_failed")
         let fields = error?.details?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? []
         #expect(Set(fields) == ["sort", "limit", "colour", "sandbox"])
-        #expect(error?.message.contains("sort: expected one of pid, mailbox, messages, restarts, memory, got \"size\"") == true)
+        #expect(
+            error?.message.contains("sort: expected one of pid, mailbox, messages, restarts, memory, got \"size\"")
+                == true)
     }
 
     @Test func requiredFieldsAndTypesAreChecked() async {
@@ -65,7 +68,9 @@ struct ValidationTests {
         let operation = try #require(OperationRegistry.builtin().operation(named: "send_message"))
         let validated = try operation.validate(["pid": "a", "message": "m", "timeout": "1.5s"])
         #expect(validated["timeout"] == 1500 && validated["type"] == "send")
-        #expect(Parameter.milliseconds("500ms") == 500 && Parameter.milliseconds("2m") == 120_000 && Parameter.milliseconds("x") == nil)
+        #expect(
+            Parameter.milliseconds("500ms") == 500 && Parameter.milliseconds("2m") == 120_000
+                && Parameter.milliseconds("x") == nil)
         let list = try #require(OperationRegistry.builtin().operation(named: "list_processes"))
         #expect(try list.validate(["limit": "7"])["limit"] == 7)
     }
@@ -95,11 +100,17 @@ struct ValidationTests {
         _ = try await harness.run("list_templates")
         _ = await harness.failure("get_sandbox_info", ["sandbox_id": "ghost"])
         let events = harness.context.telemetry.bus.history().filter { $0.name.hasPrefix("arsenal.") }
-        #expect(events.map(\.name) == ["arsenal.operation.start", "arsenal.operation.stop", "arsenal.operation.start", "arsenal.operation.exception"])
+        #expect(
+            events.map(\.name) == [
+                "arsenal.operation.start", "arsenal.operation.stop", "arsenal.operation.start",
+                "arsenal.operation.exception",
+            ])
         #expect(events[1].metadata["operation"] == "list_templates" && events[1].measurements["duration_ms"] != nil)
         #expect(events[3].metadata["code"] == "sandbox_not_found")
         let text = harness.context.telemetry.export(.prometheus)
-        #expect(text.contains("superlearner_operation_errors_total{operation=\"get_sandbox_info\",code=\"sandbox_not_found\"} 1"))
+        #expect(
+            text.contains(
+                "superlearner_operation_errors_total{operation=\"get_sandbox_info\",code=\"sandbox_not_found\"} 1"))
         #expect(text.contains("superlearner_operations_total{operation=\"list_templates\",outcome=\"ok\"} 1"))
     }
 
@@ -108,16 +119,20 @@ struct ValidationTests {
         let design: Set<String> = [
             "list_processes", "get_process_info", "get_process_state", "kill_process", "send_message", "trace_process",
             "get_trace", "stop_trace", "list_supervisors", "get_supervisor", "restart_child", "terminate_child",
-            "list_sandboxes", "create_sandbox", "get_sandbox_info", "restart_sandbox", "destroy_sandbox", "run_experiment",
+            "list_sandboxes", "create_sandbox", "get_sandbox_info", "restart_sandbox", "destroy_sandbox",
+            "run_experiment",
             "get_sandbox_config", "update_sandbox_config", "list_templates", "list_experiments", "cluster_health",
-            "cluster_topology", "node_info", "cluster_processes", "cluster_supervision_trees", "system_health", "system_info",
+            "cluster_topology", "node_info", "cluster_processes", "cluster_supervision_trees", "system_health",
+            "system_info",
             "get_metrics",
         ]
         #expect(design.isSubset(of: names), "missing: \(design.subtracting(names))")
         for operation in OperationRegistry.builtin().all {
             #expect(operation.rest != nil, "\(operation.name) has no REST binding")
             for name in operation.rest?.pathParameters ?? [] {
-                #expect(operation.parameters.contains { $0.name == name && $0.required }, "\(operation.name): {\(name)} is not a required parameter")
+                #expect(
+                    operation.parameters.contains { $0.name == name && $0.required },
+                    "\(operation.name): {\(name)} is not a required parameter")
             }
         }
     }

@@ -1,7 +1,7 @@
 import CSuperlearner
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A child process the end-to-end tests start (the binary, shells, tmux): spawned with posix_spawn and

@@ -28,7 +28,9 @@ struct CommandLineTests {
         defer { home.close() }
         let root = await home.run(["--help"])
         #expect(root.status == 0 && root.stdout.contains("Exit codes:") && root.stdout.contains("sandbox"))
-        #expect(await home.run(["help", "sandbox", "create"]).stdout.contains("superlearner sandbox create ID [TEMPLATE] [flags]"))
+        #expect(
+            await home.run(["help", "sandbox", "create"]).stdout.contains(
+                "superlearner sandbox create ID [TEMPLATE] [flags]"))
         #expect(await home.run(["sandbox", "create", "--help"]).stdout.contains("--spec FILE"))
         #expect(await home.run(["process", "-h"]).stdout.contains("Commands:"))
         let version = await home.run(["--version"])
@@ -42,7 +44,8 @@ struct CommandLineTests {
         #expect(list.status == 0 && (list.json?.arrayValue?.count ?? 0) >= 30)
         let docs = await home.run(["operation", "docs"])
         #expect(docs.json?["openapi"] == "3.1.0")
-        #expect(await home.run(["operation", "docs", "--format", "markdown"]).stdout.hasPrefix("# Operations reference"))
+        #expect(
+            await home.run(["operation", "docs", "--format", "markdown"]).stdout.hasPrefix("# Operations reference"))
         #expect(await home.run(["operation", "docs", "nope"]).status == 3)
         #expect(!FileManager.default.fileExists(atPath: home.socket), "no daemon was started")
     }
@@ -65,13 +68,23 @@ struct CommandLineTests {
         #expect(await home.run(["sandbox", "create", "x", "DemoSupervisor"]).status == 4, "conflict")
         #expect(await home.run(["sandbox", "info", "nope"]).status == 3, "not found")
         #expect(await home.run(["sandbox", "create", "bad id", "DemoSupervisor"]).status == 2, "validation")
-        let badSpec = await home.run(["sandbox", "create", "y", "--spec", "-"], input: "children:\n  - { id: a, worker: counter, restart: sometimes }\n")
-        #expect(badSpec.status == 2 && badSpec.stderr.contains("children[0].restart: expected permanent, transient or temporary, got \"sometimes\""))
+        let badSpec = await home.run(
+            ["sandbox", "create", "y", "--spec", "-"],
+            input: "children:\n  - { id: a, worker: counter, restart: sometimes }\n")
+        #expect(
+            badSpec.status == 2
+                && badSpec.stderr.contains(
+                    "children[0].restart: expected permanent, transient or temporary, got \"sometimes\"")
+        )
         let failing = await home.run(["sandbox", "run", "x", "kill-child", "target=counter_1", "timeout_ms=1"])
         #expect(failing.status == 0 || failing.status == 1, "a verdict: pass (0) or fail (1)")
         #expect(await home.run(["process", "send", "x/counter_1", "crash", "--call"]).status == 1, "operation failed")
-        #expect(await home.run(["wait", "x/counter_2", "--for", "restarted", "--timeout", "200ms"]).status == 6, "timed out")
-        #expect(await home.run(["server", "status"], extraEnvironment: ["SUPERLEARNER_SOCKET": home.path + "/none.sock"]).status == 5)
+        #expect(
+            await home.run(["wait", "x/counter_2", "--for", "restarted", "--timeout", "200ms"]).status == 6, "timed out"
+        )
+        #expect(
+            await home.run(["server", "status"], extraEnvironment: ["SUPERLEARNER_SOCKET": home.path + "/none.sock"])
+                .status == 5)
     }
 
     @Test func jsonShapesAreStable() async {
@@ -86,7 +99,9 @@ struct CommandLineTests {
         let reply = await home.run(["process", "send", "j/counter_2", "get_value", "--call", "--json"])
         #expect(reply.json == ["reply": 100])
         let sandboxes = await home.run(["sandbox", "list", "--json"])
-        #expect(sandboxes.json?.arrayValue?.first?["id"] == "j" && sandboxes.json?.arrayValue?.first?["status"] == "running")
+        #expect(
+            sandboxes.json?.arrayValue?.first?["id"] == "j" && sandboxes.json?.arrayValue?.first?["status"] == "running"
+        )
         let error = await home.run(["sandbox", "info", "zz", "--json"])
         #expect(error.stdout.isEmpty && (try? Term(json: error.stderr))?["error"]?["code"] == "sandbox_not_found")
     }
@@ -99,10 +114,15 @@ struct CommandLineTests {
         #expect(await home.run(["wait", "t/counter_1", "--for", "terminated", "--timeout", "10s"]).status == 0)
         let info = await home.run(["supervisor", "info", "t", "--json"])
         let children = try Term(jsonBytes: Array(info.stdout.utf8))["children"]?.arrayValue ?? []
-        #expect(children.compactMap { $0["id"]?.stringValue } == ["counter_2", "printer_1"], "a temporary child is not restarted")
+        #expect(
+            children.compactMap { $0["id"]?.stringValue } == ["counter_2", "printer_1"],
+            "a temporary child is not restarted")
         #expect(children.allSatisfy { $0["restart"]?.stringValue == "temporary" })
         let bad = await home.run(["sandbox", "create", "u", "DemoSupervisor", "--restart", "sometimes"])
-        #expect(bad.status == 2 && bad.stderr.hasPrefix("superlearner: --restart must be one of permanent, transient, temporary"), "\(bad.stderr)")
+        #expect(
+            bad.status == 2
+                && bad.stderr.hasPrefix("superlearner: --restart must be one of permanent, transient, temporary"),
+            "\(bad.stderr)")
         #expect(await home.run(["sandbox", "info", "u"]).status == 3, "nothing was created")
     }
 
@@ -115,7 +135,8 @@ struct CommandLineTests {
         let waiter = try await startWaiter(["wait", pid, "--for", "restarted", "--timeout", "20s"], home: home)
         #expect(await home.run(["process", "kill", pid]).status == 0)
         #expect(await waiter.exitStatus() == 0, "the restart event names the old PID")
-        let replaced = try Term(jsonBytes: Array(await home.run(["process", "info", "p/counter_1", "--json"]).stdout.utf8))
+        let replaced = try Term(
+            jsonBytes: Array(await home.run(["process", "info", "p/counter_1", "--json"]).stdout.utf8))
         #expect(replaced["pid"]?.stringValue != pid)
     }
 
@@ -125,11 +146,13 @@ struct CommandLineTests {
         #expect(await home.run(["sandbox", "create", "w", "DemoSupervisor"]).status == 0)
         #expect(await home.run(["wait", "w", "--for", "running"]).status == 0, "already running")
         #expect(await home.run(["wait", "ghost", "--for", "terminated"]).status == 0, "already gone")
-        let waiter = try await startWaiter(["wait", "w/counter_1", "--for", "restarted", "--timeout", "20s"], home: home)
+        let waiter = try await startWaiter(
+            ["wait", "w/counter_1", "--for", "restarted", "--timeout", "20s"], home: home)
         #expect(await home.run(["process", "kill", "w/counter_1"]).status == 0)
         #expect(await waiter.exitStatus() == 0)
         let escalation = try await startWaiter(["wait", "w", "--for", "escalated", "--timeout", "20s"], home: home)
-        #expect(await home.run(["sandbox", "run", "w", "crash-storm", "target=counter_2", "restore=false"]).status == 0)
+        #expect(
+            await home.run(["sandbox", "run", "w", "crash-storm", "target=counter_2", "restore=false"]).status == 0)
         #expect(await escalation.exitStatus() == 0)
     }
 
@@ -137,7 +160,10 @@ struct CommandLineTests {
         let home = TestHome()
         defer { home.close() }
         #expect(await home.run(["sandbox", "create", "p", "DemoSupervisor"]).status == 0)
-        for arguments in [["sandbox", "list"], ["process", "list"], ["sandbox", "tree", "p"], ["events", "--limit", "5"], ["sandbox", "run", "p", "kill-child"]] {
+        for arguments in [
+            ["sandbox", "list"], ["process", "list"], ["sandbox", "tree", "p"], ["events", "--limit", "5"],
+            ["sandbox", "run", "p", "kill-child"],
+        ] {
             let result = await home.run(arguments)
             #expect(!result.stdout.contains("\u{1B}["), "\(arguments) printed escape codes")
             #expect(!result.stdout.isEmpty, "\(arguments)")
@@ -152,7 +178,9 @@ struct CommandLineTests {
         #expect(await home.run(["sandbox", "create", "t", "DemoSupervisor"]).status == 0)
         let run = await home.run(["operation", "run", "get_process_info", "pid=t/counter_2", "--json"])
         #expect(run.json?["state"] == ["value": 100])
-        let params = await home.run(["operation", "run", "list_processes", "--params", #"{"sandbox":"t","limit":2}"#, "--json"])
+        let params = await home.run([
+            "operation", "run", "list_processes", "--params", #"{"sandbox":"t","limit":2}"#, "--json",
+        ])
         #expect(params.json?.arrayValue?.count == 2)
         #expect(await home.run(["operation", "run", "list_processes", "limit=0"]).status == 2)
         let summary = await home.run(["telemetry", "--json"])
@@ -188,7 +216,8 @@ struct CommandLineTests {
         let since = latest["data"]?.arrayValue?.last?["seq"]?.intValue ?? 0
         func lookedUp() async throws -> Bool {
             // start, not stop: a lookup that finds no sandbox ends in arsenal.operation.exception.
-            let (_, events) = try await home.api("GET", "/api/v1/telemetry/events?prefix=arsenal.operation.start&since=\(since)&limit=1000")
+            let (_, events) = try await home.api(
+                "GET", "/api/v1/telemetry/events?prefix=arsenal.operation.start&since=\(since)&limit=1000")
             return events["data"]?.arrayValue?.contains { $0["metadata"]?["operation"] == "get_sandbox_info" } ?? false
         }
         let waiter = try ChildProcess(binary, arguments, environment: home.environment, output: "/dev/null")

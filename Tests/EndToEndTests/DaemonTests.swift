@@ -49,7 +49,9 @@ struct DaemonTests {
             raw[bytes.count] = 0
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         #expect(bound == 0)
         close(descriptor)
@@ -62,7 +64,8 @@ struct DaemonTests {
         let home = TestHome()
         defer { home.close() }
         #expect(await home.run(["sandbox", "create", "keep", "DemoSupervisor", "--config", "owner=ci"]).status == 0)
-        let spec = "strategy: one_for_all\nchildren:\n  - { id: store, worker: kv }\n  - { id: tick, worker: ticker, args: { every_ms: 50 } }\n"
+        let spec =
+            "strategy: one_for_all\nchildren:\n  - { id: store, worker: kv }\n  - { id: tick, worker: ticker, args: { every_ms: 50 } }\n"
         #expect(await home.run(["sandbox", "create", "custom", "--spec", "-"], input: spec).status == 0)
         #expect(await home.run(["sandbox", "config", "keep", "level=3"]).status == 0)
         let pid = try #require(home.daemonPID)
@@ -84,7 +87,10 @@ struct DaemonTests {
         let custom = await home.run(["sandbox", "info", "custom", "--json"])
         #expect(custom.json?["spec"]?["strategy"] == "one_for_all")
         let events = await home.run(["events", "--json", "--limit", "1000"])
-        #expect(events.json?.arrayValue?.contains { $0["name"] == "sandbox.restore" && $0["metadata"]?["sandbox_id"] == "keep" } == true)
+        #expect(
+            events.json?.arrayValue?.contains {
+                $0["name"] == "sandbox.restore" && $0["metadata"]?["sandbox_id"] == "keep"
+            } == true)
         #expect(await home.run(["sandbox", "destroy", "keep"]).status == 0)
         await home.run(["server", "stop"])
         // A graceful stop keeps what is stored; a destroy removes it.
@@ -122,7 +128,9 @@ struct DaemonTests {
         #expect(second.status == 1 && second.stderr.contains("127.0.0.1:\(port) is already in use"), "\(second.stderr)")
         let direct = await other.run(["server", "run", "--port", String(port)])
         let verdict = direct.stderr.split(separator: "\n").last ?? ""  // after the daemon's own log lines
-        #expect(direct.status == 4 && verdict.hasPrefix("superlearner: 127.0.0.1:\(port) is already in use"), "\(direct.stderr)")
+        #expect(
+            direct.status == 4 && verdict.hasPrefix("superlearner: 127.0.0.1:\(port) is already in use"),
+            "\(direct.stderr)")
         #expect(!other.client.isReachable(), "no half-started daemon is left behind")
         #expect(home.client.isReachable(), "the first daemon is untouched")
     }
@@ -133,7 +141,8 @@ struct DaemonTests {
         let refused = await home.run(["server", "run", "--port", "0", "--host", "0.0.0.0"])
         #expect(refused.status == 2 && refused.stderr.contains("requires a token"))
         // --port 0: the system picks a free port, and `server start` reports it once TCP accepts connections.
-        let started = await home.run(["server", "start", "--port", "0", "--json"], extraEnvironment: ["SUPERLEARNER_TOKEN": "s3cret"])
+        let started = await home.run(
+            ["server", "start", "--port", "0", "--json"], extraEnvironment: ["SUPERLEARNER_TOKEN": "s3cret"])
         #expect(started.status == 0, "\(started.stderr)")
         let port = try #require(started.json?["port"]?.intValue)
         let (readyStatus, ready) = try await home.api("GET", "/api/v1/daemon/ready")

@@ -50,7 +50,8 @@ final class TestHome: @unchecked Sendable {
         await offPool { self.runBlocking(arguments, input: input, extraEnvironment: extraEnvironment) }
     }
 
-    func runBlocking(_ arguments: [String], input: String? = nil, extraEnvironment: [String: String] = [:]) -> RunResult {
+    func runBlocking(_ arguments: [String], input: String? = nil, extraEnvironment: [String: String] = [:]) -> RunResult
+    {
         var environment = self.environment
         for (key, value) in extraEnvironment { environment[key] = value }
         // Files, not pipes: a long output can never fill a pipe and stall the child.
@@ -62,11 +63,14 @@ final class TestHome: @unchecked Sendable {
             _ = FileManager.default.createFile(atPath: inputPath!, contents: Data(input.utf8))
         }
         defer {
-            for file in [out, err] + (inputPath.map { [$0] } ?? []) { try? FileManager.default.removeItem(atPath: file) }
+            for file in [out, err] + (inputPath.map { [$0] } ?? []) {
+                try? FileManager.default.removeItem(atPath: file)
+            }
         }
         let child: ChildProcess
         do {
-            child = try ChildProcess(binary, arguments, environment: environment, input: inputPath, output: out, error: err)
+            child = try ChildProcess(
+                binary, arguments, environment: environment, input: inputPath, output: out, error: err)
         } catch {
             return RunResult(status: -1, stdout: "", stderr: error.description)
         }
@@ -80,7 +84,9 @@ final class TestHome: @unchecked Sendable {
 
     /// The daemon's pid from its pid file.
     var daemonPID: Int32? {
-        (try? String(contentsOfFile: path + "/daemon.pid", encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        (try? String(contentsOfFile: path + "/daemon.pid", encoding: .utf8)).flatMap {
+            Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
     }
 
     func start() async {
@@ -108,4 +114,3 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         thread.start()
     }
 }
-

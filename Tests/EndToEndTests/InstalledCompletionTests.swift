@@ -46,16 +46,25 @@ struct InstalledCompletionTests {
         case "bash":
             // bash-completion loads a command's completion on first use from XDG_DATA_DIRS.
             try write(home.path + "/bashrc", "PS1='$ '\nsource /usr/share/bash-completion/bash_completion\n")
-            await terminal.start("\(terminal.cleanEnvironment) \(data) bash --noprofile --rcfile \(home.path)/bashrc -i")
+            await terminal.start(
+                "\(terminal.cleanEnvironment) \(data) bash --noprofile --rcfile \(home.path)/bashrc -i")
         case "zsh":
             // Debian's zsh has /usr/local/share/zsh/site-functions first in fpath; this puts the prefix's there.
-            try write(home.path + "/.zshrc", "PS1='$ '\nfpath=(\(prefix)/share/zsh/site-functions $fpath)\nautoload -Uz compinit && compinit -u -d \(home.path)/.zcompdump\n")
+            try write(
+                home.path + "/.zshrc",
+                "PS1='$ '\nfpath=(\(prefix)/share/zsh/site-functions $fpath)\nautoload -Uz compinit && compinit -u -d \(home.path)/.zcompdump\n"
+            )
             await terminal.start("\(terminal.cleanEnvironment) ZDOTDIR=\(home.path) zsh -i")
         default:
             // fish reads vendor completions from every XDG_DATA_DIRS entry.
-            try FileManager.default.createDirectory(atPath: home.path + "/config/fish", withIntermediateDirectories: true)
-            try write(home.path + "/config/fish/config.fish", "set -g fish_greeting ''\nfunction fish_prompt; echo -n '$ '; end\n")
-            await terminal.start("\(terminal.cleanEnvironment) \(data) XDG_CONFIG_HOME=\(home.path)/config XDG_DATA_HOME=\(home.path)/data fish -i")
+            try FileManager.default.createDirectory(
+                atPath: home.path + "/config/fish", withIntermediateDirectories: true)
+            try write(
+                home.path + "/config/fish/config.fish",
+                "set -g fish_greeting ''\nfunction fish_prompt; echo -n '$ '; end\n")
+            await terminal.start(
+                "\(terminal.cleanEnvironment) \(data) XDG_CONFIG_HOME=\(home.path)/config XDG_DATA_HOME=\(home.path)/data fish -i"
+            )
         }
         let prompt = await terminal.waitForScreen { $0.contains("$ ") }
         #expect(prompt.contains("$ "), "\(shellName) shows its prompt: \(prompt)")
@@ -65,7 +74,8 @@ struct InstalledCompletionTests {
                 template.replacingOccurrences(of: "SPECS", with: specs)
                     .replacingOccurrences(of: "BAREPIDSTEM", with: String(pid.dropFirst().dropLast(3)))
                     .replacingOccurrences(of: "BAREPID", with: String(pid.dropFirst().dropLast()))
-                    .replacingOccurrences(of: "PIDSTEM", with: String(pid.dropLast(3))).replacingOccurrences(of: "PID", with: pid)
+                    .replacingOccurrences(of: "PIDSTEM", with: String(pid.dropLast(3))).replacingOccurrences(
+                        of: "PID", with: pid)
             }
             let text = fill(step.type)
             let expected = fill(step.expect)
@@ -88,12 +98,17 @@ struct InstalledCompletionTests {
         let home = TestHome()
         defer { home.close() }
         let prefix = await installFiles(into: home)
-        let (found, paths) = await shell("sh", "man -M '\(prefix)/share/man' -w superlearner superlearner-sandbox superlearner-spec 2>&1", home: home)
+        let (found, paths) = await shell(
+            "sh", "man -M '\(prefix)/share/man' -w superlearner superlearner-sandbox superlearner-spec 2>&1", home: home
+        )
         #expect(found == 0, "man -w: \(paths)")
-        #expect(paths.split(separator: "\n").map { $0.replacingOccurrences(of: prefix + "/share/man/", with: "") }
-            == ["man1/superlearner.1", "man1/superlearner-sandbox.1", "man5/superlearner-spec.5"], "\(paths)")
-        let (rendered, page) = await shell("sh", "MANWIDTH=80 man -M '\(prefix)/share/man' superlearner-sandbox 2>&1 | col -b", home: home)
-        #expect(rendered == 0 && page.contains("superlearner sandbox create"), "man renders the page: \(page.prefix(400))")
+        #expect(
+            paths.split(separator: "\n").map { $0.replacingOccurrences(of: prefix + "/share/man/", with: "") }
+                == ["man1/superlearner.1", "man1/superlearner-sandbox.1", "man5/superlearner-spec.5"], "\(paths)")
+        let (rendered, page) = await shell(
+            "sh", "MANWIDTH=80 man -M '\(prefix)/share/man' superlearner-sandbox 2>&1 | col -b", home: home)
+        #expect(
+            rendered == 0 && page.contains("superlearner sandbox create"), "man renders the page: \(page.prefix(400))")
     }
 
     /// `make install-files PREFIX=<home>/prefix`, checked file by file; returns the prefix.

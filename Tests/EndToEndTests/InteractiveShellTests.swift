@@ -12,9 +12,13 @@ struct InteractiveShellTests {
         #expect(await home.run(["sandbox", "create", "term", "DemoSupervisor"]).status == 0)
 
         await terminal.start(terminal.cleanEnvironment + " \(binary) shell")
-        #expect(await terminal.waitForScreen { $0.contains("superlearner> ") }.contains("superlearner> "), "the prompt appears")
+        #expect(
+            await terminal.waitForScreen { $0.contains("superlearner> ") }.contains("superlearner> "),
+            "the prompt appears")
         // The same engine as the scripts: operations, then their parameters (no space after `=`), then values.
-        for (typed, expected) in [("operation run get_process_i", "get_process_info "), ("p", "pid="), ("term/pr", "pid=term/printer_1 ")] {
+        for (typed, expected) in [
+            ("operation run get_process_i", "get_process_info "), ("p", "pid="), ("term/pr", "pid=term/printer_1 "),
+        ] {
             await terminal.type(typed)
             await terminal.send("Tab")
             let line = await terminal.waitForLine(endingWith: expected)
@@ -38,7 +42,8 @@ struct InteractiveShellTests {
         _ = await terminal.waitForScreen { $0.contains("superlearner> ") }
         await terminal.send("Up Up")
         let reloaded = await terminal.waitForScreen { Terminal.promptLine($0)?.contains("sandbox list") == true }
-        #expect(Terminal.promptLine(reloaded)?.contains("sandbox list") == true, "history survives the shell: \(reloaded)")
+        #expect(
+            Terminal.promptLine(reloaded)?.contains("sandbox list") == true, "history survives the shell: \(reloaded)")
         await terminal.send("C-u C-d")  // Ctrl-D ends input only on an empty line, as in bash
         #expect(await terminal.waitForExit(), "Ctrl-D ends the shell")
 
@@ -67,14 +72,19 @@ struct InteractiveShellTests {
         await terminal.send("Enter")
         _ = await terminal.waitForScreen { $0.contains("sandbox.create") }
         await terminal.send("C-c")
-        let stopped = await terminal.waitForScreen { $0.contains("superlearner: interrupted") && Terminal.promptLine($0) == "superlearner> " }
+        let stopped = await terminal.waitForScreen {
+            $0.contains("superlearner: interrupted") && Terminal.promptLine($0) == "superlearner> "
+        }
         #expect(stopped.contains("superlearner: interrupted"), "\(stopped)")
         let after = stopped.components(separatedBy: "superlearner: interrupted").last ?? ""
-        #expect(after.trimmingCharacters(in: .whitespacesAndNewlines) == "superlearner>", "one fresh prompt, no stray ^C: \(stopped)")
+        #expect(
+            after.trimmingCharacters(in: .whitespacesAndNewlines) == "superlearner>",
+            "one fresh prompt, no stray ^C: \(stopped)")
 
         await terminal.type("sandbox list")
         await terminal.send("Enter")
-        let alive = await terminal.waitForScreen { $0.contains("c   running") }  // the events above name the template too
+        // The events above name the template too, so wait for the table row itself.
+        let alive = await terminal.waitForScreen { $0.contains("c   running") }
         #expect(alive.contains("c   running"), "the shell still runs commands: \(alive)")
         await terminal.type("exit")
         await terminal.send("Enter")
@@ -106,12 +116,17 @@ struct InteractiveShellTests {
     @Test func aScriptOnStandardInputRunsLineByLine() async {
         let home = TestHome()
         defer { home.close() }
-        let result = await home.run(["shell"], input: "sandbox create piped DemoSupervisor\n# a comment\nprocess send piped/counter_2 get_value --call\nexit\nsandbox list\n")
+        let result = await home.run(
+            ["shell"],
+            input:
+                "sandbox create piped DemoSupervisor\n# a comment\nprocess send piped/counter_2 get_value --call\nexit\nsandbox list\n"
+        )
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("created sandbox piped") && result.stdout.contains("\n100\n"))
         #expect(!result.stdout.contains("ID  STATUS"), "nothing runs after exit")
         let nested = await home.run(["shell"], input: "shell\n")
-        #expect(nested.status == 2 && nested.stderr.hasPrefix("superlearner: already in the shell\n"), "\(nested.stderr)")
+        #expect(
+            nested.status == 2 && nested.stderr.hasPrefix("superlearner: already in the shell\n"), "\(nested.stderr)")
         let failing = await home.run(["shell"], input: "sandbox info nowhere\n")
         #expect(failing.status == 3, "the last command's exit code")
     }

@@ -1,4 +1,6 @@
+import Arsenal
 import Foundation
+import Sandbox
 import SuperlearnerClient
 import Supervision
 import Testing
@@ -9,11 +11,14 @@ struct RouteTests {
         let home = TestHome()
         defer { home.close() }
         await home.start()
-        var (status, body) = try await home.api("POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"r","supervisor_module":"DemoSupervisor"}"#)
+        var (status, body) = try await home.api(
+            "POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"r","supervisor_module":"DemoSupervisor"}"#)
         #expect(status == 201 && body["data"]?["id"] == "r")
-        (status, body) = try await home.api("POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"r","supervisor_module":"DemoSupervisor"}"#)
+        (status, body) = try await home.api(
+            "POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"r","supervisor_module":"DemoSupervisor"}"#)
         #expect(status == 409 && body["error"]?["code"] == "already_exists")
-        (status, body) = try await home.api("POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"x","supervisor_module":"Nope","colour":1}"#)
+        (status, body) = try await home.api(
+            "POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"x","supervisor_module":"Nope","colour":1}"#)
         #expect(status == 422 && body["error"]?["details"]?.arrayValue?.count == 2)
         (status, body) = try await home.api("POST", "/api/v1/sandboxes", body: #"{"sandbox_id": "#)
         #expect(status == 400 && body["error"]?["code"] == "bad_request")
@@ -32,15 +37,23 @@ struct RouteTests {
         (status, body) = try await home.api("GET", "/api/v1/processes/r%2Fcounter_2/info")
         #expect(status == 200 && body["data"]?["state"]?["value"] == 100, "a URL-encoded path as {pid}")
         let pid = try #require(body["data"]?["pid"]?.stringValue)
-        (status, body) = try await home.api("GET", "/api/v1/processes/\(pid.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)/state")
+        (status, body) = try await home.api(
+            "GET", "/api/v1/processes/\(pid.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)/state")
         #expect(status == 200 && body["data"]?["state"]?["value"] == 100, "a PID as {pid}")
-        (status, body) = try await home.api("POST", "/api/v1/processes/r%2Fcounter_2/message", body: #"{"message":"get_value","type":"call"}"#)
+        (status, body) = try await home.api(
+            "POST", "/api/v1/processes/r%2Fcounter_2/message", body: #"{"message":"get_value","type":"call"}"#)
         #expect(status == 200 && body["data"]?["reply"] == 100)
-        (status, body) = try await home.api("POST", "/api/v1/processes/r%2Fcounter_2/message", body: #"{"message":"sleep","type":"call","timeout":"nope"}"#)
+        (status, body) = try await home.api(
+            "POST", "/api/v1/processes/r%2Fcounter_2/message",
+            body: #"{"message":"sleep","type":"call","timeout":"nope"}"#)
         #expect(status == 422 && body["error"]?["field"] == "timeout")
-        (status, _) = try await home.api("POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"slow","spec":{"children":[{"id":"s","worker":"sleeper"}]}}"#)
+        (status, _) = try await home.api(
+            "POST", "/api/v1/sandboxes",
+            body: #"{"sandbox_id":"slow","spec":{"children":[{"id":"s","worker":"sleeper"}]}}"#)
         #expect(status == 201)
-        (status, body) = try await home.api("POST", "/api/v1/processes/slow%2Fs/message", body: #"{"message":"sleep","content":300,"type":"call","timeout":"20ms"}"#)
+        (status, body) = try await home.api(
+            "POST", "/api/v1/processes/slow%2Fs/message",
+            body: #"{"message":"sleep","content":300,"type":"call","timeout":"20ms"}"#)
         #expect(status == 408 && body["error"]?["code"] == "call_timeout")
         (status, body) = try await home.api("GET", "/api/v1/supervisors/r")
         #expect(status == 200 && body["data"]?["strategy"] == "one_for_one")
@@ -61,9 +74,15 @@ struct RouteTests {
         #expect(status == 200 && body["data"] == ["a": 1])
         (status, body) = try await home.api("GET", "/api/v1/sandboxes/r/config")
         #expect(status == 200 && body["data"] == ["a": 1])
-        (status, body) = try await home.api("POST", "/api/v1/sandboxes/r/experiments", body: #"{"experiment":"kill-child","parameters":{"target":"counter_1"}}"#)
+        (status, body) = try await home.api(
+            "POST", "/api/v1/sandboxes/r/experiments",
+            body: #"{"experiment":"kill-child","parameters":{"target":"counter_1"}}"#)
         #expect(status == 200 && body["data"]?["verdict"] == "pass")
-        for path in ["/api/v1/cluster/health", "/api/v1/cluster/topology", "/api/v1/cluster/processes", "/api/v1/cluster/nodes/superlearner@localhost/info", "/api/v1/system/health", "/api/v1/system/info", "/api/v1/templates", "/api/v1/experiments", "/api/v1/supervisors", "/api/v1/telemetry/metrics"] {
+        for path in [
+            "/api/v1/cluster/health", "/api/v1/cluster/topology", "/api/v1/cluster/processes",
+            "/api/v1/cluster/nodes/superlearner@localhost/info", "/api/v1/system/health", "/api/v1/system/info",
+            "/api/v1/templates", "/api/v1/experiments", "/api/v1/supervisors", "/api/v1/telemetry/metrics",
+        ] {
             (status, _) = try await home.api("GET", path)
             #expect(status == 200, "\(path)")
         }
@@ -83,7 +102,8 @@ struct RouteTests {
         #expect(page.status == 200 && page.text.contains("<title>superlearner</title>"))
         let big = "{\"sandbox_id\":\"x\",\"config\":{\"k\":\"" + String(repeating: "a", count: 2 << 20) + "\"}}"
         let tooLarge = try await home.client.send("POST", "/api/v1/sandboxes", body: big)
-        #expect(tooLarge.status == 413 && (try? Term(jsonBytes: tooLarge.body))?["error"]?["code"] == "payload_too_large")
+        #expect(
+            tooLarge.status == 413 && (try? Term(jsonBytes: tooLarge.body))?["error"]?["code"] == "payload_too_large")
         (status, _) = try await home.api("DELETE", "/api/v1/processes/r%2Fcounter_1?reason=kill")
         #expect(status == 200)
         (status, _) = try await home.api("DELETE", "/api/v1/sandboxes/r")
@@ -99,10 +119,15 @@ struct RouteTests {
         await home.start()
         func count(_ labels: String, in text: String) -> Double? {
             let prefix = "superlearner_http_requests_total{\(labels)} "
-            return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.dropFirst(prefix.count)) }
+            return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap {
+                Double($0.dropFirst(prefix.count))
+            }
         }
         let before = try await home.client.send("GET", "/metrics").text
-        #expect(try await home.api("POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"h","supervisor_module":"DemoSupervisor"}"#).0 == 201)
+        #expect(
+            try await home.api(
+                "POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"h","supervisor_module":"DemoSupervisor"}"#
+            ).0 == 201)
         for _ in 0..<3 { #expect(try await home.api("GET", "/api/v1/sandboxes/nowhere").0 == 404) }
         #expect(try await home.api("DELETE", "/metrics").0 == 405)
         #expect(try await home.api("GET", "/api/v1/processes/h%2Fcounter_1/info").0 == 200)
@@ -111,8 +136,12 @@ struct RouteTests {
         #expect(count(#"method="GET",route="api",status="404""#, in: after) == 3)
         #expect(count(#"method="DELETE",route="metrics",status="405""#, in: after) == 1)
         let okBefore = count(#"method="GET",route="api",status="200""#, in: before) ?? 0
-        #expect(count(#"method="GET",route="api",status="200""#, in: after) == okBefore + 1, "a path with a PID is one route, not a series of its own")
-        #expect(count(#"method="GET",route="metrics",status="200""#, in: after) ?? 0 >= 1, "the first scrape is counted by the second")
+        #expect(
+            count(#"method="GET",route="api",status="200""#, in: after) == okBefore + 1,
+            "a path with a PID is one route, not a series of its own")
+        #expect(
+            count(#"method="GET",route="metrics",status="200""#, in: after) ?? 0 >= 1,
+            "the first scrape is counted by the second")
         #expect(after.contains(#"superlearner_http_request_duration_seconds_count{route="api"}"#))
         #expect(!after.contains("h/counter_1\",status"), "no path in a label")
     }
@@ -140,7 +169,8 @@ struct RouteTests {
         // The same with Last-Event-ID.
         let viaHeader: UInt64? = await offPool {
             var seen: UInt64? = nil
-            _ = try? client.followEvents("/api/v1/events", lastEventID: UInt64(createSeq - 1), until: deadline) { id, _ in
+            _ = try? client.followEvents("/api/v1/events", lastEventID: UInt64(createSeq - 1), until: deadline) {
+                id, _ in
                 seen = id
                 return false
             }
@@ -151,9 +181,6 @@ struct RouteTests {
         #expect(bad.status == 400)
     }
 }
-
-import Arsenal
-import Sandbox
 
 @Suite("Arsenal over HTTP matches Arsenal in-process")
 struct ArsenalOverHTTPTests {
@@ -169,12 +196,16 @@ struct ArsenalOverHTTPTests {
             #expect(status == 200 && remote["data"] == local, "\(name)")
         }
         // A sandbox created both ways reports the same spec and tree shape.
-        _ = try await registry.execute("create_sandbox", ["sandbox_id": "same", "supervisor_module": "NestedTree"], context: context)
-        _ = try await home.api("POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"same","supervisor_module":"NestedTree"}"#)
+        _ = try await registry.execute(
+            "create_sandbox", ["sandbox_id": "same", "supervisor_module": "NestedTree"], context: context)
+        _ = try await home.api(
+            "POST", "/api/v1/sandboxes", body: #"{"sandbox_id":"same","supervisor_module":"NestedTree"}"#)
         let local = try await registry.execute("get_sandbox_info", ["sandbox_id": "same"], context: context)
         let (_, remote) = try await home.api("GET", "/api/v1/sandboxes/same")
         #expect(remote["data"]?["spec"] == local["spec"])
-        func shape(_ node: Term?) -> Term { .array((node?["children"]?.arrayValue ?? []).map { ["id": $0["id"] ?? .null, "children": shape($0)] }) }
+        func shape(_ node: Term?) -> Term {
+            .array((node?["children"]?.arrayValue ?? []).map { ["id": $0["id"] ?? .null, "children": shape($0)] })
+        }
         #expect(shape(remote["data"]?["tree"]) == shape(local["tree"]))
         await context.sandboxes.destroyAll()
     }

@@ -14,12 +14,14 @@ let repository: String = {
 /// exit status and everything it printed.
 func shell(_ program: String, _ script: String, home: TestHome) async -> (Int32, String) {
     var environment = home.environment
-    environment["PATH"] = URL(fileURLWithPath: binary).deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+    environment["PATH"] =
+        URL(fileURLWithPath: binary).deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
     let output = home.path + "/.shell-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: output) }
     let child: ChildProcess
     do {
-        child = try ChildProcess("/usr/bin/env", [program, "-c", script], environment: environment, directory: repository, output: output)
+        child = try ChildProcess(
+            "/usr/bin/env", [program, "-c", script], environment: environment, directory: repository, output: output)
     } catch {
         return (-1, "\(program) is not installed: \(error)")
     }
@@ -35,7 +37,9 @@ struct ShellIntegrationTests {
         defer { home.close() }
         let printed = await home.run(["completion", name])
         let committed = try String(contentsOfFile: repository + "/Completions/superlearner.\(name)", encoding: .utf8)
-        #expect(printed.status == 0 && printed.stdout == committed, "Completions/superlearner.\(name) is stale: run make completions")
+        #expect(
+            printed.status == 0 && printed.stdout == committed,
+            "Completions/superlearner.\(name) is stale: run make completions")
     }
 
     @Test func completeAnswersFromTheTreeAndFromTheDaemon() async throws {
@@ -44,24 +48,43 @@ struct ShellIntegrationTests {
         #expect(await home.run(["__complete", "sand"]).stdout == "sandbox\n")
         #expect(await home.run(["__complete", "help", "sa"]).stdout == "sandbox\n", "help takes command names")
         #expect(await home.run(["__complete", "help", "sandbox", "cr"]).stdout == "create\n")
-        #expect(await home.run(["__complete", "process", "list", "--sort", "m"]).stdout == "mailbox\nmessages\nmemory\n")
+        #expect(
+            await home.run(["__complete", "process", "list", "--sort", "m"]).stdout == "mailbox\nmessages\nmemory\n")
         #expect(await home.run(["__complete", "sandbox", "create", "x", "--spec", ""]).stdout == ":files\n")
-        #expect(await home.run(["__complete", "sandbox", "create", "x", "--restart", "t"]).stdout == "transient\ntemporary\n")
-        #expect(await home.run(["__complete", "sandbox", "create", "x", "--strategy", ""]).stdout == "one_for_one\none_for_all\nrest_for_one\n")
-        #expect(await home.run(["__complete", "operation", "run", "get_process_info", ""]).stdout == "pid=\ntimeout=\n")
+        #expect(
+            await home.run(["__complete", "sandbox", "create", "x", "--restart", "t"]).stdout
+                == "transient\ntemporary\n")
+        #expect(
+            await home.run(["__complete", "sandbox", "create", "x", "--strategy", ""]).stdout
+                == "one_for_one\none_for_all\nrest_for_one\n")
+        #expect(
+            await home.run(["__complete", "operation", "run", "get_process_info", ""]).stdout == "pid=\ntimeout=\n")
         #expect(await home.run(["__complete", "sandbox", "info", ""]).stdout.isEmpty, "no daemon: no live names")
         #expect(!home.client.isReachable(), "__complete never starts a daemon")
         #expect(await home.run(["sandbox", "create", "live", "DemoSupervisor"]).status == 0)
         #expect(await home.run(["__complete", "sandbox", "info", ""]).stdout == "live\n")
-        #expect(await home.run(["__complete", "process", "kill", "live/c"]).stdout == "live/counter_1\nlive/counter_2\n")
+        #expect(
+            await home.run(["__complete", "process", "kill", "live/c"]).stdout == "live/counter_1\nlive/counter_2\n")
         let pids = await home.run(["__complete", "process", "info", "<"]).stdout.split(separator: "\n")
-        #expect(pids.count == 4 && pids.allSatisfy { $0.hasPrefix("<0.") && $0.hasSuffix(">") }, "PIDs once the word starts with <: \(pids)")
+        #expect(
+            pids.count == 4 && pids.allSatisfy { $0.hasPrefix("<0.") && $0.hasSuffix(">") },
+            "PIDs once the word starts with <: \(pids)")
         let bare = await home.run(["__complete", "process", "info", "0."]).stdout.split(separator: "\n")
-        #expect(bare.count == 4 && bare.allSatisfy { $0.hasPrefix("0.") && PID(parsing: $0) != nil }, "bare PIDs need no quotes: \(bare)")
-        #expect(await home.run(["__complete", "operation", "run", "get_process_info", "pid=live/p"]).stdout == "pid=live/printer_1\n")
-        #expect(await home.run(["__complete", "operation", "run", "get_supervisor", "name="]).stdout == "name=live\n", "supervisors only")
-        #expect(await home.run(["__complete", "operation", "run", "send_message", "type=c"]).stdout == "type=cast\ntype=call\n")
-        #expect(await home.run(["__complete", "operation", "run", "destroy_sandbox", "sandbox_id="]).stdout == "sandbox_id=live\n")
+        #expect(
+            bare.count == 4 && bare.allSatisfy { $0.hasPrefix("0.") && PID(parsing: $0) != nil },
+            "bare PIDs need no quotes: \(bare)")
+        #expect(
+            await home.run(["__complete", "operation", "run", "get_process_info", "pid=live/p"]).stdout
+                == "pid=live/printer_1\n")
+        #expect(
+            await home.run(["__complete", "operation", "run", "get_supervisor", "name="]).stdout == "name=live\n",
+            "supervisors only")
+        #expect(
+            await home.run(["__complete", "operation", "run", "send_message", "type=c"]).stdout
+                == "type=cast\ntype=call\n")
+        #expect(
+            await home.run(["__complete", "operation", "run", "destroy_sandbox", "sandbox_id="]).stdout
+                == "sandbox_id=live\n")
         #expect(await home.run(["__complete", "operation", "run", "get_process_info", "nope="]).stdout.isEmpty)
     }
 
@@ -89,7 +112,10 @@ struct ShellIntegrationTests {
             """
         let (status, output) = await shell("bash", script, home: home)
         #expect(status == 0, "\(output)")
-        #expect(output.split(separator: "\n").map(String.init) == ["sandbox", "destroy", "--sort", "restarted", "b", "b/printer_1"])
+        #expect(
+            output.split(separator: "\n").map(String.init) == [
+                "sandbox", "destroy", "--sort", "restarted", "b", "b/printer_1",
+            ])
     }
 
     @Test func zshRegistersAndCompletes() async throws {
@@ -131,12 +157,16 @@ struct ShellIntegrationTests {
         let names = try FileManager.default.contentsOfDirectory(atPath: generated).sorted()
         let committed = try FileManager.default.contentsOfDirectory(atPath: repository + "/man").sorted()
         #expect(names == committed)
-        #expect(names.contains("superlearner.1") && names.contains("superlearner-sandbox.1") && names.contains("superlearner-spec.5"))
+        #expect(
+            names.contains("superlearner.1") && names.contains("superlearner-sandbox.1")
+                && names.contains("superlearner-spec.5"))
         for name in names {
             let fresh = try String(contentsOfFile: generated + "/" + name, encoding: .utf8)
             let kept = try String(contentsOfFile: repository + "/man/" + name, encoding: .utf8)
             #expect(fresh == kept, "man/\(name) is stale: run make man")
-            let (status, lint) = await shell("sh", "mandoc -Tlint '\(repository)/man/\(name)' 2>&1 | grep -v 'referenced manual not found'; exit 0", home: home)
+            let (status, lint) = await shell(
+                "sh", "mandoc -Tlint '\(repository)/man/\(name)' 2>&1 | grep -v 'referenced manual not found'; exit 0",
+                home: home)
             #expect(status == 0 && lint.isEmpty, "mandoc -Tlint man/\(name): \(lint)")
         }
     }

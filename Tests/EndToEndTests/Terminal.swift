@@ -20,7 +20,8 @@ struct Terminal {
     /// and SUPERLEARNER_HOME both the test's home.
     var cleanEnvironment: String {
         let binaries = URL(fileURLWithPath: binary).deletingLastPathComponent().path
-        return "env -i PATH=\(binaries):/usr/bin:/bin TERM=xterm LANG=C.UTF-8 HOME=\(home.path) SUPERLEARNER_HOME=\(home.path)"
+        return
+            "env -i PATH=\(binaries):/usr/bin:/bin TERM=xterm LANG=C.UTF-8 HOME=\(home.path) SUPERLEARNER_HOME=\(home.path)"
     }
 
     /// Starts `command` (a shell command line) in a new detached 120×40 session.
@@ -33,7 +34,8 @@ struct Terminal {
             if attempt > 0 { try? await Task.sleep(for: .milliseconds(100)) }
             do {
                 let client = try ChildProcess(
-                    "/usr/bin/tmux", ["-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command],
+                    "/usr/bin/tmux",
+                    ["-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command],
                     environment: ProcessInfo.processInfo.environment, output: home.path + "/tmux.log", newSession: true)
                 status = await client.exitStatus()
             } catch {
@@ -41,7 +43,9 @@ struct Terminal {
                 return
             }
         }
-        #expect(status == 0, "tmux new-session: \((try? String(contentsOfFile: home.path + "/tmux.log", encoding: .utf8)) ?? "")")
+        #expect(
+            status == 0,
+            "tmux new-session: \((try? String(contentsOfFile: home.path + "/tmux.log", encoding: .utf8)) ?? "")")
     }
 
     /// Runs a tmux command on the private server and returns what it printed.
@@ -101,7 +105,8 @@ struct Terminal {
     func waitForExit(timeout: Duration = .seconds(10)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let (status, _) = await shell("sh", "tmux -S \(socket) has-session -t \(session) </dev/null >/dev/null 2>&1", home: home)
+            let (status, _) = await shell(
+                "sh", "tmux -S \(socket) has-session -t \(session) </dev/null >/dev/null 2>&1", home: home)
             if status != 0 { return true }
             try? await Task.sleep(for: .milliseconds(50))
         }
@@ -115,7 +120,8 @@ struct Terminal {
 
     /// Sends `signal` to the program the pane's shell is running (the shell's only child).
     func signalChild(_ signal: String) async {
-        let shellPID = (await tmux("display-message -p -t \(session) '#{pane_pid}'")).trimmingCharacters(in: .whitespacesAndNewlines)
+        let shellPID = (await tmux("display-message -p -t \(session) '#{pane_pid}'")).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         _ = await shell("sh", "pkill -\(signal) -P \(shellPID)", home: home)
     }
 

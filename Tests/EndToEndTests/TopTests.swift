@@ -9,7 +9,8 @@ struct TopTests {
         let home = TestHome()
         let terminal = Terminal(home: home)
         #expect(await home.run(["sandbox", "create", "t", "DemoSupervisor"]).status == 0)
-        await terminal.start(terminal.cleanEnvironment + " bash -c '\(binary) top --interval 200ms; echo EXIT=$?; sleep 60'")
+        await terminal.start(
+            terminal.cleanEnvironment + " bash -c '\(binary) top --interval 200ms; echo EXIT=$?; sleep 60'")
         let first = await terminal.waitForScreen { $0.contains("superlearner top ·") && $0.contains("t/printer_1") }
         #expect(first.contains("sort: mailbox") && first.contains("keys: m mailbox"), "\(first)")
 
@@ -28,12 +29,16 @@ struct TopTests {
         // dash, carries on after a child that handled the SIGINT it also received.)
         for (index, way) in ["q", "C-c", "TERM"].enumerated() {
             let exit = Terminal(session: "exit\(index)", home: home)
-            await exit.start(exit.cleanEnvironment + " bash -c '\(binary) top --interval 200ms; echo EXIT=$?; stty -a; sleep 60'")
+            await exit.start(
+                exit.cleanEnvironment + " bash -c '\(binary) top --interval 200ms; echo EXIT=$?; stty -a; sleep 60'")
             _ = await exit.waitForScreen { $0.contains("superlearner top ·") }
             if way == "TERM" { await exit.signalChild(way) } else { await exit.send(way) }
             let after = await exit.waitForScreen { $0.contains("EXIT=") && $0.contains("icanon") }
-            #expect(after.contains("EXIT=0") && !after.contains("superlearner top ·"), "\(way) leaves the alternate screen: \(after)")
-            #expect(after.contains(" icanon") && after.contains(" echo "), "\(way) turns line editing back on: \(after)")
+            #expect(
+                after.contains("EXIT=0") && !after.contains("superlearner top ·"),
+                "\(way) leaves the alternate screen: \(after)")
+            #expect(
+                after.contains(" icanon") && after.contains(" echo "), "\(way) turns line editing back on: \(after)")
         }
         await terminal.close()
         home.close()
@@ -55,11 +60,15 @@ struct TopTests {
         let frames = json.stdout.split(separator: "\n").compactMap { try? Term(json: String($0)) }
         #expect(frames.count == 2, "one JSON object per frame: \(json.stdout)")
         #expect(frames.first?["processes"]?.arrayValue?.count == 4 && frames.first?["sandbox"] == "f")
-        #expect(frames.first?["processes"]?.arrayValue?.first?["messages_per_second"] == .null, "no rate on a first frame")
-        #expect(frames.last?["processes"]?.arrayValue?.first?["messages_per_second"]?.doubleValue != nil, "a rate on the second")
+        #expect(
+            frames.first?["processes"]?.arrayValue?.first?["messages_per_second"] == .null, "no rate on a first frame")
+        #expect(
+            frames.last?["processes"]?.arrayValue?.first?["messages_per_second"]?.doubleValue != nil,
+            "a rate on the second")
 
         for (arguments, message) in [
-            (["top", "--interval", "50ms"], "--interval must be at least 100ms"), (["top", "--count", "0"], "--count must be at least 1"),
+            (["top", "--interval", "50ms"], "--interval must be at least 100ms"),
+            (["top", "--count", "0"], "--count must be at least 1"),
             (["top", "--sort", "age"], "--sort must be one of"),
         ] {
             let bad = await home.run(arguments)
@@ -74,7 +83,9 @@ struct TopTests {
         #expect(await home.run(["sandbox", "create", "g", "DemoSupervisor"]).status == 0)
         let output = home.path + "/top.out"
         let errors = home.path + "/top.err"
-        let top = try ChildProcess(binary, ["top", "--count", "1000", "--interval", "100ms"], environment: home.environment, output: output, error: errors)
+        let top = try ChildProcess(
+            binary, ["top", "--count", "1000", "--interval", "100ms"], environment: home.environment, output: output,
+            error: errors)
         let deadline = ContinuousClock.now + .seconds(20)
         while ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").isEmpty && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
@@ -89,7 +100,9 @@ struct TopTests {
     /// The first line of the process table (the one after the header row).
     static func firstRow(_ screen: String) -> Substring? {
         let lines = screen.split(separator: "\n")
-        guard let header = lines.firstIndex(where: { $0.hasPrefix("PID ") }), header + 1 < lines.count else { return nil }
+        guard let header = lines.firstIndex(where: { $0.hasPrefix("PID ") }), header + 1 < lines.count else {
+            return nil
+        }
         return lines[header + 1]
     }
 }

@@ -52,7 +52,8 @@ struct ExperimentTests {
     @Test func crashStormFailsWhenTheBudgetIsNotReached() async throws {
         let (sandboxes, _) = makeManager()
         try await sandboxes.create(id: "calm", template: "DemoSupervisor", overriding: .init(maxRestarts: 50))
-        let result = try await sandboxes.runExperiment("calm", "crash-storm", ["target": "counter_1", "kills": 2, "timeout_ms": 100])
+        let result = try await sandboxes.runExperiment(
+            "calm", "crash-storm", ["target": "counter_1", "kills": 2, "timeout_ms": 100])
         #expect(!result.verdict.passed)
         #expect(try sandboxes.info("calm").status == .running)
         await sandboxes.destroyAll()
@@ -71,7 +72,8 @@ struct ExperimentTests {
         let blocker = Task { try? await sandboxes.runtime.call(sleeper, ["sleep", 500], timeout: .seconds(5)) }
         defer { blocker.cancel() }
         while sandboxes.runtime.info(sleeper)?.status == .waiting { await Task.yield() }
-        let failing = try await sandboxes.runExperiment("slow", "message-flood", ["target": "s", "count": 10, "timeout_ms": 20])
+        let failing = try await sandboxes.runExperiment(
+            "slow", "message-flood", ["target": "s", "count": 10, "timeout_ms": 20])
         #expect(!failing.verdict.passed)
         _ = await blocker.value
         await sandboxes.destroyAll()
@@ -81,10 +83,13 @@ struct ExperimentTests {
         let (sandboxes, _) = makeManager()
         try await sandboxes.create(id: "l", template: "DemoSupervisor", overriding: .init(maxRestarts: 20))
         // The latency budget is set out of reach: this proves the distribution, not a time (never assert one).
-        let result = try await sandboxes.runExperiment("l", "restart-latency", ["target": "counter_2", "samples": 5, "max_median_ms": 60_000])
+        let result = try await sandboxes.runExperiment(
+            "l", "restart-latency", ["target": "counter_2", "samples": 5, "max_median_ms": 60_000])
         #expect(result.verdict.passed, "\(result.verdict)")
         #expect(result.measurements["samples"] == 5)
-        #expect((result.measurements["median_ms"] ?? -1) >= 0 && (result.measurements["max_ms"] ?? 0) >= (result.measurements["min_ms"] ?? 1))
+        #expect(
+            (result.measurements["median_ms"] ?? -1) >= 0
+                && (result.measurements["max_ms"] ?? 0) >= (result.measurements["min_ms"] ?? 1))
         await sandboxes.destroyAll()
     }
 
@@ -92,7 +97,8 @@ struct ExperimentTests {
         let (sandboxes, _) = makeManager()
         let spec = try SandboxSpec(term: ["children": [["id": "t", "worker": "counter", "restart": "temporary"]]])
         try await sandboxes.create(id: "nl", spec: spec)
-        let result = try await sandboxes.runExperiment("nl", "restart-latency", ["target": "t", "samples": 2, "timeout_ms": 50])
+        let result = try await sandboxes.runExperiment(
+            "nl", "restart-latency", ["target": "t", "samples": 2, "timeout_ms": 50])
         #expect(!result.verdict.passed)
         #expect(result.term["reason"]?.stringValue?.contains("only 0 of 2") == true)
         await sandboxes.destroyAll()
@@ -101,10 +107,16 @@ struct ExperimentTests {
     @Test func unknownExperimentsAndParametersAreRejected() async throws {
         let (sandboxes, _) = makeManager()
         try await sandboxes.create(id: "p", template: "DemoSupervisor")
-        await #expect(throws: SandboxError.unknownExperiment("explode")) { try await sandboxes.runExperiment("p", "explode") }
+        await #expect(throws: SandboxError.unknownExperiment("explode")) {
+            try await sandboxes.runExperiment("p", "explode")
+        }
         await #expect(throws: SandboxError.self) { try await sandboxes.runExperiment("p", "kill-random", ["n": 0]) }
-        await #expect(throws: SandboxError.self) { try await sandboxes.runExperiment("p", "kill-random", ["colour": "red"]) }
-        await #expect(throws: SandboxError.self) { try await sandboxes.runExperiment("p", "kill-child", ["target": "nobody"]) }
+        await #expect(throws: SandboxError.self) {
+            try await sandboxes.runExperiment("p", "kill-random", ["colour": "red"])
+        }
+        await #expect(throws: SandboxError.self) {
+            try await sandboxes.runExperiment("p", "kill-child", ["target": "nobody"])
+        }
         await #expect(throws: SandboxError.notFound("q")) { try await sandboxes.runExperiment("q", "kill-child") }
         await sandboxes.destroyAll()
     }

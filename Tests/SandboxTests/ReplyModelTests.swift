@@ -14,7 +14,8 @@ import Testing
         #expect(again == created)
         let tree = try await sandboxes.tree("r")
         #expect(try SandboxNode(term: Term(json: tree.term.json)) == tree)
-        #expect(tree.children.contains { !$0.children.isEmpty }, "the template nests, so the round trip covered a subtree")
+        #expect(
+            tree.children.contains { !$0.children.isEmpty }, "the template nests, so the round trip covered a subtree")
         try await sandboxes.destroy("r")
     }
 
@@ -24,17 +25,26 @@ import Testing
         try await sandboxes.destroy("w")
         guard case .object(var members) = info.term else { Issue.record("not an object"); return }
         members["process_count"] = "three"
-        #expect(throws: TermDecodingError(path: "process_count", expected: "an integer")) { try SandboxInfo(term: .object(members)) }
+        #expect(throws: TermDecodingError(path: "process_count", expected: "an integer")) {
+            try SandboxInfo(term: .object(members))
+        }
         members["process_count"] = 3
         members["status"] = "sleeping"
-        #expect(throws: TermDecodingError(path: "status", expected: "one of its known values")) { try SandboxInfo(term: .object(members)) }
-        #expect(throws: TermDecodingError(path: "[1]", expected: "an object")) { try [SandboxInfo](term: [info.term, 7]) }
+        #expect(throws: TermDecodingError(path: "status", expected: "one of its known values")) {
+            try SandboxInfo(term: .object(members))
+        }
+        #expect(throws: TermDecodingError(path: "[1]", expected: "an object")) {
+            try [SandboxInfo](term: [info.term, 7])
+        }
     }
 
     @Test func eventsAndExperimentResultsSurviveTheTripThroughJSON() throws {
-        let event = TelemetryEvent(sequence: 9, name: EventName.sandboxRestart, time: 1.5, measurements: ["n": 2], metadata: ["sandbox_id": "x"])
+        let event = TelemetryEvent(
+            sequence: 9, name: EventName.sandboxRestart, time: 1.5, measurements: ["n": 2],
+            metadata: ["sandbox_id": "x"])
         #expect(try TelemetryEvent(term: Term(json: event.term.json)) == event)
-        var result = ExperimentResult(verdict: .fail("too slow"), measurements: ["median_ms": 0.25], details: ["pid": "<0.3.0>"])
+        var result = ExperimentResult(
+            verdict: .fail("too slow"), measurements: ["median_ms": 0.25], details: ["pid": "<0.3.0>"])
         result.experiment = "restart-latency"
         result.sandbox = "x"
         result.parameters = ["samples": 3]

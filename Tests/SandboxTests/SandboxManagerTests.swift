@@ -50,12 +50,18 @@ struct SandboxManagerTests {
     @Test func badRequestsAreRefusedAndLoseNothing() async throws {
         let (sandboxes, _) = makeManager()
         try await sandboxes.create(id: "keep", template: "DemoSupervisor")
-        await #expect(throws: SandboxError.invalidID("bad id!")) { try await sandboxes.create(id: "bad id!", template: "DemoSupervisor") }
+        await #expect(throws: SandboxError.invalidID("bad id!")) {
+            try await sandboxes.create(id: "bad id!", template: "DemoSupervisor")
+        }
         await #expect(throws: SandboxError.invalidID(String(repeating: "x", count: 65))) {
             try await sandboxes.create(id: String(repeating: "x", count: 65), template: "DemoSupervisor")
         }
-        await #expect(throws: SandboxError.alreadyExists("keep")) { try await sandboxes.create(id: "keep", template: "CrashLoop") }
-        await #expect(throws: SandboxError.unknownTemplate("Nope")) { try await sandboxes.create(id: "x", template: "Nope") }
+        await #expect(throws: SandboxError.alreadyExists("keep")) {
+            try await sandboxes.create(id: "keep", template: "CrashLoop")
+        }
+        await #expect(throws: SandboxError.unknownTemplate("Nope")) {
+            try await sandboxes.create(id: "x", template: "Nope")
+        }
         await #expect(throws: SandboxError.notFound("ghost")) { try await sandboxes.destroy("ghost") }
         await #expect(throws: SandboxError.self) { try await sandboxes.updateConfig("keep", ["bad key": 1]) }
         #expect(try sandboxes.info("keep").status == .running)
@@ -67,7 +73,10 @@ struct SandboxManagerTests {
     @Test func aStartFailureLeavesNoSandboxAndNoProcess() async throws {
         let (sandboxes, _) = makeManager()
         let spec = try SandboxSpec(term: [
-            "children": [["id": "ok", "worker": "counter"], ["id": "bad", "worker": "crasher", "args": ["crash_on_start": true]]]
+            "children": [
+                ["id": "ok", "worker": "counter"],
+                ["id": "bad", "worker": "crasher", "args": ["crash_on_start": true]],
+            ]
         ])
         await #expect(throws: SandboxError.self) { try await sandboxes.create(id: "s", spec: spec) }
         do {
@@ -82,7 +91,8 @@ struct SandboxManagerTests {
 
     @Test func exceedingTheIntensityMarksTheSandboxFailedAndRestartRevivesIt() async throws {
         let (sandboxes, telemetry) = makeManager()
-        try await sandboxes.create(id: "storm", template: "DemoSupervisor", overriding: .init(maxRestarts: 1), config: ["k": "v"])
+        try await sandboxes.create(
+            id: "storm", template: "DemoSupervisor", overriding: .init(maxRestarts: 1), config: ["k": "v"])
         let failed = telemetry.bus.stream(prefix: "sandbox.failed")
         for _ in 0..<2 {
             let pid = try #require(await waitForPID(sandboxes.runtime, "storm/counter_1"))
@@ -119,7 +129,10 @@ struct SandboxManagerTests {
             #expect(info.status == .running, "\(template.name)")
         }
         let nested = try await sandboxes.tree("t-NestedTree")
-        #expect(nested.children.first { $0.id == "jobs" }?.children.map(\.path) == ["t-NestedTree/jobs/tick", "t-NestedTree/jobs/counter"])
+        #expect(
+            nested.children.first { $0.id == "jobs" }?.children.map(\.path) == [
+                "t-NestedTree/jobs/tick", "t-NestedTree/jobs/counter",
+            ])
         await sandboxes.destroyAll()
         #expect(sandboxes.runtime.processCount == 0)
     }

@@ -69,21 +69,35 @@ struct SandboxSpecTests {
         do {
             _ = try SandboxSpec.parse(text)
         } catch {
-            #expect(error.issues.first?.description == "children[1].restart: expected permanent, transient or temporary, got \"sometimes\"")
+            #expect(
+                error.issues.first?.description
+                    == "children[1].restart: expected permanent, transient or temporary, got \"sometimes\"")
         }
     }
 
     @Test(arguments: [
         ("{\"strategy\": \"one_for_one\", \"children\": [], \"colour\": 1}", "colour: unknown key"),
         ("{\"children\": [{\"id\": \"a\", \"worker\": \"toaster\"}]}", "children[0].worker: expected one of counter"),
-        ("{\"children\": [{\"id\": \"a\", \"worker\": \"counter\", \"args\": {\"initial\": \"x\"}}]}", "children[0].args.initial: expected an integer"),
+        (
+            "{\"children\": [{\"id\": \"a\", \"worker\": \"counter\", \"args\": {\"initial\": \"x\"}}]}",
+            "children[0].args.initial: expected an integer"
+        ),
         ("{\"children\": [{\"id\": \"a b\", \"worker\": \"kv\"}]}", "children[0].id: expected 1 to 64 letters"),
-        ("{\"children\": [{\"id\": \"a\", \"worker\": \"kv\"}, {\"id\": \"a\", \"worker\": \"kv\"}]}", "children[1].id: duplicate id"),
-        ("{\"children\": [{\"id\": \"a\", \"worker\": \"kv\", \"shutdown\": -5}]}", "children[0].shutdown: expected milliseconds"),
+        (
+            "{\"children\": [{\"id\": \"a\", \"worker\": \"kv\"}, {\"id\": \"a\", \"worker\": \"kv\"}]}",
+            "children[1].id: duplicate id"
+        ),
+        (
+            "{\"children\": [{\"id\": \"a\", \"worker\": \"kv\", \"shutdown\": -5}]}",
+            "children[0].shutdown: expected milliseconds"
+        ),
         ("{\"children\": [{\"id\": \"a\"}]}", "children[0]: needs either worker or supervisor"),
         ("{\"max_restarts\": -1, \"children\": []}", "max_restarts: expected an integer of at least 0"),
         ("{\"strategy\": \"simple\", \"children\": []}", "strategy: expected one_for_one, one_for_all or rest_for_one"),
-        ("{\"children\": [{\"id\": \"a\", \"worker\": \"kv\", \"significant\": true}]}", "children[0].significant: a permanent child cannot be significant"),
+        (
+            "{\"children\": [{\"id\": \"a\", \"worker\": \"kv\", \"significant\": true}]}",
+            "children[0].significant: a permanent child cannot be significant"
+        ),
         ("{\"children\": {\"id\": \"a\"}}", "children: expected a list"),
         ("[1, 2]", "expected a mapping"),
         ("{\"children\": [", "invalid JSON at byte"),
@@ -100,7 +114,8 @@ struct SandboxSpecTests {
 
     @Test func everyProblemIsReportedNotJustTheFirst() {
         do {
-            _ = try SandboxSpec.parse("{\"strategy\": 1, \"children\": [{\"id\": \"\", \"worker\": \"kv\", \"restart\": 2}]}")
+            _ = try SandboxSpec.parse(
+                "{\"strategy\": 1, \"children\": [{\"id\": \"\", \"worker\": \"kv\", \"restart\": 2}]}")
         } catch {
             #expect(error.issues.map(\.path) == ["strategy", "children[0].id", "children[0].restart"])
         }
@@ -108,9 +123,13 @@ struct SandboxSpecTests {
 
     @Test func depthAndSizeAreLimited() {
         var nested: Term = ["children": [["id": "leaf", "worker": "kv"]]]
-        for level in 0..<SandboxSpec.maximumDepth { nested = ["children": [["id": .string("s\(level)"), "supervisor": nested]]] }
+        for level in 0..<SandboxSpec.maximumDepth {
+            nested = ["children": [["id": .string("s\(level)"), "supervisor": nested]]]
+        }
         #expect(throws: SpecError.self) { try SandboxSpec(term: nested) }
-        let wide: Term = ["children": .array((0...SandboxSpec.maximumChildren).map { ["id": .string("w\($0)"), "worker": "echo"] })]
+        let wide: Term = [
+            "children": .array((0...SandboxSpec.maximumChildren).map { ["id": .string("w\($0)"), "worker": "echo"] })
+        ]
         #expect(throws: SpecError.self) { try SandboxSpec(term: wide) }
     }
 }

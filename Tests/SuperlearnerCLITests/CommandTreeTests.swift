@@ -83,6 +83,7 @@ import Testing
         #expect(parsed.spec.command == SandboxCommands.Destroy.self)
         let destroy = SandboxCommands.Destroy(CommandInput(parsed))
         #expect(destroy.id == "demo")
-        #expect(try Parser.parse(["telemetry"]).spec.command == TelemetryCommand.self, "a noun that also runs on its own")
+        #expect(
+            try Parser.parse(["telemetry"]).spec.command == TelemetryCommand.self, "a noun that also runs on its own")
     }
 }

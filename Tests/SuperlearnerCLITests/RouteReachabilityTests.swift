@@ -40,7 +40,8 @@ import Testing
         let routes = Self.responder().routes
         for operation in DaemonOperation.allCases {
             #expect(DaemonOperation.registry.operation(named: operation.rawValue)?.rest != nil, "\(operation.rawValue)")
-            let parameters = Dictionary(uniqueKeysWithValues: operation.binding.pathParameters.map { ($0, Term.string("a b")) })
+            let parameters = Dictionary(
+                uniqueKeysWithValues: operation.binding.pathParameters.map { ($0, Term.string("a b")) })
             let request = operation.request(parameters.merging(["limit": 5]) { $1 })
             let bare = String(request.path.prefix { $0 != "?" })
             guard case .route(let entry, _) = routes.match(method: request.route.method.rawValue, path: bare) else {
@@ -48,7 +49,9 @@ import Testing
                 continue
             }
             #expect(entry.route == operation.binding.route)
-            #expect(request.route.method.hasBody == (request.body != nil), "\(operation.rawValue): parameters travel by the one rule")
+            #expect(
+                request.route.method.hasBody == (request.body != nil),
+                "\(operation.rawValue): parameters travel by the one rule")
         }
     }
 
@@ -62,7 +65,10 @@ import Testing
             #expect(entry.route == route)
         }
         let execute = APIRoutes.executeOperation
-        guard case .route(let entry, let captured) = routes.match(method: "POST", path: execute.path(["name": "list_sandboxes"])) else {
+        guard
+            case .route(let entry, let captured) = routes.match(
+                method: "POST", path: execute.path(["name": "list_sandboxes"]))
+        else {
             Issue.record("\(execute) is not served")
             return
         }

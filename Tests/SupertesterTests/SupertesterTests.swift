@@ -8,7 +8,9 @@ import Testing
 /// Three counters under `strategy`, at path `app`.
 func startThree(_ strategy: SupervisorStrategy, in runtime: Runtime, maxRestarts: Int = 10) async throws -> Supervisor {
     try await Supervisor.start(
-        SupervisorSpec(strategy: strategy, maxRestarts: maxRestarts, children: ["a", "b", "c"].map { ChildSpec(id: $0, server: CounterWorker()) }),
+        SupervisorSpec(
+            strategy: strategy, maxRestarts: maxRestarts,
+            children: ["a", "b", "c"].map { ChildSpec(id: $0, server: CounterWorker()) }),
         in: runtime, options: SpawnOptions(path: "app"))
 }
 
@@ -23,7 +25,9 @@ struct SupertesterTests {
             await withIsolatedRuntime(leakTimeout: .milliseconds(50)) { (runtime: Runtime) -> Void in
                 runtime.spawn(SpawnOptions(path: "forgotten")) { context in _ = try await context.receive() }
             }
-        } matching: { $0.description.contains("processes left behind") && $0.description.contains("forgotten") }
+        } matching: {
+            $0.description.contains("processes left behind") && $0.description.contains("forgotten")
+        }
     }
 
     @Test func probeDeliversInOrderAndTimesOutWithNil() async throws {
@@ -49,10 +53,14 @@ struct SupertesterTests {
         async let reason = recorder.exitReason(of: late)
         runtime.exit(late, reason: .kill)
         #expect(await reason == .killed)
-        #expect(await recorder.exitReason(of: runtime.spawn { context in _ = try await context.receive() }, timeout: .milliseconds(20)) == nil)
+        #expect(
+            await recorder.exitReason(
+                of: runtime.spawn { context in _ = try await context.receive() }, timeout: .milliseconds(20)) == nil)
         await withKnownIssue("the receiver above is still alive") {
             await expectNoProcessesLeft(in: runtime, timeout: .milliseconds(20))
-        } matching: { $0.description.contains("processes left behind") }
+        } matching: {
+            $0.description.contains("processes left behind")
+        }
         for pid in runtime.processes() { runtime.kill(pid) }
     }
 
@@ -71,7 +79,9 @@ struct SupertesterTests {
                     context.spawn(SpawnOptions(path: "late")) { inner in _ = try await inner.receive() }
                 }
             }
-        } matching: { $0.description.contains("late") }
+        } matching: {
+            $0.description.contains("late")
+        }
         for pid in runtime.processes() { runtime.kill(pid) }
     }
 
@@ -94,8 +104,11 @@ struct SupertesterTests {
             expectRestarted("app/b", from: old, in: runtime)
             expectDead(old, in: runtime)
             await withKnownIssue("nothing restarts app/c") {
-                _ = await awaitRestart(of: "app/c", in: runtime, replacing: runtime.resolve("app/c"), timeout: .milliseconds(50))
-            } matching: { $0.description.contains("app/c was not restarted within") }
+                _ = await awaitRestart(
+                    of: "app/c", in: runtime, replacing: runtime.resolve("app/c"), timeout: .milliseconds(50))
+            } matching: {
+                $0.description.contains("app/c was not restarted within")
+            }
             withKnownIssue { expectRestarted("app/c", from: runtime.resolve("app/c")!, in: runtime) }
             withKnownIssue { expectAlive(old, in: runtime) }
             let a = try #require(runtime.resolve("app/a"))
@@ -115,7 +128,9 @@ struct SupertesterTests {
             let wrong: SupervisorStrategy = strategy == .oneForOne ? .oneForAll : .oneForOne
             await withKnownIssue("a \(strategy.rawValue) supervisor is not \(wrong.rawValue)") {
                 await expectStrategy(wrong, of: supervisor)
-            } matching: { $0.description.contains("expected \(wrong.rawValue)") }
+            } matching: {
+                $0.description.contains("expected \(wrong.rawValue)")
+            }
             try await supervisor.stop()
         }
     }
@@ -132,7 +147,11 @@ struct SupertesterTests {
             await expectState(of: a, in: runtime) { $0["value"]?.intValue ?? 0 > 3 }
             await withKnownIssue { await expectState(of: a, in: runtime, equals: ["value": 5]) }
             try await supervisor.terminateChild("b")
-            await withKnownIssue { await expectAllChildrenAlive(supervisor) } matching: { $0.description.contains("children not running: b") }
+            await withKnownIssue {
+                await expectAllChildrenAlive(supervisor)
+            } matching: {
+                $0.description.contains("children not running: b")
+            }
             try await supervisor.stop()
         }
     }
@@ -174,7 +193,9 @@ struct SupertesterTests {
         let hoard = Hoard()
         await withKnownIssue("each iteration keeps 4 KiB") {
             await assertNoMemoryLeak(iterations: 50, tolerance: 1024) { hoard.keep(4096) }
-        } matching: { $0.description.contains("memory grew") }
+        } matching: {
+            $0.description.contains("memory grew")
+        }
         let measurement = await measure(iterations: 10) { await Task.yield() }
         #expect(measurement.iterations == 10 && measurement.total >= .zero)
     }
@@ -191,7 +212,9 @@ struct SupertesterTests {
                 }
             }
             // Samples 100 ms apart: on a loaded machine the feeder still runs between the first and the last.
-            await withKnownIssue { await expectMailboxStable(stuck, in: runtime, samples: 4, interval: .milliseconds(100)) }
+            await withKnownIssue {
+                await expectMailboxStable(stuck, in: runtime, samples: 4, interval: .milliseconds(100))
+            }
             runtime.kill(feeder)
             runtime.kill(stuck)
             runtime.kill(idle)

@@ -50,7 +50,9 @@ struct ProcessTests {
     @Test func aTrappingProcessReceivesLinkedExitsAsMessages() async {
         let runtime = Runtime()
         let probe = Probe(runtime)
-        let victim = runtime.spawn { context in _ = try await context.receive(); try context.exit(.error("bad")) }
+        let victim = runtime.spawn { context in
+            _ = try await context.receive(); try context.exit(.error("bad"))
+        }
         let trapper = runtime.spawn { context in
             context.trapsExits = true
             context.link(victim)

@@ -5,7 +5,9 @@ import Testing
 
 /// Children `a`, `b`, `c` reporting to `probe`.
 func threeChildren(_ probe: PID, restart: RestartType = .permanent, trapExits: Bool = false) -> [ChildSpec] {
-    ["a", "b", "c"].map { ChildSpec(id: $0, server: ReportingServer(id: $0, probe: probe, trapExits: trapExits), restart: restart) }
+    ["a", "b", "c"].map {
+        ChildSpec(id: $0, server: ReportingServer(id: $0, probe: probe, trapExits: trapExits), restart: restart)
+    }
 }
 
 func pids(_ supervisor: Supervisor) async throws -> [String: PID] {
@@ -34,7 +36,8 @@ struct SupervisorTests {
         let runtime = Runtime()
         let probe = Probe(runtime)
         let recorder = EventRecorder(runtime)
-        let supervisor = try await Supervisor.start(SupervisorSpec(strategy: .oneForOne, children: threeChildren(probe.pid)), in: runtime)
+        let supervisor = try await Supervisor.start(
+            SupervisorSpec(strategy: .oneForOne, children: threeChildren(probe.pid)), in: runtime)
         _ = await probe.take(3)
         let before = try await pids(supervisor)
         runtime.kill(before["b"]!)
@@ -167,7 +170,8 @@ struct SupervisorTests {
             var intensity = RestartIntensity(maxRestarts: maxRestarts, maxSeconds: .seconds(1))
             return stamps.map { intensity.record(at: $0) }
         }
-        #expect(accepted([1_000_000_000, 1_500_000_000, 1_900_000_000]) == [true, true, false], "three in 1 s exceed two")
+        #expect(
+            accepted([1_000_000_000, 1_500_000_000, 1_900_000_000]) == [true, true, false], "three in 1 s exceed two")
         #expect(accepted([1_000_000_000, 1_500_000_000, 2_600_000_000]) == [true, true, true], "old ones fall out")
         #expect(accepted([1], maxRestarts: 0) == [false], "max_restarts 0 allows no restart")
     }
@@ -179,7 +183,8 @@ struct SupervisorTests {
         let inner = SupervisorSpec(
             maxRestarts: 0, children: [ChildSpec(id: "w", server: ReportingServer(id: "w", probe: probe.pid))])
         let outer = try await Supervisor.start(
-            SupervisorSpec(maxRestarts: 1, maxSeconds: .seconds(60), children: [ChildSpec(id: "inner", supervisor: inner)]),
+            SupervisorSpec(
+                maxRestarts: 1, maxSeconds: .seconds(60), children: [ChildSpec(id: "inner", supervisor: inner)]),
             in: runtime, options: SpawnOptions(path: "top"))
         #expect(await probe.next() == ["started", "w"])
         let firstInner = try #require(try await pids(outer)["inner"])
@@ -200,7 +205,8 @@ struct SupervisorTests {
         let recorder = EventRecorder(runtime)
         let supervisor = try await Supervisor.start(
             SupervisorSpec(children: [
-                ChildSpec(id: "w", server: ReportingServer(id: "w", probe: probe.pid, trapExits: true), shutdown: .brutalKill)
+                ChildSpec(
+                    id: "w", server: ReportingServer(id: "w", probe: probe.pid, trapExits: true), shutdown: .brutalKill)
             ]), in: runtime)
         _ = await probe.next()
         let pid = try #require(try await pids(supervisor)["w"])
@@ -219,7 +225,8 @@ struct SupervisorTests {
             SupervisorSpec(children: [
                 ChildSpec(
                     id: "stubborn",
-                    server: ReportingServer(id: "stubborn", probe: probe.pid, trapExits: true, terminateDelay: .seconds(30)),
+                    server: ReportingServer(
+                        id: "stubborn", probe: probe.pid, trapExits: true, terminateDelay: .seconds(30)),
                     shutdown: .timeout(.milliseconds(50)))
             ]), in: runtime)
         _ = await probe.next()
@@ -237,7 +244,8 @@ struct SupervisorTests {
             SupervisorSpec(children: [
                 ChildSpec(
                     id: "slow",
-                    server: ReportingServer(id: "slow", probe: probe.pid, trapExits: true, terminateDelay: .milliseconds(100)),
+                    server: ReportingServer(
+                        id: "slow", probe: probe.pid, trapExits: true, terminateDelay: .milliseconds(100)),
                     shutdown: .infinity)
             ]), in: runtime)
         _ = await probe.next()
@@ -274,7 +282,8 @@ struct SupervisorTests {
         await #expect(throws: StartError.self) { try await Supervisor.start(duplicate, in: runtime) }
         let significantPermanent = SupervisorSpec(
             autoShutdown: .anySignificant, children: [ChildSpec(id: "x", server: EchoWorker(), significant: true)])
-        #expect(throws: SupervisorError.invalidSpec("children[0].significant: a permanent child cannot be significant")) {
+        #expect(throws: SupervisorError.invalidSpec("children[0].significant: a permanent child cannot be significant"))
+        {
             try significantPermanent.validate()
         }
         #expect(throws: SupervisorError.self) { try SupervisorSpec(maxRestarts: -1).validate() }
@@ -320,11 +329,14 @@ struct SupervisorTests {
             SupervisorSpec(
                 autoShutdown: .anySignificant,
                 children: [
-                    ChildSpec(id: "main", server: ReportingServer(id: "main", probe: probe.pid), restart: .transient, significant: true),
+                    ChildSpec(
+                        id: "main", server: ReportingServer(id: "main", probe: probe.pid), restart: .transient,
+                        significant: true),
                     ChildSpec(id: "helper", server: ReportingServer(id: "helper", probe: probe.pid)),
                 ]), in: runtime)
         _ = await probe.take(2)
-        runtime.cast(try #require(runtime.resolve(try await pids(supervisor)["main"]!.description)), ["exit", "normal"])
+        runtime.cast(
+            try #require(runtime.resolve(try await pids(supervisor)["main"]!.description)), ["exit", "normal"])
         #expect(await recorder.exitReason(of: supervisor.pid) == .shutdown)
         await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
@@ -337,8 +349,12 @@ struct SupervisorTests {
             SupervisorSpec(
                 autoShutdown: .allSignificant,
                 children: [
-                    ChildSpec(id: "x", server: ReportingServer(id: "x", probe: probe.pid), restart: .temporary, significant: true),
-                    ChildSpec(id: "y", server: ReportingServer(id: "y", probe: probe.pid), restart: .transient, significant: true),
+                    ChildSpec(
+                        id: "x", server: ReportingServer(id: "x", probe: probe.pid), restart: .temporary,
+                        significant: true),
+                    ChildSpec(
+                        id: "y", server: ReportingServer(id: "y", probe: probe.pid), restart: .transient,
+                        significant: true),
                 ]), in: runtime)
         _ = await probe.take(2)
         let children = try await pids(supervisor)
@@ -371,7 +387,9 @@ struct SupervisorTests {
         let runtime = Runtime()
         let inner = SupervisorSpec(children: [ChildSpec(id: "w", server: EchoWorker())])
         let supervisor = try await Supervisor.start(
-            SupervisorSpec(children: [ChildSpec(id: "inner", supervisor: inner), ChildSpec(id: "k", server: KVWorker())]),
+            SupervisorSpec(children: [
+                ChildSpec(id: "inner", supervisor: inner), ChildSpec(id: "k", server: KVWorker()),
+            ]),
             in: runtime)
         #expect(runtime.processCount == 4)
         runtime.kill(supervisor.pid)
@@ -407,7 +425,9 @@ struct SupervisorSupertesterTests {
     func eachStrategyRestartsWhatItClaims(_ strategy: SupervisorStrategy) async throws {
         try await withIsolatedRuntime { runtime in
             let supervisor = try await Supervisor.start(
-                SupervisorSpec(strategy: strategy, maxRestarts: 10, children: ["w1", "w2", "w3", "w4"].map { ChildSpec(id: $0, server: KVWorker()) }),
+                SupervisorSpec(
+                    strategy: strategy, maxRestarts: 10,
+                    children: ["w1", "w2", "w3", "w4"].map { ChildSpec(id: $0, server: KVWorker()) }),
                 in: runtime)
             await expectStrategy(strategy, of: supervisor)
             await expectAllChildrenAlive(supervisor)
@@ -418,7 +438,8 @@ struct SupervisorSupertesterTests {
     @Test func stateSurvivesCastsButNotRestarts() async throws {
         try await withIsolatedRuntime { runtime in
             let supervisor = try await Supervisor.start(
-                SupervisorSpec(children: [ChildSpec(id: "c", server: CounterWorker(initial: 7))]), in: runtime, options: SpawnOptions(path: "s"))
+                SupervisorSpec(children: [ChildSpec(id: "c", server: CounterWorker(initial: 7))]), in: runtime,
+                options: SpawnOptions(path: "s"))
             let counter = try #require(runtime.resolve("s/c"))
             await castAndSync(counter, "increment", in: runtime)
             await expectState(of: counter, in: runtime, equals: ["value": 8])

@@ -58,7 +58,10 @@ struct WorkerTests {
     }
 
     @Test func builtinWorkerArgumentsAreChecked() throws {
-        #expect(throws: WorkerArgumentError(argument: "initial", message: "expected an integer of at least \(Int.min), got \"x\"")) {
+        #expect(
+            throws: WorkerArgumentError(
+                argument: "initial", message: "expected an integer of at least \(Int.min), got \"x\"")
+        ) {
             try BuiltinWorker.counter.start(arguments: ["initial": "x"])
         }
         #expect(throws: WorkerArgumentError.self) { try BuiltinWorker.ticker.start(arguments: ["every_ms": 0]) }
@@ -72,7 +75,8 @@ struct WorkerTests {
         let children = try BuiltinWorker.allCases.map { worker in
             ChildSpec(id: worker.rawValue, start: try worker.start(arguments: [:]))
         }
-        let supervisor = try await Supervisor.start(SupervisorSpec(children: children), in: runtime, options: SpawnOptions(path: "all"))
+        let supervisor = try await Supervisor.start(
+            SupervisorSpec(children: children), in: runtime, options: SpawnOptions(path: "all"))
         #expect(try await supervisor.countChildren().active == BuiltinWorker.allCases.count)
         #expect(runtime.resolve("all/kv") != nil)
         try await supervisor.stop()

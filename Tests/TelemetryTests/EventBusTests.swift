@@ -86,6 +86,10 @@ struct EventBusTests {
 
     @Test func samplesParseLabelsWithEscapes() {
         let samples = MetricSample.parse("# HELP x\nx{a=\"1\",b=\"q\\\"r\"} 2.5\ny 7\n")
-        #expect(samples == [MetricSample(name: "x", labels: ["a": "1", "b": "q\"r"], value: 2.5), MetricSample(name: "y", labels: [:], value: 7)])
+        #expect(
+            samples == [
+                MetricSample(name: "x", labels: ["a": "1", "b": "q\"r"], value: 2.5),
+                MetricSample(name: "y", labels: [:], value: 7),
+            ])
     }
 }

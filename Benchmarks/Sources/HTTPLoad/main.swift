@@ -4,7 +4,7 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 nonisolated func option(_ name: String) -> String? {
@@ -35,7 +35,9 @@ func connectSocket() -> Int32 {
             raw[bytes.count] = 0
         }
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         precondition(result == 0, "connect failed")
         return descriptor
@@ -49,7 +51,9 @@ func connectSocket() -> Int32 {
     var one: Int32 = 1
     setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     let result = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     }
     precondition(result == 0, "connect failed")
     return descriptor
@@ -88,7 +92,8 @@ func readResponse(_ descriptor: Int32, _ buffer: inout [UInt8]) -> Bool {
 
 func findHeaderEnd(_ buffer: [UInt8]) -> Int? {
     guard buffer.count >= 4 else { return nil }
-    for index in 0...(buffer.count - 4) where buffer[index] == 13 && buffer[index + 1] == 10 && buffer[index + 2] == 13 && buffer[index + 3] == 10 {
+    for index in 0...(buffer.count - 4)
+    where buffer[index] == 13 && buffer[index + 1] == 10 && buffer[index + 2] == 13 && buffer[index + 3] == 10 {
         return index
     }
     return nil
@@ -114,14 +119,16 @@ final class Worker: @unchecked Sendable {
 nonisolated func startWorkers(_ count: Int) -> [pthread_t] {
     var threads: [pthread_t] = []
     for _ in 0..<count {
-    var thread = pthread_t()
-    let worker = Unmanaged.passRetained(Worker()).toOpaque()
-    pthread_create(&thread, nil, { raw in
-        let worker = Unmanaged<Worker>.fromOpaque(raw!).takeRetainedValue()
-        worker.run()
-        return nil
-    }, worker)
-    threads.append(thread)
+        var thread = pthread_t()
+        let worker = Unmanaged.passRetained(Worker()).toOpaque()
+        pthread_create(
+            &thread, nil,
+            { raw in
+                let worker = Unmanaged<Worker>.fromOpaque(raw!).takeRetainedValue()
+                worker.run()
+                return nil
+            }, worker)
+        threads.append(thread)
     }
     return threads
 }

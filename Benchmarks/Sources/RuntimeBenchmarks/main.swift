@@ -3,11 +3,11 @@
 import Arsenal
 import Sandbox
 import Supervision
-import Telemetry
 import Synchronization
+import Telemetry
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func now() -> Double {

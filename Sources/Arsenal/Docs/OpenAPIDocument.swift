@@ -15,14 +15,21 @@ public enum OpenAPIDocument {
         }
         paths["/api/v1/arsenal/docs", default: [:]]["get"] = [
             "operationId": "arsenal_docs", "summary": "this OpenAPI document", "tags": ["arsenal"],
-            "responses": ["200": ["description": "the OpenAPI 3.1 document", "content": ["application/json": ["schema": ["type": "object"]]]]],
+            "responses": [
+                "200": [
+                    "description": "the OpenAPI 3.1 document",
+                    "content": ["application/json": ["schema": ["type": "object"]]],
+                ]
+            ],
         ]
         paths["/api/v1/arsenal/operations", default: [:]]["get"] = [
-            "operationId": "arsenal_operations", "summary": "every operation with its parameter schema", "tags": ["arsenal"],
+            "operationId": "arsenal_operations", "summary": "every operation with its parameter schema",
+            "tags": ["arsenal"],
             "responses": ["200": dataResponse("the operations")],
         ]
         paths["/api/v1/arsenal/operations/{name}/execute", default: [:]]["post"] = [
-            "operationId": "arsenal_execute", "summary": "run any operation by name with its parameters as the JSON body",
+            "operationId": "arsenal_execute",
+            "summary": "run any operation by name with its parameters as the JSON body",
             "tags": ["arsenal"],
             "parameters": [
                 [
@@ -40,7 +47,8 @@ public enum OpenAPIDocument {
             "openapi": "3.1.0",
             "info": [
                 "title": "superlearner API", "version": .string(version),
-                "description": "Operations on supervision trees, processes and sandboxes, generated from the Arsenal registry.",
+                "description":
+                    "Operations on supervision trees, processes and sandboxes, generated from the Arsenal registry.",
             ],
             "tags": .array(OperationCategory.allCases.map { ["name": .string($0.rawValue)] } + [["name": "arsenal"]]),
             "paths": .object(paths.mapValues { .object($0) }),
@@ -52,7 +60,8 @@ public enum OpenAPIDocument {
                             "error": [
                                 "type": "object", "required": ["code", "message"],
                                 "properties": [
-                                    "code": ["type": "string"], "message": ["type": "string"], "field": ["type": "string"],
+                                    "code": ["type": "string"], "message": ["type": "string"],
+                                    "field": ["type": "string"],
                                     "details": [:],
                                 ],
                             ]
@@ -71,7 +80,10 @@ public enum OpenAPIDocument {
     }
 
     static func dataResponse(_ description: String) -> Term {
-        ["description": .string(description), "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Data"]]]]
+        [
+            "description": .string(description),
+            "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Data"]]],
+        ]
     }
 
     static func responses(success: Int) -> Term {
@@ -89,12 +101,14 @@ public enum OpenAPIDocument {
         var bodyRequired: [Term] = []
         for parameter in operation.parameters {
             let location: ParameterLocation =
-                pathNames.contains(parameter.name) ? .path : (parameter.location ?? (rest.method.hasBody ? .body : .query))
+                pathNames.contains(parameter.name)
+                ? .path : (parameter.location ?? (rest.method.hasBody ? .body : .query))
             switch location {
             case .path, .query:
                 parameters.append([
                     "name": .string(parameter.name), "in": .string(location.rawValue),
-                    "required": .bool(location == .path || parameter.required), "description": .string(parameter.summary),
+                    "required": .bool(location == .path || parameter.required),
+                    "description": .string(parameter.summary),
                     "schema": schema(parameter),
                 ])
             case .body:
@@ -109,10 +123,13 @@ public enum OpenAPIDocument {
         ]
         if !parameters.isEmpty { members["parameters"] = .array(parameters) }
         if rest.method.hasBody && !bodyProperties.isEmpty {
-            var bodySchema: [String: Term] = ["type": "object", "properties": .object(bodyProperties), "additionalProperties": false]
+            var bodySchema: [String: Term] = [
+                "type": "object", "properties": .object(bodyProperties), "additionalProperties": false,
+            ]
             if !bodyRequired.isEmpty { bodySchema["required"] = .array(bodyRequired) }
             members["requestBody"] = [
-                "required": .bool(!bodyRequired.isEmpty), "content": ["application/json": ["schema": .object(bodySchema)]],
+                "required": .bool(!bodyRequired.isEmpty),
+                "content": ["application/json": ["schema": .object(bodySchema)]],
             ]
         }
         return .object(members)
@@ -128,10 +145,13 @@ public enum OpenAPIDocument {
         case .boolean: schema = ["type": "boolean"]
         case .array: schema = ["type": "array"]
         case .object: schema = ["type": "object"]
-        case .pid: schema = ["type": "string", "description": "a PID (<0.12.0>), a URL-encoded path or a registered name"]
+        case .pid:
+            schema = ["type": "string", "description": "a PID (<0.12.0>), a URL-encoded path or a registered name"]
         case .path: schema = ["type": "string", "minLength": 1, "description": "a child path relative to the sandbox"]
         case .duration:
-            schema = ["oneOf": [["type": "integer", "minimum": 0], ["type": "string", "pattern": "^[0-9.]+(ms|s|m|h)?$"]]]
+            schema = [
+                "oneOf": [["type": "integer", "minimum": 0], ["type": "string", "pattern": "^[0-9.]+(ms|s|m|h)?$"]]
+            ]
         case .any: schema = [:]
         }
         if schema["description"] == nil { schema["description"] = .string(parameter.summary) }
@@ -164,7 +184,8 @@ public enum MarkdownReference {
     /// The reference, grouped by category.
     public static func generate(from registry: OperationRegistry) -> String {
         var out = "# Operations reference\n\n"
-        out += "Generated from the Arsenal registry by `superlearner operation docs --format markdown`; do not edit by hand.\n"
+        out +=
+            "Generated from the Arsenal registry by `superlearner operation docs --format markdown`; do not edit by hand.\n"
         out += "Every operation also runs as `superlearner operation run NAME key=value…` and as\n"
         out += "`POST /api/v1/arsenal/operations/NAME/execute` with the parameters as a JSON body.\n"
         out += "Cluster operations answer for the local node alone until clustering exists.\n"
@@ -173,7 +194,8 @@ public enum MarkdownReference {
             guard !operations.isEmpty else { continue }
             out += "\n## \(category.rawValue.prefix(1).uppercased() + category.rawValue.dropFirst())\n"
             for operation in operations {
-                out += "\n### `\(operation.name)`\n\n\(operation.summary.prefix(1).uppercased() + operation.summary.dropFirst()).\n\n"
+                out +=
+                    "\n### `\(operation.name)`\n\n\(operation.summary.prefix(1).uppercased() + operation.summary.dropFirst()).\n\n"
                 out += "- Risk: \(operation.risk.rawValue)\n"
                 if let rest = operation.rest { out += "- REST: `\(rest.method.rawValue) \(rest.path)`\n" }
                 if operation.parameters.isEmpty {
@@ -183,12 +205,16 @@ public enum MarkdownReference {
                 out += "\n| Parameter | Type | Required | Default | Rules | Meaning |\n|---|---|---|---|---|---|\n"
                 for parameter in operation.parameters {
                     var rules: [String] = []
-                    if let allowed = parameter.allowed { rules.append("one of " + allowed.map { $0.stringValue ?? $0.description }.joined(separator: ", ")) }
+                    if let allowed = parameter.allowed {
+                        rules.append(
+                            "one of " + allowed.map { $0.stringValue ?? $0.description }.joined(separator: ", "))
+                    }
                     if let minimum = parameter.minimum { rules.append("min \(Parameter.format(minimum))") }
                     if let maximum = parameter.maximum { rules.append("max \(Parameter.format(maximum))") }
                     if let pattern = parameter.pattern { rules.append("matches `\(pattern)`") }
                     let defaultText = parameter.defaultValue.map { "`\($0.stringValue ?? $0.description)`" } ?? ""
-                    out += "| `\(parameter.name)` | \(parameter.type.rawValue) | \(parameter.required ? "yes" : "no") | \(defaultText) | \(rules.joined(separator: "; ").replacingPipes()) | \(parameter.summary.replacingPipes()) |\n"
+                    out +=
+                        "| `\(parameter.name)` | \(parameter.type.rawValue) | \(parameter.required ? "yes" : "no") | \(defaultText) | \(rules.joined(separator: "; ").replacingPipes()) | \(parameter.summary.replacingPipes()) |\n"
                 }
             }
         }

@@ -5,15 +5,18 @@ import Supervision
 
 /// The process operations: list, inspect, kill, message, trace.
 enum ProcessOperations {
-    static let pidParameter = Parameter("pid", .pid, "a PID (<0.12.0>), a supervision path (demo/counter_1) or a registered name", required: true)
+    static let pidParameter = Parameter(
+        "pid", .pid, "a PID (<0.12.0>), a supervision path (demo/counter_1) or a registered name", required: true)
 
     static func row(_ info: ProcessSnapshot) -> Term {
         [
-            "pid": .pid(info.pid), "path": info.path.map(Term.string) ?? .null, "name": info.name.map(Term.string) ?? .null,
+            "pid": .pid(info.pid), "path": info.path.map(Term.string) ?? .null,
+            "name": info.name.map(Term.string) ?? .null,
             "status": .string(info.status.rawValue), "kind": .string(info.kind.rawValue),
             "sandbox": SandboxManager.sandboxID(ofPath: info.path).map(Term.string) ?? .null,
             "mailbox": .int(info.mailboxLength), "messages_in": .int(Int(info.messagesIn)),
-            "messages_out": .int(Int(info.messagesOut)), "restarts": .int(info.restarts), "memory": .int(info.memoryEstimate),
+            "messages_out": .int(Int(info.messagesOut)), "restarts": .int(info.restarts),
+            "memory": .int(info.memoryEstimate),
         ]
     }
 
@@ -33,7 +36,9 @@ enum ProcessOperations {
             "list_processes", .process, .read, "list live processes, sorted and limited",
             rest: RestBinding(.get, "/api/v1/processes"),
             parameters: [
-                Parameter("sort", .string, "sort key", default: "pid", allowed: Term.strings(["pid", "mailbox", "messages", "restarts", "memory"])),
+                Parameter(
+                    "sort", .string, "sort key", default: "pid",
+                    allowed: Term.strings(["pid", "mailbox", "messages", "restarts", "memory"])),
                 Parameter("limit", .integer, "at most this many", default: 1000, minimum: 1, maximum: 100_000),
                 Parameter("sandbox", .string, "only this sandbox's processes", pattern: SandboxID.pattern),
             ]
@@ -41,13 +46,15 @@ enum ProcessOperations {
             var infos = context.runtime.allInfo()
             if let sandbox = parameters["sandbox"]?.stringValue {
                 guard context.sandboxes.contains(sandbox) else {
-                    throw OperationError(.notFound, code: "sandbox_not_found", "no sandbox \"\(sandbox)\"", field: "sandbox")
+                    throw OperationError(
+                        .notFound, code: "sandbox_not_found", "no sandbox \"\(sandbox)\"", field: "sandbox")
                 }
                 infos = infos.filter { SandboxManager.sandboxID(ofPath: $0.path) == sandbox }
             }
             switch parameters["sort"]?.stringValue {
             case "mailbox": infos.sort { ($0.mailboxLength, $1.pid) > ($1.mailboxLength, $0.pid) }
-            case "messages": infos.sort { ($0.messagesIn + $0.messagesOut, $1.pid) > ($1.messagesIn + $1.messagesOut, $0.pid) }
+            case "messages":
+                infos.sort { ($0.messagesIn + $0.messagesOut, $1.pid) > ($1.messagesIn + $1.messagesOut, $0.pid) }
             case "restarts": infos.sort { ($0.restarts, $1.pid) > ($1.restarts, $0.pid) }
             case "memory": infos.sort { ($0.memoryEstimate, $1.pid) > ($1.memoryEstimate, $0.pid) }
             default: break
@@ -56,11 +63,14 @@ enum ProcessOperations {
             return .array(infos.prefix(limit).map(row))
         },
         DefinedOperation(
-            "get_process_info", .process, .read, "everything the runtime knows about one process, with a state summary for servers",
+            "get_process_info", .process, .read,
+            "everything the runtime knows about one process, with a state summary for servers",
             rest: RestBinding(.get, "/api/v1/processes/{pid}/info"),
             parameters: [
                 pidParameter,
-                Parameter("timeout", .duration, "how long to wait for a server's state before leaving it out", default: 200, minimum: 1, maximum: 600_000),
+                Parameter(
+                    "timeout", .duration, "how long to wait for a server's state before leaving it out", default: 200,
+                    minimum: 1, maximum: 600_000),
             ]
         ) { parameters, context throws(OperationError) in
             let pid = try context.process(parameters["pid"])
@@ -81,12 +91,19 @@ enum ProcessOperations {
         DefinedOperation(
             "get_process_state", .process, .read, "a server's or supervisor's state (sys:get_state)",
             rest: RestBinding(.get, "/api/v1/processes/{pid}/state"),
-            parameters: [pidParameter, Parameter("timeout", .duration, "how long to wait for the answer", default: 5000, minimum: 1, maximum: 600_000)]
+            parameters: [
+                pidParameter,
+                Parameter(
+                    "timeout", .duration, "how long to wait for the answer", default: 5000, minimum: 1, maximum: 600_000
+                ),
+            ]
         ) { parameters, context throws(OperationError) in
             let pid = try context.process(parameters["pid"])
             guard let info = context.runtime.info(pid) else { throw .processNotFound(pid.description) }
             guard info.kind != .process else {
-                throw OperationError(.failed, code: "not_a_server", "\(pid) is a plain process; only servers and supervisors have inspectable state", field: "pid")
+                throw OperationError(
+                    .failed, code: "not_a_server",
+                    "\(pid) is a plain process; only servers and supervisors have inspectable state", field: "pid")
             }
             let timeout = try parameters.duration("timeout")
             do throws(CallError) {
@@ -99,20 +116,30 @@ enum ProcessOperations {
         DefinedOperation(
             "kill_process", .process, .destructive, "send an exit signal (default kill, which cannot be trapped)",
             rest: RestBinding(.delete, "/api/v1/processes/{pid}"),
-            parameters: [pidParameter, Parameter("reason", .string, "exit reason: kill, shutdown, normal or any text", default: "kill", minimum: 1, maximum: 256)]
+            parameters: [
+                pidParameter,
+                Parameter(
+                    "reason", .string, "exit reason: kill, shutdown, normal or any text", default: "kill", minimum: 1,
+                    maximum: 256),
+            ]
         ) { parameters, context throws(OperationError) in
             let pid = try context.process(parameters["pid"])
             let reason = ExitReason(parsing: try parameters.text("reason"))
             let path = context.runtime.info(pid)?.path
             context.runtime.exit(pid, reason: reason)
-            return ["pid": .pid(pid), "path": path.map(Term.string) ?? .null, "reason": .string(reason.description), "alive": .bool(context.runtime.isAlive(pid))]
+            return [
+                "pid": .pid(pid), "path": path.map(Term.string) ?? .null, "reason": .string(reason.description),
+                "alive": .bool(context.runtime.isAlive(pid)),
+            ]
         },
         DefinedOperation(
-            "stop_process", .process, .destructive, "make a server exit with a reason after its terminate callback (gen_server:stop)",
+            "stop_process", .process, .destructive,
+            "make a server exit with a reason after its terminate callback (gen_server:stop)",
             rest: RestBinding(.post, "/api/v1/processes/{pid}/stop"),
             parameters: [
                 pidParameter, Parameter("reason", .string, "exit reason", default: "normal", minimum: 1, maximum: 256),
-                Parameter("timeout", .duration, "how long to wait for the exit", default: 5000, minimum: 1, maximum: 600_000),
+                Parameter(
+                    "timeout", .duration, "how long to wait for the exit", default: 5000, minimum: 1, maximum: 600_000),
             ]
         ) { parameters, context throws(OperationError) in
             let pid = try context.process(parameters["pid"])
@@ -127,17 +154,23 @@ enum ProcessOperations {
                     throw .from(error)
                 }
             }
-            return ["pid": .pid(pid), "reason": .string(reason.description), "alive": .bool(context.runtime.isAlive(pid))]
+            return [
+                "pid": .pid(pid), "reason": .string(reason.description), "alive": .bool(context.runtime.isAlive(pid)),
+            ]
         },
         DefinedOperation(
-            "send_message", .process, .mutating, "deliver a message: send (plain), cast, call (waits for the reply) or info",
+            "send_message", .process, .mutating,
+            "deliver a message: send (plain), cast, call (waits for the reply) or info",
             rest: RestBinding(.post, "/api/v1/processes/{pid}/message"),
             parameters: [
                 pidParameter,
                 Parameter("message", .any, "the message, or its name when content is given", required: true),
                 Parameter("content", .any, "the message's content; the message becomes [message, content]"),
-                Parameter("type", .string, "how to deliver it", default: "send", allowed: Term.strings(["send", "cast", "call", "info"])),
-                Parameter("timeout", .duration, "for call: how long to wait", default: 5000, minimum: 1, maximum: 600_000),
+                Parameter(
+                    "type", .string, "how to deliver it", default: "send",
+                    allowed: Term.strings(["send", "cast", "call", "info"])),
+                Parameter(
+                    "timeout", .duration, "for call: how long to wait", default: 5000, minimum: 1, maximum: 600_000),
             ]
         ) { parameters, context throws(OperationError) in
             let pid = try context.process(parameters["pid"])
@@ -161,27 +194,34 @@ enum ProcessOperations {
             return ["pid": .pid(pid), "type": .string(type), "delivered": true]
         },
         DefinedOperation(
-            "trace_process", .process, .mutating, "record the messages a process receives, for a duration or a number of events",
+            "trace_process", .process, .mutating,
+            "record the messages a process receives, for a duration or a number of events",
             rest: RestBinding(.post, "/api/v1/processes/{pid}/trace"),
             parameters: [
                 pidParameter,
                 Parameter("duration", .duration, "how long to trace", default: 10_000, minimum: 1, maximum: 3_600_000),
-                Parameter("max_events", .integer, "stop after this many events", default: 100, minimum: 1, maximum: 100_000),
+                Parameter(
+                    "max_events", .integer, "stop after this many events", default: 100, minimum: 1, maximum: 100_000),
             ]
         ) { parameters, context throws(OperationError) in
             let pid = try context.process(parameters["pid"])
             let id = context.traces.start(
                 pid: pid, target: parameters["pid"]?.stringValue ?? pid.description,
-                duration: Double(try parameters.integer("duration")) / 1000, maxEvents: try parameters.integer("max_events"))
+                duration: Double(try parameters.integer("duration")) / 1000,
+                maxEvents: try parameters.integer("max_events"))
             return context.traces.get(id) ?? ["id": .string(id)]
         },
         DefinedOperation(
             "get_trace", .process, .read, "a trace's events so far and whether it is still recording",
             rest: RestBinding(.get, "/api/v1/traces/{id}"),
-            parameters: [Parameter("id", .string, "the trace id from trace_process", required: true, minimum: 1, maximum: 64)]
+            parameters: [
+                Parameter("id", .string, "the trace id from trace_process", required: true, minimum: 1, maximum: 64)
+            ]
         ) { parameters, context throws(OperationError) in
             let id = parameters["id"]?.stringValue ?? ""
-            guard let trace = context.traces.get(id) else { throw OperationError(.notFound, code: "trace_not_found", "no trace \"\(id)\"", field: "id") }
+            guard let trace = context.traces.get(id) else {
+                throw OperationError(.notFound, code: "trace_not_found", "no trace \"\(id)\"", field: "id")
+            }
             return trace
         },
         DefinedOperation(
@@ -190,7 +230,9 @@ enum ProcessOperations {
             parameters: [Parameter("id", .string, "the trace id", required: true, minimum: 1, maximum: 64)]
         ) { parameters, context throws(OperationError) in
             let id = parameters["id"]?.stringValue ?? ""
-            guard let trace = context.traces.stop(id) else { throw OperationError(.notFound, code: "trace_not_found", "no trace \"\(id)\"", field: "id") }
+            guard let trace = context.traces.stop(id) else {
+                throw OperationError(.notFound, code: "trace_not_found", "no trace \"\(id)\"", field: "id")
+            }
             return trace
         },
     ]

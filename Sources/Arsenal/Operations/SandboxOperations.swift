@@ -5,7 +5,8 @@ import Supervision
 
 /// The sandbox operations.
 enum SandboxOperations {
-    static let idParameter = Parameter("sandbox_id", .string, "the sandbox id", required: true, pattern: SandboxID.pattern)
+    static let idParameter = Parameter(
+        "sandbox_id", .string, "the sandbox id", required: true, pattern: SandboxID.pattern)
 
     static func manage<T>(_ body: () async throws(SandboxError) -> T) async throws(OperationError) -> T {
         do {
@@ -27,12 +28,19 @@ enum SandboxOperations {
             rest: RestBinding(.post, "/api/v1/sandboxes", successStatus: 201),
             parameters: [
                 idParameter,
-                Parameter("supervisor_module", .string, "a template name", allowed: Term.strings(SandboxTemplate.all.map(\.name))),
+                Parameter(
+                    "supervisor_module", .string, "a template name",
+                    allowed: Term.strings(SandboxTemplate.all.map(\.name))),
                 Parameter("spec", .object, "a tree in spec-file form (strategy, max_restarts, max_seconds, children)"),
-                Parameter("strategy", .string, "override the template's strategy", allowed: Term.strings(SupervisorStrategy.allCases.map(\.rawValue))),
+                Parameter(
+                    "strategy", .string, "override the template's strategy",
+                    allowed: Term.strings(SupervisorStrategy.allCases.map(\.rawValue))),
                 Parameter("max_restarts", .integer, "override the restart budget", minimum: 0, maximum: 1_000_000),
-                Parameter("max_seconds", .number, "override the intensity window in seconds", minimum: 0.001, maximum: 86_400),
-                Parameter("restart", .string, "override every worker's restart type", allowed: Term.strings(RestartType.allCases.map(\.rawValue))),
+                Parameter(
+                    "max_seconds", .number, "override the intensity window in seconds", minimum: 0.001, maximum: 86_400),
+                Parameter(
+                    "restart", .string, "override every worker's restart type",
+                    allowed: Term.strings(RestartType.allCases.map(\.rawValue))),
                 Parameter("config", .object, "free-form configuration kept with the sandbox"),
             ]
         ) { parameters, context throws(OperationError) in
@@ -45,7 +53,9 @@ enum SandboxOperations {
             switch (parameters["supervisor_module"]?.stringValue, parameters["spec"]) {
             case (let template?, nil):
                 return try await manage { () async throws(SandboxError) in
-                    try await context.sandboxes.create(id: id, template: template, overriding: overrides, config: config).term
+                    try await context.sandboxes.create(
+                        id: id, template: template, overriding: overrides, config: config
+                    ).term
                 }
             case (nil, let specTerm?):
                 let spec: SandboxSpec
@@ -61,7 +71,9 @@ enum SandboxOperations {
             case (.some, .some):
                 throw .validation([FieldError(field: "spec", message: "give supervisor_module or spec, not both")])
             case (nil, nil):
-                throw .validation([FieldError(field: "supervisor_module", message: "give supervisor_module (a template) or spec")])
+                throw .validation([
+                    FieldError(field: "supervisor_module", message: "give supervisor_module (a template) or spec")
+                ])
             }
         },
         DefinedOperation(
@@ -76,7 +88,8 @@ enum SandboxOperations {
             }
         },
         DefinedOperation(
-            "restart_sandbox", .sandbox, .mutating, "rebuild a sandbox's tree with fresh processes, keeping its config (revives a failed one)",
+            "restart_sandbox", .sandbox, .mutating,
+            "rebuild a sandbox's tree with fresh processes, keeping its config (revives a failed one)",
             rest: RestBinding(.put, "/api/v1/sandboxes/{sandbox_id}/restart"), parameters: [idParameter]
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
@@ -91,18 +104,23 @@ enum SandboxOperations {
             return ["sandbox_id": .string(id), "destroyed": true]
         },
         DefinedOperation(
-            "run_experiment", .sandbox, .destructive, "run a failure experiment against a sandbox and return its verdict",
+            "run_experiment", .sandbox, .destructive,
+            "run a failure experiment against a sandbox and return its verdict",
             rest: RestBinding(.post, "/api/v1/sandboxes/{sandbox_id}/experiments"),
             parameters: [
                 idParameter,
-                Parameter("experiment", .string, "the experiment", required: true, allowed: Term.strings(ExperimentRegistry.names)),
+                Parameter(
+                    "experiment", .string, "the experiment", required: true,
+                    allowed: Term.strings(ExperimentRegistry.names)),
                 Parameter("parameters", .object, "the experiment's parameters", default: .object([:])),
             ]
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
             let name = parameters["experiment"]?.stringValue ?? ""
             let arguments = parameters["parameters"]?.objectValue ?? [:]
-            return try await manage { () async throws(SandboxError) in try await context.sandboxes.runExperiment(id, name, arguments).term }
+            return try await manage { () async throws(SandboxError) in
+                try await context.sandboxes.runExperiment(id, name, arguments).term
+            }
         },
         DefinedOperation(
             "get_sandbox_config", .sandbox, .read, "a sandbox's configuration",
@@ -112,19 +130,27 @@ enum SandboxOperations {
             return try await manage { () async throws(SandboxError) in .object(try context.sandboxes.config(id)) }
         },
         DefinedOperation(
-            "update_sandbox_config", .sandbox, .mutating, "merge keys into a sandbox's configuration (null removes a key)",
+            "update_sandbox_config", .sandbox, .mutating,
+            "merge keys into a sandbox's configuration (null removes a key)",
             rest: RestBinding(.patch, "/api/v1/sandboxes/{sandbox_id}/config"),
-            parameters: [idParameter, Parameter("config", .object, "keys to set; null values remove keys", required: true)]
+            parameters: [
+                idParameter, Parameter("config", .object, "keys to set; null values remove keys", required: true),
+            ]
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
             let changes = parameters["config"]?.objectValue ?? [:]
-            return try await manage { () async throws(SandboxError) in .object(try await context.sandboxes.updateConfig(id, changes)) }
+            return try await manage { () async throws(SandboxError) in
+                .object(try await context.sandboxes.updateConfig(id, changes))
+            }
         },
         DefinedOperation(
             "list_templates", .sandbox, .read, "the built-in sandbox templates with descriptions and specs",
             rest: RestBinding(.get, "/api/v1/templates")
         ) { _, _ throws(OperationError) in
-            .array(SandboxTemplate.all.map { ["name": .string($0.name), "description": .string($0.description), "spec": $0.spec.term] })
+            .array(
+                SandboxTemplate.all.map {
+                    ["name": .string($0.name), "description": .string($0.description), "spec": $0.spec.term]
+                })
         },
         DefinedOperation(
             "list_experiments", .sandbox, .read, "the built-in experiments with their parameters",

@@ -5,17 +5,24 @@ import Supervision
 
 /// The supervisor operations.
 enum SupervisorOperations {
-    static let supervisorParameter = Parameter("name", .pid, "the supervisor: a PID, a path (demo, demo/jobs) or a registered name", required: true)
+    static let supervisorParameter = Parameter(
+        "name", .pid, "the supervisor: a PID, a path (demo, demo/jobs) or a registered name", required: true)
 
-    static func supervisor(_ parameters: [String: Term], _ context: OperationContext) throws(OperationError) -> Supervisor {
+    static func supervisor(_ parameters: [String: Term], _ context: OperationContext) throws(OperationError)
+        -> Supervisor
+    {
         let pid: PID
         do {
             pid = try context.process(parameters["name"])
         } catch {
-            throw OperationError(.notFound, code: "supervisor_not_found", "no supervisor \(parameters["name"]?.stringValue ?? "")", field: "name")
+            throw OperationError(
+                .notFound, code: "supervisor_not_found", "no supervisor \(parameters["name"]?.stringValue ?? "")",
+                field: "name")
         }
         guard context.runtime.info(pid)?.kind == .supervisor else {
-            throw OperationError(.failed, code: "not_a_supervisor", "\(parameters["name"]?.stringValue ?? pid.description) is not a supervisor", field: "name")
+            throw OperationError(
+                .failed, code: "not_a_supervisor",
+                "\(parameters["name"]?.stringValue ?? pid.description) is not a supervisor", field: "name")
         }
         return Supervisor(pid, in: context.runtime)
     }
@@ -34,26 +41,36 @@ enum SupervisorOperations {
             "strategy": .string(snapshot.strategy.rawValue), "max_restarts": .int(snapshot.maxRestarts),
             "max_seconds": .double(snapshot.maxSeconds), "auto_shutdown": .string(snapshot.autoShutdown.rawValue),
             "max_children": snapshot.maxChildren.map(Term.int) ?? .null,
-            "restarts_in_window": .int(snapshot.restartsInWindow), "restart_budget_left": .int(max(0, snapshot.maxRestarts - snapshot.restartsInWindow)),
+            "restarts_in_window": .int(snapshot.restartsInWindow),
+            "restart_budget_left": .int(max(0, snapshot.maxRestarts - snapshot.restartsInWindow)),
             "total_restarts": .int(snapshot.totalRestarts),
-            "history": .array(snapshot.history.map { ["child_id": .string($0.childID), "reason": .string($0.reason.description), "at": .double($0.at)] }),
+            "history": .array(
+                snapshot.history.map {
+                    ["child_id": .string($0.childID), "reason": .string($0.reason.description), "at": .double($0.at)]
+                }),
             "children": .array(snapshot.children.map(child)),
         ]
     }
 
     static let all: [any Operation] = [
         DefinedOperation(
-            "list_supervisors", .supervisor, .read, "every supervisor with its strategy, child count and restart budget used",
+            "list_supervisors", .supervisor, .read,
+            "every supervisor with its strategy, child count and restart budget used",
             rest: RestBinding(.get, "/api/v1/supervisors"),
             parameters: [Parameter("sandbox", .string, "only this sandbox's supervisors", pattern: SandboxID.pattern)]
         ) { parameters, context throws(OperationError) in
             var rows: [Term] = []
             for info in context.runtime.allInfo() where info.kind == .supervisor {
-                if let sandbox = parameters["sandbox"]?.stringValue, SandboxManager.sandboxID(ofPath: info.path) != sandbox { continue }
+                if let sandbox = parameters["sandbox"]?.stringValue,
+                    SandboxManager.sandboxID(ofPath: info.path) != sandbox
+                {
+                    continue
+                }
                 let supervisor = Supervisor(info.pid, in: context.runtime)
                 guard let snapshot = try? await supervisor.snapshot(timeout: .seconds(2)) else { continue }
                 rows.append([
-                    "pid": .pid(info.pid), "path": info.path.map(Term.string) ?? .null, "name": info.name.map(Term.string) ?? .null,
+                    "pid": .pid(info.pid), "path": info.path.map(Term.string) ?? .null,
+                    "name": info.name.map(Term.string) ?? .null,
                     "sandbox": SandboxManager.sandboxID(ofPath: info.path).map(Term.string) ?? .null,
                     "strategy": .string(snapshot.strategy.rawValue), "children": .int(snapshot.children.count),
                     "active": .int(snapshot.children.filter { $0.pid != nil }.count),
@@ -63,7 +80,8 @@ enum SupervisorOperations {
             return .array(rows)
         },
         DefinedOperation(
-            "get_supervisor", .supervisor, .read, "a supervisor's children, strategy, restart budget used and restart history",
+            "get_supervisor", .supervisor, .read,
+            "a supervisor's children, strategy, restart budget used and restart history",
             rest: RestBinding(.get, "/api/v1/supervisors/{name}"), parameters: [supervisorParameter]
         ) { parameters, context throws(OperationError) in
             let supervisor = try supervisor(parameters, context)
@@ -77,7 +95,10 @@ enum SupervisorOperations {
         DefinedOperation(
             "restart_child", .supervisor, .mutating, "start a stopped child again (supervisor:restart_child)",
             rest: RestBinding(.post, "/api/v1/supervisors/{name}/children/{child_id}/restart"),
-            parameters: [supervisorParameter, Parameter("child_id", .string, "the child's id", required: true, minimum: 1, maximum: 64)]
+            parameters: [
+                supervisorParameter,
+                Parameter("child_id", .string, "the child's id", required: true, minimum: 1, maximum: 64),
+            ]
         ) { parameters, context throws(OperationError) in
             let supervisor = try supervisor(parameters, context)
             let id = parameters["child_id"]?.stringValue ?? ""
@@ -89,9 +110,13 @@ enum SupervisorOperations {
             }
         },
         DefinedOperation(
-            "terminate_child", .supervisor, .destructive, "stop a child by its shutdown policy; it stays stopped (supervisor:terminate_child)",
+            "terminate_child", .supervisor, .destructive,
+            "stop a child by its shutdown policy; it stays stopped (supervisor:terminate_child)",
             rest: RestBinding(.delete, "/api/v1/supervisors/{name}/children/{child_id}"),
-            parameters: [supervisorParameter, Parameter("child_id", .string, "the child's id", required: true, minimum: 1, maximum: 64)]
+            parameters: [
+                supervisorParameter,
+                Parameter("child_id", .string, "the child's id", required: true, minimum: 1, maximum: 64),
+            ]
         ) { parameters, context throws(OperationError) in
             let supervisor = try supervisor(parameters, context)
             let id = parameters["child_id"]?.stringValue ?? ""

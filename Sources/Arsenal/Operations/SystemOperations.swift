@@ -5,9 +5,9 @@ import Supervision
 import Telemetry
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Cluster, system and telemetry operations. Clustering does not exist yet: the cluster operations answer
@@ -26,7 +26,8 @@ enum SystemOperations {
         defer { fclose(file) }
         var buffer = [CChar](repeating: 0, count: 128)
         guard fgets(&buffer, 128, file) != nil else { return 0 }
-        let fields = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: " ")
+        let fields = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(
+            separator: " ")
         guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
@@ -39,7 +40,8 @@ enum SystemOperations {
             ["status": "healthy", "node_count": 1, "unreachable": [], "nodes": [nodeTerm(context)]]
         },
         DefinedOperation(
-            "cluster_topology", .cluster, .read, "nodes and their connections (the local node alone until clustering exists)",
+            "cluster_topology", .cluster, .read,
+            "nodes and their connections (the local node alone until clustering exists)",
             rest: RestBinding(.get, "/api/v1/cluster/topology")
         ) { _, context throws(OperationError) in
             ["nodes": [nodeTerm(context)], "connections": [], "local": .string(context.runtime.nodeName)]
@@ -51,12 +53,15 @@ enum SystemOperations {
         ) { parameters, context throws(OperationError) in
             let node = parameters["node"]?.stringValue ?? ""
             guard node == context.runtime.nodeName || node == "local" else {
-                throw OperationError(.notFound, code: "node_not_found", "no node \"\(node)\" (this node is \(context.runtime.nodeName))", field: "node")
+                throw OperationError(
+                    .notFound, code: "node_not_found", "no node \"\(node)\" (this node is \(context.runtime.nodeName))",
+                    field: "node")
             }
             return nodeTerm(context)
         },
         DefinedOperation(
-            "cluster_processes", .cluster, .read, "processes across the cluster, each with its node (the local node alone for now)",
+            "cluster_processes", .cluster, .read,
+            "processes across the cluster, each with its node (the local node alone for now)",
             rest: RestBinding(.get, "/api/v1/cluster/processes"),
             parameters: [Parameter("limit", .integer, "at most this many", default: 1000, minimum: 1, maximum: 100_000)]
         ) { parameters, context throws(OperationError) in
@@ -69,13 +74,16 @@ enum SystemOperations {
                 })
         },
         DefinedOperation(
-            "cluster_supervision_trees", .cluster, .read, "every sandbox's live tree, per node (the local node alone for now)",
+            "cluster_supervision_trees", .cluster, .read,
+            "every sandbox's live tree, per node (the local node alone for now)",
             rest: RestBinding(.get, "/api/v1/cluster/supervision-trees")
         ) { _, context throws(OperationError) in
             var trees: [Term] = []
             for info in context.sandboxes.list() {
                 if let tree = try? await context.sandboxes.tree(info.id) {
-                    trees.append(["node": .string(context.runtime.nodeName), "sandbox": .string(info.id), "tree": tree.term])
+                    trees.append([
+                        "node": .string(context.runtime.nodeName), "sandbox": .string(info.id), "tree": tree.term,
+                    ])
                 }
             }
             return .array(trees)
@@ -97,9 +105,13 @@ enum SystemOperations {
         ) { _, context throws(OperationError) in
             [
                 "node": .string(context.runtime.nodeName), "os_pid": .int(Int(getpid())),
-                "versions": ["arsenal": .string(Superlearner.version), "sandbox": .string(Superlearner.version), "telemetry": .string(Superlearner.version), "supervision": .string(Superlearner.version)],
+                "versions": [
+                    "arsenal": .string(Superlearner.version), "sandbox": .string(Superlearner.version),
+                    "telemetry": .string(Superlearner.version), "supervision": .string(Superlearner.version),
+                ],
                 "schedulers": .int(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))), "memory_bytes": .int(residentBytes()),
-                "processes": .int(context.runtime.processCount), "processes_spawned": .int(Int(context.runtime.processesSpawned)),
+                "processes": .int(context.runtime.processCount),
+                "processes_spawned": .int(Int(context.runtime.processesSpawned)),
                 "messages_delivered": .int(Int(context.runtime.messagesDelivered)),
                 "sandboxes": .int(context.sandboxes.count), "started_at": .double(context.startedAt),
                 "uptime_seconds": .double(SystemClock.wallSeconds() - context.startedAt),
@@ -108,13 +120,18 @@ enum SystemOperations {
         DefinedOperation(
             "get_metrics", .telemetry, .read, "every metric, as JSON samples or as Prometheus or CSV text",
             rest: RestBinding(.get, "/api/v1/telemetry/metrics"),
-            parameters: [Parameter("format", .string, "output format", default: "json", allowed: Term.strings(Telemetry.ExportFormat.allCases.map(\.rawValue)))]
+            parameters: [
+                Parameter(
+                    "format", .string, "output format", default: "json",
+                    allowed: Term.strings(Telemetry.ExportFormat.allCases.map(\.rawValue)))
+            ]
         ) { parameters, context throws(OperationError) in
             context.telemetry.sample(context.runtime)
             let format = Telemetry.ExportFormat(rawValue: try parameters.text("format")) ?? .json
             switch format {
             case .json:
-                return (try? Term(json: context.telemetry.export(.json, includeEvents: false)))?["metrics"] ?? .array([])
+                return (try? Term(json: context.telemetry.export(.json, includeEvents: false)))?["metrics"]
+                    ?? .array([])
             case .csv, .prometheus:
                 return ["format": .string(format.rawValue), "text": .string(context.telemetry.export(format))]
             }
@@ -124,7 +141,9 @@ enum SystemOperations {
             rest: RestBinding(.get, "/api/v1/telemetry/events"),
             parameters: [
                 Parameter("since", .integer, "only events after this sequence number", minimum: 0),
-                Parameter("limit", .integer, "at most this many of the most recent", default: 100, minimum: 1, maximum: 100_000),
+                Parameter(
+                    "limit", .integer, "at most this many of the most recent", default: 100, minimum: 1,
+                    maximum: 100_000),
                 Parameter("prefix", .string, "only events whose name starts with this", maximum: 128),
             ]
         ) { parameters, context throws(OperationError) in

@@ -26,6 +26,7 @@ extension [String: Term] {
 
 extension OperationError {
     static func missingAfterValidation(_ name: String) -> OperationError {
-        OperationError(.failed, code: "internal_error", "internal error: parameter \(name) has no value after validation")
+        OperationError(
+            .failed, code: "internal_error", "internal error: parameter \(name) has no value after validation")
     }
 }

@@ -8,12 +8,15 @@ public struct KillChildExperiment: Experiment {
     /// `kill-child`.
     public var name: String { "kill-child" }
     /// What it does.
-    public var summary: String { "kill one child (target, or the first worker); pass if it is restarted within timeout_ms" }
+    public var summary: String {
+        "kill one child (target, or the first worker); pass if it is restarted within timeout_ms"
+    }
     /// `target`, `timeout_ms`.
     public var parameters: [Parameter] {
         [
             Parameter("target", .path, "child path relative to the sandbox; default: the first worker"),
-            Parameter("timeout_ms", .integer, "how long to wait for the restart", default: 2000, minimum: 1, maximum: 60_000),
+            Parameter(
+                "timeout_ms", .integer, "how long to wait for the restart", default: 2000, minimum: 1, maximum: 60_000),
         ]
     }
 
@@ -40,12 +43,15 @@ public struct KillRandomExperiment: Experiment {
     /// `kill-random`.
     public var name: String { "kill-random" }
     /// What it does.
-    public var summary: String { "kill n random workers, one after another; pass if each is restarted and the sandbox survives" }
+    public var summary: String {
+        "kill n random workers, one after another; pass if each is restarted and the sandbox survives"
+    }
     /// `n`, `timeout_ms`.
     public var parameters: [Parameter] {
         [
             Parameter("n", .integer, "how many kills", default: 3, minimum: 1, maximum: 1000),
-            Parameter("timeout_ms", .integer, "how long to wait for each restart", default: 2000, minimum: 1, maximum: 60_000),
+            Parameter(
+                "timeout_ms", .integer, "how long to wait for each restart", default: 2000, minimum: 1, maximum: 60_000),
         ]
     }
 
@@ -68,12 +74,15 @@ public struct KillRandomExperiment: Experiment {
         let alive = (try? context.sandboxes.info(context.sandboxID).status) == .running
         let measurements: [String: Double] = [
             "killed": Double(victims.count), "restarted": Double(restarted),
-            "max_restart_ms": latencies.max() ?? 0, "mean_restart_ms": latencies.isEmpty ? 0 : latencies.reduce(0, +) / Double(latencies.count),
+            "max_restart_ms": latencies.max() ?? 0,
+            "mean_restart_ms": latencies.isEmpty ? 0 : latencies.reduce(0, +) / Double(latencies.count),
         ]
         let verdict: ExperimentResult.Verdict =
             restarted == count && alive
             ? .pass("all \(count) killed workers were restarted")
-            : .fail("\(restarted) of \(count) kills were followed by a restart\(alive ? "" : "; the sandbox's supervisor gave up")")
+            : .fail(
+                "\(restarted) of \(count) kills were followed by a restart\(alive ? "" : "; the sandbox's supervisor gave up")"
+            )
         return ExperimentResult(verdict: verdict, measurements: measurements, details: ["victims": .array(victims)])
     }
 }
@@ -93,9 +102,13 @@ public struct CrashStormExperiment: Experiment {
     public var parameters: [Parameter] {
         [
             Parameter("target", .path, "child path relative to the sandbox; default: the first worker"),
-            Parameter("kills", .integer, "how many kills; default: the supervisor's max_restarts + 1", minimum: 1, maximum: 10_000),
+            Parameter(
+                "kills", .integer, "how many kills; default: the supervisor's max_restarts + 1", minimum: 1,
+                maximum: 10_000),
             Parameter("restore", .boolean, "restart the sandbox afterwards if it failed", default: true),
-            Parameter("timeout_ms", .integer, "how long to wait for each restart or the escalation", default: 2000, minimum: 1, maximum: 60_000),
+            Parameter(
+                "timeout_ms", .integer, "how long to wait for each restart or the escalation", default: 2000,
+                minimum: 1, maximum: 60_000),
         ]
     }
 
@@ -118,7 +131,9 @@ public struct CrashStormExperiment: Experiment {
             if new != nil { restarts += 1 } else { break }
         }
         let escalated = await escalation.wait(timeout: restarts >= kills ? .milliseconds(1) : timeout) != nil
-        let measurements: [String: Double] = ["kills": Double(kills), "restarts": Double(restarts), "max_restarts": Double(budget)]
+        let measurements: [String: Double] = [
+            "kills": Double(kills), "restarts": Double(restarts), "max_restarts": Double(budget),
+        ]
         let details: [String: Term] = ["target": .string(path), "supervisor": .string(supervisorPath)]
         if escalated {
             return ExperimentResult(
@@ -126,7 +141,8 @@ public struct CrashStormExperiment: Experiment {
                 measurements: measurements, details: details)
         }
         return ExperimentResult(
-            verdict: .fail("\(supervisorPath) survived \(kills) kills with \(restarts) restarts (max_restarts \(budget))"),
+            verdict: .fail(
+                "\(supervisorPath) survived \(kills) kills with \(restarts) restarts (max_restarts \(budget))"),
             measurements: measurements, details: details)
     }
 
@@ -164,14 +180,18 @@ public struct MessageFloodExperiment: Experiment {
         [
             Parameter("target", .path, "child path relative to the sandbox; default: the first worker"),
             Parameter("count", .integer, "how many messages", default: 10_000, minimum: 1, maximum: 10_000_000),
-            Parameter("timeout_ms", .integer, "how long the final call may take", default: 10_000, minimum: 1, maximum: 600_000),
+            Parameter(
+                "timeout_ms", .integer, "how long the final call may take", default: 10_000, minimum: 1,
+                maximum: 600_000),
         ]
     }
 
     /// Floods and measures.
     public func run(_ context: ExperimentContext) async throws(SandboxError) -> ExperimentResult {
         let path = try context.targetPath()
-        guard let pid = context.runtime.resolve(path) else { throw .invalidParameter("target", "no running process at \(path)") }
+        guard let pid = context.runtime.resolve(path) else {
+            throw .invalidParameter("target", "no running process at \(path)")
+        }
         let count = context.integer("count")
         let timeout = context.integer("timeout_ms")
         let start = SystemClock.monotonicSeconds()
@@ -192,7 +212,8 @@ public struct MessageFloodExperiment: Experiment {
             verdict: .pass("\(path) handled \(count) messages in \(rounded(total * 1000)) ms"),
             measurements: [
                 "messages": Double(count), "send_ms": (sent - start) * 1000, "drain_latency_ms": (done - sent) * 1000,
-                "total_ms": total * 1000, "throughput_per_s": Double(count) / max(total, 1e-9), "peak_mailbox": Double(peak),
+                "total_ms": total * 1000, "throughput_per_s": Double(count) / max(total, 1e-9),
+                "peak_mailbox": Double(peak),
             ], details: details)
     }
 }
@@ -211,9 +232,14 @@ public struct RestartLatencyExperiment: Experiment {
     public var parameters: [Parameter] {
         [
             Parameter("target", .path, "child path relative to the sandbox; default: the first worker"),
-            Parameter("samples", .integer, "how many kills; keep it within the supervisor's intensity", default: 3, minimum: 1, maximum: 10_000),
-            Parameter("max_median_ms", .integer, "the median restart latency that still passes", default: 100, minimum: 1, maximum: 60_000),
-            Parameter("timeout_ms", .integer, "how long to wait for each restart", default: 2000, minimum: 1, maximum: 60_000),
+            Parameter(
+                "samples", .integer, "how many kills; keep it within the supervisor's intensity", default: 3,
+                minimum: 1, maximum: 10_000),
+            Parameter(
+                "max_median_ms", .integer, "the median restart latency that still passes", default: 100, minimum: 1,
+                maximum: 60_000),
+            Parameter(
+                "timeout_ms", .integer, "how long to wait for each restart", default: 2000, minimum: 1, maximum: 60_000),
         ]
     }
 
@@ -232,12 +258,14 @@ public struct RestartLatencyExperiment: Experiment {
         let median = latencies.isEmpty ? 0 : latencies[latencies.count / 2]
         let measurements: [String: Double] = [
             "samples": Double(latencies.count), "median_ms": median, "min_ms": latencies.first ?? 0,
-            "max_ms": latencies.last ?? 0, "p99_ms": latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))],
+            "max_ms": latencies.last ?? 0,
+            "p99_ms": latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))],
         ]
         let limit = Double(context.integer("max_median_ms"))
         let verdict: ExperimentResult.Verdict
         if latencies.count < samples {
-            verdict = .fail("only \(latencies.count) of \(samples) kills were followed by a restart within \(timeout) ms")
+            verdict = .fail(
+                "only \(latencies.count) of \(samples) kills were followed by a restart within \(timeout) ms")
         } else if median > limit {
             verdict = .fail("median restart latency \(rounded(median)) ms is over \(Int(limit)) ms")
         } else {

@@ -2,9 +2,9 @@ import Schema
 import Supervision
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A repeatable failure experiment run against a sandbox: set up, run, tear down, and a verdict.
@@ -93,7 +93,8 @@ public struct ExperimentResult: TermConvertible, Hashable {
         return [
             "experiment": .string(experiment), "sandbox": .string(sandbox), "verdict": .string(verdictText),
             "reason": .string(reason), "measurements": .object(measurements.mapValues(Term.double)),
-            "details": .object(details), "parameters": .object(parameters), "duration_ms": .double(durationMilliseconds),
+            "details": .object(details), "parameters": .object(parameters),
+            "duration_ms": .double(durationMilliseconds),
         ]
     }
 }
@@ -129,17 +130,23 @@ public struct ExperimentContext: Sendable {
     public func targetPath() throws(SandboxError) -> String {
         if let target = parameters["target"]?.stringValue {
             let path = fullPath(target)
-            guard runtime.resolve(path) != nil else { throw .invalidParameter("target", "no running process at \(path)") }
+            guard runtime.resolve(path) != nil else {
+                throw .invalidParameter("target", "no running process at \(path)")
+            }
             return path
         }
-        guard let first = workers().first else { throw .invalidParameter("target", "the sandbox has no running worker") }
+        guard let first = workers().first else {
+            throw .invalidParameter("target", "the sandbox has no running worker")
+        }
         return first.path
     }
 
     /// Kills the process at `path` and waits for its supervisor to restart it.
     /// - Returns: the old PID, the new PID (or `nil` if none came within `timeout`) and the time from the
     ///   kill to the replacement running, in milliseconds.
-    public func killAndAwaitRestart(_ path: String, timeout: Duration) async -> (old: PID?, new: PID?, milliseconds: Double) {
+    public func killAndAwaitRestart(_ path: String, timeout: Duration) async -> (
+        old: PID?, new: PID?, milliseconds: Double
+    ) {
         guard let old = runtime.resolve(path) else { return (nil, nil, 0) }
         let waiter = RuntimeWaiter(runtime) { event in
             if case .restarted(_, _, _, _, _, let restartedPath) = event { return restartedPath == path }
@@ -168,7 +175,9 @@ extension ExperimentResult {
         sandbox = try fields.string("sandbox")
         var measurements: [String: Double] = [:]
         for (key, value) in try fields.object("measurements") {
-            guard let number = value.doubleValue else { throw TermDecodingError(path: "measurements.\(key)", expected: "a number") }
+            guard let number = value.doubleValue else {
+                throw TermDecodingError(path: "measurements.\(key)", expected: "a number")
+            }
             measurements[key] = number
         }
         self.measurements = measurements

@@ -17,7 +17,9 @@ public enum ExperimentRegistry {
     public static func named(_ name: String) -> (any Experiment)? { all.first { $0.name == name } }
 
     /// Fills in defaults and checks every parameter; unknown ones are rejected.
-    static func validate(_ parameters: [String: Term], for experiment: any Experiment) throws(SandboxError) -> [String: Term] {
+    static func validate(_ parameters: [String: Term], for experiment: any Experiment) throws(SandboxError) -> [String:
+        Term]
+    {
         do throws(InvalidParameters) {
             return try Parameter.validate(parameters, against: experiment.parameters)
         } catch {
@@ -29,7 +31,8 @@ public enum ExperimentRegistry {
 extension SandboxManager {
     /// Runs a built-in experiment against a sandbox and returns its result with a verdict.
     /// - Throws: `SandboxError.notFound`, `.unknownExperiment`, `.invalidParameter`, or what `setUp` throws.
-    public func runExperiment(_ id: String, _ name: String, _ parameters: [String: Term] = [:]) async throws(SandboxError)
+    public func runExperiment(_ id: String, _ name: String, _ parameters: [String: Term] = [:])
+        async throws(SandboxError)
         -> ExperimentResult
     {
         guard let experiment = ExperimentRegistry.named(name) else { throw .unknownExperiment(name) }
@@ -37,7 +40,8 @@ extension SandboxManager {
     }
 
     /// Runs any experiment (built-in or your own) against a sandbox.
-    public func run(_ experiment: any Experiment, on id: String, _ parameters: [String: Term] = [:]) async throws(SandboxError)
+    public func run(_ experiment: any Experiment, on id: String, _ parameters: [String: Term] = [:])
+        async throws(SandboxError)
         -> ExperimentResult
     {
         let info = try info(id)
@@ -45,7 +49,8 @@ extension SandboxManager {
         let validated = try ExperimentRegistry.validate(parameters, for: experiment)
         let context = ExperimentContext(sandboxID: id, sandboxes: self, parameters: validated)
         let start = SystemClock.monotonicSeconds()
-        telemetry?.bus.emit(EventName.experimentStart, metadata: ["sandbox_id": .string(id), "experiment": .string(experiment.name)])
+        telemetry?.bus.emit(
+            EventName.experimentStart, metadata: ["sandbox_id": .string(id), "experiment": .string(experiment.name)])
         var result: ExperimentResult
         do {
             try await experiment.setUp(context)

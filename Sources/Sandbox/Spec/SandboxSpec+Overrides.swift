@@ -16,7 +16,8 @@ extension SandboxSpec {
 
         /// Creates overrides; `nil` leaves that part of the spec as it is.
         public init(
-            strategy: SupervisorStrategy? = nil, maxRestarts: Int? = nil, maxSeconds: Double? = nil, restart: RestartType? = nil
+            strategy: SupervisorStrategy? = nil, maxRestarts: Int? = nil, maxSeconds: Double? = nil,
+            restart: RestartType? = nil
         ) {
             self.strategy = strategy
             self.maxRestarts = maxRestarts

@@ -52,7 +52,9 @@ extension SandboxSpec {
     static func term(from node: Node, path: String) throws(SpecError) -> Term {
         switch node {
         case .scalar:
-            if node.null != nil, node.string.map({ ["", "~", "null", "Null", "NULL"].contains($0) }) ?? true { return .null }
+            if node.null != nil, node.string.map({ ["", "~", "null", "Null", "NULL"].contains($0) }) ?? true {
+                return .null
+            }
             if let value = node.bool { return .bool(value) }
             if let value = node.int { return .int(value) }
             if let value = node.float { return .double(value) }
@@ -60,7 +62,9 @@ extension SandboxSpec {
         case .mapping(let mapping):
             var members: [String: Term] = [:]
             for (key, value) in mapping {
-                guard let name = key.string else { throw SpecError([.init(path: path, message: "keys must be strings")]) }
+                guard let name = key.string else {
+                    throw SpecError([.init(path: path, message: "keys must be strings")])
+                }
                 if members[name] != nil { throw SpecError([.init(path: join(path, name), message: "duplicate key")]) }
                 members[name] = try term(from: value, path: join(path, name))
             }
@@ -85,7 +89,10 @@ extension SandboxSpec {
         var count = 0
         let spec = SandboxSpec.read(term, path: "", depth: 1, count: &count, issues: &issues)
         if count > SandboxSpec.maximumChildren {
-            issues.append(.init(path: "children", message: "at most \(SandboxSpec.maximumChildren) children in a tree, got \(count)"))
+            issues.append(
+                .init(
+                    path: "children", message: "at most \(SandboxSpec.maximumChildren) children in a tree, got \(count)"
+                ))
         }
         guard issues.isEmpty, let spec else { throw SpecError(issues) }
         self = spec
@@ -94,35 +101,59 @@ extension SandboxSpec {
     static let supervisorKeys: Set<String> = ["strategy", "max_restarts", "max_seconds", "auto_shutdown", "children"]
     static let childKeys: Set<String> = ["id", "worker", "supervisor", "restart", "shutdown", "args", "significant"]
 
-    static func read(_ term: Term, path: String, depth: Int, count: inout Int, issues: inout [SpecError.Issue]) -> SandboxSpec? {
+    static func read(_ term: Term, path: String, depth: Int, count: inout Int, issues: inout [SpecError.Issue])
+        -> SandboxSpec?
+    {
         guard let members = term.objectValue else {
-            issues.append(.init(path: path, message: "expected a mapping with strategy and children, got \(describe(term))"))
+            issues.append(
+                .init(path: path, message: "expected a mapping with strategy and children, got \(describe(term))"))
             return nil
         }
         for key in members.keys.sorted() where !supervisorKeys.contains(key) {
-            issues.append(.init(path: join(path, key), message: "unknown key (expected one of \(supervisorKeys.sorted().joined(separator: ", ")))"))
+            issues.append(
+                .init(
+                    path: join(path, key),
+                    message: "unknown key (expected one of \(supervisorKeys.sorted().joined(separator: ", ")))"))
         }
         var spec = SandboxSpec()
         if let value = members["strategy"] {
             if let text = value.stringValue, let strategy = SupervisorStrategy(rawValue: text) {
                 spec.strategy = strategy
             } else {
-                issues.append(.init(path: join(path, "strategy"), message: "expected one_for_one, one_for_all or rest_for_one, got \(describe(value))"))
+                issues.append(
+                    .init(
+                        path: join(path, "strategy"),
+                        message: "expected one_for_one, one_for_all or rest_for_one, got \(describe(value))"))
             }
         }
         if let value = members["max_restarts"] {
-            if let number = value.intValue, number >= 0 { spec.maxRestarts = number } else {
-                issues.append(.init(path: join(path, "max_restarts"), message: "expected an integer of at least 0, got \(describe(value))"))
+            if let number = value.intValue, number >= 0 {
+                spec.maxRestarts = number
+            } else {
+                issues.append(
+                    .init(
+                        path: join(path, "max_restarts"),
+                        message: "expected an integer of at least 0, got \(describe(value))"))
             }
         }
         if let value = members["max_seconds"] {
-            if let number = value.doubleValue, number > 0 { spec.maxSeconds = number } else {
-                issues.append(.init(path: join(path, "max_seconds"), message: "expected a number greater than 0, got \(describe(value))"))
+            if let number = value.doubleValue, number > 0 {
+                spec.maxSeconds = number
+            } else {
+                issues.append(
+                    .init(
+                        path: join(path, "max_seconds"),
+                        message: "expected a number greater than 0, got \(describe(value))"))
             }
         }
         if let value = members["auto_shutdown"] {
-            if let text = value.stringValue, let mode = AutoShutdown(rawValue: text) { spec.autoShutdown = mode } else {
-                issues.append(.init(path: join(path, "auto_shutdown"), message: "expected never, any_significant or all_significant, got \(describe(value))"))
+            if let text = value.stringValue, let mode = AutoShutdown(rawValue: text) {
+                spec.autoShutdown = mode
+            } else {
+                issues.append(
+                    .init(
+                        path: join(path, "auto_shutdown"),
+                        message: "expected never, any_significant or all_significant, got \(describe(value))"))
             }
         }
         if depth > maximumDepth {
@@ -134,47 +165,69 @@ extension SandboxSpec {
             return nil
         }
         guard let items = childrenTerm.arrayValue else {
-            issues.append(.init(path: join(path, "children"), message: "expected a list, got \(describe(childrenTerm))"))
+            issues.append(
+                .init(path: join(path, "children"), message: "expected a list, got \(describe(childrenTerm))"))
             return nil
         }
         var seen: [String: Int] = [:]
         for (index, item) in items.enumerated() {
             count += 1
             let childPath = "\(join(path, "children"))[\(index)]"
-            guard let child = readChild(item, path: childPath, depth: depth, count: &count, issues: &issues) else { continue }
+            guard let child = readChild(item, path: childPath, depth: depth, count: &count, issues: &issues) else {
+                continue
+            }
             if let first = seen[child.id] {
-                issues.append(.init(path: "\(childPath).id", message: "duplicate id \"\(child.id)\" (also children[\(first)])"))
+                issues.append(
+                    .init(path: "\(childPath).id", message: "duplicate id \"\(child.id)\" (also children[\(first)])"))
             }
             seen[child.id] = index
             spec.children.append(child)
         }
         if spec.autoShutdown != .never && !spec.children.contains(where: \.significant) {
-            issues.append(.init(path: join(path, "auto_shutdown"), message: "\(spec.autoShutdown.rawValue) needs at least one significant child"))
+            issues.append(
+                .init(
+                    path: join(path, "auto_shutdown"),
+                    message: "\(spec.autoShutdown.rawValue) needs at least one significant child"))
         }
         return spec
     }
 
-    static func readChild(_ term: Term, path: String, depth: Int, count: inout Int, issues: inout [SpecError.Issue]) -> Child? {
+    static func readChild(_ term: Term, path: String, depth: Int, count: inout Int, issues: inout [SpecError.Issue])
+        -> Child?
+    {
         guard let members = term.objectValue else {
-            issues.append(.init(path: path, message: "expected a mapping with id and worker or supervisor, got \(describe(term))"))
+            issues.append(
+                .init(path: path, message: "expected a mapping with id and worker or supervisor, got \(describe(term))")
+            )
             return nil
         }
         let before = issues.count
         for key in members.keys.sorted() where !childKeys.contains(key) {
-            issues.append(.init(path: join(path, key), message: "unknown key (expected one of \(childKeys.sorted().joined(separator: ", ")))"))
+            issues.append(
+                .init(
+                    path: join(path, key),
+                    message: "unknown key (expected one of \(childKeys.sorted().joined(separator: ", ")))"))
         }
         var id = ""
         if let value = members["id"] {
-            if let text = value.stringValue, SandboxID.isValid(text) { id = text } else {
-                issues.append(.init(path: join(path, "id"), message: "expected \(SandboxID.rule), got \(describe(value))"))
+            if let text = value.stringValue, SandboxID.isValid(text) {
+                id = text
+            } else {
+                issues.append(
+                    .init(path: join(path, "id"), message: "expected \(SandboxID.rule), got \(describe(value))"))
             }
         } else {
             issues.append(.init(path: join(path, "id"), message: "required"))
         }
         var restart = RestartType.permanent
         if let value = members["restart"] {
-            if let text = value.stringValue, let parsed = RestartType(rawValue: text) { restart = parsed } else {
-                issues.append(.init(path: join(path, "restart"), message: "expected permanent, transient or temporary, got \(describe(value))"))
+            if let text = value.stringValue, let parsed = RestartType(rawValue: text) {
+                restart = parsed
+            } else {
+                issues.append(
+                    .init(
+                        path: join(path, "restart"),
+                        message: "expected permanent, transient or temporary, got \(describe(value))"))
             }
         }
         var shutdown: ShutdownPolicy? = nil
@@ -184,16 +237,25 @@ extension SandboxSpec {
             case .string("infinity"): shutdown = .infinity
             case .int(let ms) where ms >= 0: shutdown = .timeout(.milliseconds(ms))
             default:
-                issues.append(.init(path: join(path, "shutdown"), message: "expected milliseconds (0 or more), brutal_kill or infinity, got \(describe(value))"))
+                issues.append(
+                    .init(
+                        path: join(path, "shutdown"),
+                        message: "expected milliseconds (0 or more), brutal_kill or infinity, got \(describe(value))"))
             }
         }
         var significant = false
         if let value = members["significant"] {
-            if let flag = value.boolValue { significant = flag } else {
-                issues.append(.init(path: join(path, "significant"), message: "expected true or false, got \(describe(value))"))
+            if let flag = value.boolValue {
+                significant = flag
+            } else {
+                issues.append(
+                    .init(path: join(path, "significant"), message: "expected true or false, got \(describe(value))"))
             }
             if significant && restart == .permanent {
-                issues.append(.init(path: join(path, "significant"), message: "a permanent child cannot be significant (use transient or temporary)"))
+                issues.append(
+                    .init(
+                        path: join(path, "significant"),
+                        message: "a permanent child cannot be significant (use transient or temporary)"))
             }
         }
         var kind: Child.Kind? = nil
@@ -202,8 +264,11 @@ extension SandboxSpec {
             if let name = worker.stringValue, let builtin = BuiltinWorker(rawValue: name) {
                 var arguments: [String: Term] = [:]
                 if let args = members["args"] {
-                    if let object = args.objectValue { arguments = object } else {
-                        issues.append(.init(path: join(path, "args"), message: "expected a mapping, got \(describe(args))"))
+                    if let object = args.objectValue {
+                        arguments = object
+                    } else {
+                        issues.append(
+                            .init(path: join(path, "args"), message: "expected a mapping, got \(describe(args))"))
                     }
                 }
                 do {
@@ -214,13 +279,16 @@ extension SandboxSpec {
                 kind = .worker(builtin, arguments: arguments)
             } else {
                 let names = BuiltinWorker.allCases.map(\.rawValue).joined(separator: ", ")
-                issues.append(.init(path: join(path, "worker"), message: "expected one of \(names), got \(describe(worker))"))
+                issues.append(
+                    .init(path: join(path, "worker"), message: "expected one of \(names), got \(describe(worker))"))
             }
         case (nil, let supervisor?):
             if members["args"] != nil {
                 issues.append(.init(path: join(path, "args"), message: "args belong to workers, not supervisors"))
             }
-            if let nested = read(supervisor, path: join(path, "supervisor"), depth: depth + 1, count: &count, issues: &issues) {
+            if let nested = read(
+                supervisor, path: join(path, "supervisor"), depth: depth + 1, count: &count, issues: &issues)
+            {
                 kind = .supervisor(nested)
             }
         case (nil, nil):
@@ -269,7 +337,9 @@ extension SandboxSpec.Child {
             switch shutdown {
             case .brutalKill: members["shutdown"] = "brutal_kill"
             case .infinity: members["shutdown"] = "infinity"
-            case .timeout(let duration): members["shutdown"] = .int(Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000))
+            case .timeout(let duration):
+                members["shutdown"] = .int(
+                    Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000))
             }
         }
         if significant { members["significant"] = true }

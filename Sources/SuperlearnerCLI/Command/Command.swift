@@ -72,7 +72,9 @@ final class CommandInput {
 
     /// Every value of a variadic argument.
     func values(_ name: String) -> [String] {
-        if let argument = declaredArgument(name), !argument.variadic { undeclared.append("argument \(name) read as variadic") }
+        if let argument = declaredArgument(name), !argument.variadic {
+            undeclared.append("argument \(name) read as variadic")
+        }
         return parsed.arguments[name] ?? []
     }
 
@@ -90,7 +92,9 @@ final class CommandInput {
 
     /// Every value of a repeatable flag.
     func flags(_ name: String) -> [String] {
-        if let flag = declaredFlag(name, switch: false), !flag.repeatable { undeclared.append("flag --\(name) read as repeatable") }
+        if let flag = declaredFlag(name, switch: false), !flag.repeatable {
+            undeclared.append("flag --\(name) read as repeatable")
+        }
         return parsed.flags[name] ?? []
     }
 

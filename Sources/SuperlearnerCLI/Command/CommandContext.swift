@@ -5,9 +5,9 @@ import SuperlearnerDaemon
 import Supervision
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One invocation's surroundings: its output and its way to the daemon. Runs on the main thread.
@@ -46,7 +46,9 @@ struct CommandContext {
         do {
             return try T(term: data)
         } catch {
-            throw CLIError(exit: .failure, code: "bad_reply", message: "the daemon's reply to \(source) is not what this version reads: \(error)")
+            throw CLIError(
+                exit: .failure, code: "bad_reply",
+                message: "the daemon's reply to \(source) is not what this version reads: \(error)")
         }
     }
 
@@ -76,9 +78,11 @@ struct CommandContext {
                 throw CLIError(exit: .unreachable, code: "unreachable", message: error.description)
             }
         } catch .unreachable(let detail) {
-            throw CLIError(exit: .unreachable, code: "unreachable", message: ClientError.unreachable(detail).description)
+            throw CLIError(
+                exit: .unreachable, code: "unreachable", message: ClientError.unreachable(detail).description)
         } catch .timeout(let detail) {
-            throw CLIError(exit: .timedOut, code: "timeout", message: "the daemon did not answer within \(timeout) (\(detail))")
+            throw CLIError(
+                exit: .timedOut, code: "timeout", message: "the daemon did not answer within \(timeout) (\(detail))")
         } catch .interrupted {
             throw CLIError.interrupted
         } catch .closed(let detail) {
@@ -103,7 +107,9 @@ struct CommandContext {
         if String(cString: getenv("SUPERLEARNER_NO_AUTOSTART") ?? strdup("")) == "1" {
             throw CLIError(
                 exit: .unreachable, code: "unreachable",
-                message: "no daemon answers at \(paths.socket); start one with 'superlearner server start' (autostart is off: SUPERLEARNER_NO_AUTOSTART=1)")
+                message:
+                    "no daemon answers at \(paths.socket); start one with 'superlearner server start' (autostart is off: SUPERLEARNER_NO_AUTOSTART=1)"
+            )
         }
         do {
             let pid = try DaemonLauncher.start(arguments: ["server", "run", "--socket", paths.socket], paths: paths)
@@ -138,7 +144,8 @@ struct CommandContext {
     /// Reads a file (or standard input for `-`).
     static func readInput(_ path: String) throws -> String {
         guard let text = TextFile.read(path) else {
-            throw CLIError(exit: .usage, code: "usage", message: "cannot read \(path): \(String(cString: strerror(errno)))")
+            throw CLIError(
+                exit: .usage, code: "usage", message: "cannot read \(path): \(String(cString: strerror(errno)))")
         }
         return text
     }

@@ -62,7 +62,9 @@ enum DaemonOperation: String, CaseIterable, Sendable {
 
     /// The schema's default for `parameter`, as text: what the daemon uses when the command leaves it out.
     func defaultText(_ parameter: String) -> String {
-        guard let value = Self.registry.operation(named: rawValue)?.parameters.first(where: { $0.name == parameter })?.defaultValue
+        guard
+            let value = Self.registry.operation(named: rawValue)?.parameters.first(where: { $0.name == parameter })?
+                .defaultValue
         else { preconditionFailure("\(rawValue) has no default for \(parameter)") }
         return Self.text(value)
     }

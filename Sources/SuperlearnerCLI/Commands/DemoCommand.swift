@@ -5,7 +5,7 @@ import Supervision
 import Telemetry
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `superlearner demo`: a short narrated tour for a newcomer, through the daemon like every other command.
@@ -26,7 +26,9 @@ struct DemoCommand: Command {
 
         var id = "demo"
         if (try? context.call(.getSandboxInfo, ["sandbox_id": "demo"])) != nil { id = "demo-\(getpid())" }
-        step("Create a sandbox from the DemoSupervisor template: one_for_one, counter_1 = 0, counter_2 = 100, printer_1.")
+        step(
+            "Create a sandbox from the DemoSupervisor template: one_for_one, counter_1 = 0, counter_2 = 100, printer_1."
+        )
         run("sandbox create \(id) DemoSupervisor")
         try context.call(.createSandbox, ["sandbox_id": .string(id), "supervisor_module": "DemoSupervisor"])
         printTree(id, context)
@@ -61,7 +63,8 @@ struct DemoCommand: Command {
         step("Telemetry saw it happen.")
         run("events --limit 5")
         let events = try context.call(.listEvents, ["limit": 200], as: [TelemetryEvent].self).value
-        for event in events.filter({ [EventName.processExit, EventName.supervisorRestart].contains($0.name) }).suffix(2) {
+        for event in events.filter({ [EventName.processExit, EventName.supervisorRestart].contains($0.name) }).suffix(2)
+        {
             output.say("  " + EventsCommand.line(event, output))
         }
 

@@ -27,7 +27,8 @@ enum OperationCommands {
             let all = registry.all
             context.output.data(.array(all.map(\.descriptor))) {
                 context.output.table(
-                    ["OPERATION", "CATEGORY", "RISK", "SUMMARY"], all.map { [$0.name, $0.category.rawValue, $0.risk.rawValue, $0.summary] })
+                    ["OPERATION", "CATEGORY", "RISK", "SUMMARY"],
+                    all.map { [$0.name, $0.category.rawValue, $0.risk.rawValue, $0.summary] })
             }
         }
     }
@@ -38,7 +39,8 @@ enum OperationCommands {
             arguments: [
                 ArgumentSpec("NAME", "the operation", completion: .operation),
                 ArgumentSpec(
-                    "KEY=VALUE", "parameters (VALUE may be JSON)", optional: true, variadic: true, completion: .operationParameter),
+                    "KEY=VALUE", "parameters (VALUE may be JSON)", optional: true, variadic: true,
+                    completion: .operationParameter),
             ],
             flags: [FlagSpec("params", "parameters as a JSON object, or @file", value: .json, placeholder: "JSON")],
             examples: [("superlearner operation run get_process_info pid=demo/counter_1", "any operation, by name")],
@@ -60,7 +62,8 @@ enum OperationCommands {
             if let params {
                 let text = params.hasPrefix("@") ? try CommandContext.readInput(String(params.dropFirst())) : params
                 guard let object = (try? Term(json: text))?.objectValue else {
-                    throw CLIError(exit: .usage, code: "usage", message: "--params must be a JSON object (or @file holding one)")
+                    throw CLIError(
+                        exit: .usage, code: "usage", message: "--params must be a JSON object (or @file holding one)")
                 }
                 parameters = object
             }
@@ -75,7 +78,9 @@ enum OperationCommands {
         static let spec = CommandSpec(
             "docs", "print the OpenAPI document or the Markdown reference (no daemon needed)",
             arguments: [ArgumentSpec("NAME", "one operation only", optional: true, completion: .operation)],
-            flags: [FlagSpec("format", "output format", value: .choice(["openapi", "markdown"]), placeholder: "FORMAT")],
+            flags: [
+                FlagSpec("format", "output format", value: .choice(["openapi", "markdown"]), placeholder: "FORMAT")
+            ],
             command: Self.self)
 
         let name: String?

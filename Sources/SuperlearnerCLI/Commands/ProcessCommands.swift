@@ -1,7 +1,7 @@
 import Supervision
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `superlearner process …`: list, inspect, message, stop and kill processes.
@@ -14,7 +14,8 @@ enum ProcessCommands {
         static let spec = CommandSpec(
             "list", "list processes",
             flags: [
-                FlagSpec("sandbox", "only this sandbox's processes", value: .string, placeholder: "ID", completion: .sandbox),
+                FlagSpec(
+                    "sandbox", "only this sandbox's processes", value: .string, placeholder: "ID", completion: .sandbox),
                 FlagSpec("sort", "sort by", value: .choice(CommandTree.processSortKeys), placeholder: "KEY"),
                 FlagSpec("limit", "at most N", value: .integer, placeholder: "N"),
             ],
@@ -35,7 +36,8 @@ enum ProcessCommands {
                 let rows = (list.arrayValue ?? []).map { item in
                     [
                         item["pid"]?.plain ?? "", item["path"]?.plain ?? "-", item["name"]?.plain ?? "-",
-                        output.status(item["status"]?.plain ?? ""), item["kind"]?.plain ?? "", item["mailbox"]?.plain ?? "",
+                        output.status(item["status"]?.plain ?? ""), item["kind"]?.plain ?? "",
+                        item["mailbox"]?.plain ?? "",
                         item["messages_in"]?.plain ?? "", item["restarts"]?.plain ?? "",
                     ]
                 }
@@ -55,10 +57,12 @@ enum ProcessCommands {
             let info = try context.call(.getProcessInfo, ["pid": .string(target)])
             context.output.data(info) {
                 let keys = [
-                    "pid", "path", "name", "kind", "status", "sandbox", "mailbox", "messages_in", "messages_out", "restarts",
+                    "pid", "path", "name", "kind", "status", "sandbox", "mailbox", "messages_in", "messages_out",
+                    "restarts",
                     "links", "monitors", "parent", "trap_exit", "memory", "state", "state_error",
                 ]
-                return keys.compactMap { key in info[key].map { "\(key.padded(13)) \($0.plain)" } }.joined(separator: "\n")
+                return keys.compactMap { key in info[key].map { "\(key.padded(13)) \($0.plain)" } }.joined(
+                    separator: "\n")
             }
         }
     }
@@ -78,8 +82,13 @@ enum ProcessCommands {
 
     struct Kill: Command {
         static let spec = CommandSpec(
-            "kill", "send an exit signal (default kill, which cannot be trapped)", arguments: [CommandTree.targetArgument],
-            flags: [FlagSpec("reason", "the exit reason (kill, shutdown, normal or any text)", value: .string, placeholder: "REASON")],
+            "kill", "send an exit signal (default kill, which cannot be trapped)",
+            arguments: [CommandTree.targetArgument],
+            flags: [
+                FlagSpec(
+                    "reason", "the exit reason (kill, shutdown, normal or any text)", value: .string,
+                    placeholder: "REASON")
+            ],
             command: Self.self)
 
         let target: String
@@ -102,7 +111,8 @@ enum ProcessCommands {
 
     struct Stop: Command {
         static let spec = CommandSpec(
-            "stop", "make a process exit with a reason after its terminate (gen_server:stop)", arguments: [CommandTree.targetArgument],
+            "stop", "make a process exit with a reason after its terminate (gen_server:stop)",
+            arguments: [CommandTree.targetArgument],
             flags: [FlagSpec("reason", "the exit reason (default normal)", value: .string, placeholder: "REASON")],
             command: Self.self)
 
@@ -118,7 +128,9 @@ enum ProcessCommands {
             var parameters: [String: Term] = ["pid": .string(target)]
             if let reason { parameters["reason"] = .string(reason) }
             let result = try context.call(.stopProcess, parameters)
-            context.output.data(result) { "stopped \(target) with \(reason ?? DaemonOperation.stopProcess.defaultText("reason"))" }
+            context.output.data(result) {
+                "stopped \(target) with \(reason ?? DaemonOperation.stopProcess.defaultText("reason"))"
+            }
         }
     }
 
@@ -158,7 +170,9 @@ enum ProcessCommands {
             var parameters: [String: Term] = ["pid": .string(target), "message": CommandContext.value(message)]
             if let mode = modes.first { parameters["type"] = .string(mode) }
             if let content { parameters["content"] = CommandContext.value(content) }
-            if modes.first == "call" { parameters["timeout"] = .int(Int(min(context.timeout, .seconds(600)).wholeMilliseconds)) }
+            if modes.first == "call" {
+                parameters["timeout"] = .int(Int(min(context.timeout, .seconds(600)).wholeMilliseconds))
+            }
             let result = try context.call(.sendMessage, parameters)
             if modes.first == "call" {
                 context.output.data(["reply": result["reply"] ?? .null]) { result["reply"]?.description ?? "null" }
@@ -191,7 +205,10 @@ enum ProcessCommands {
         func run(_ context: CommandContext) throws {
             let started = try context.call(
                 .traceProcess,
-                ["pid": .string(target), "duration": .int(Int(duration.wholeMilliseconds)), "max_events": .int(maxEvents)])
+                [
+                    "pid": .string(target), "duration": .int(Int(duration.wholeMilliseconds)),
+                    "max_events": .int(maxEvents),
+                ])
             let id = started["id"]?.stringValue ?? ""
             context.output.note("tracing \(target) for \(duration) or \(maxEvents) events (\(id))")
             var trace = started
@@ -204,7 +221,8 @@ enum ProcessCommands {
             context.output.data(trace) {
                 let events = trace["events"]?.arrayValue ?? []
                 return events.isEmpty
-                    ? "no messages" : events.map { "\($0["kind"]?.plain ?? "")  \($0["detail"]?.plain ?? "")" }.joined(separator: "\n")
+                    ? "no messages"
+                    : events.map { "\($0["kind"]?.plain ?? "")  \($0["detail"]?.plain ?? "")" }.joined(separator: "\n")
             }
         }
     }

@@ -6,7 +6,8 @@ enum SandboxCommands {
     static let spec = CommandSpec(
         "sandbox", "create, inspect, break and destroy isolated supervision trees",
         subcommands: [
-            Create.spec, List.spec, Info.spec, Tree.spec, Restart.spec, Destroy.spec, Run.spec, Config.spec, Templates.spec,
+            Create.spec, List.spec, Info.spec, Tree.spec, Restart.spec, Destroy.spec, Run.spec, Config.spec,
+            Templates.spec,
         ])
 
     struct Create: Command {
@@ -15,15 +16,25 @@ enum SandboxCommands {
             discussion: "Give a TEMPLATE (see 'sandbox templates') or --spec FILE (YAML or JSON, - for stdin).",
             arguments: [
                 ArgumentSpec("ID", "the new sandbox's id: \(SandboxID.rule)"),
-                ArgumentSpec("TEMPLATE", "a template name", .choice(CommandTree.templates), optional: true, completion: .template),
+                ArgumentSpec(
+                    "TEMPLATE", "a template name", .choice(CommandTree.templates), optional: true, completion: .template
+                ),
             ],
             flags: [
-                FlagSpec("spec", "a spec file (YAML or JSON; - reads stdin)", value: .file, placeholder: "FILE", completion: .file),
-                FlagSpec("strategy", "override the restart strategy", value: .choice(CommandTree.strategies), placeholder: "STRATEGY"),
+                FlagSpec(
+                    "spec", "a spec file (YAML or JSON; - reads stdin)", value: .file, placeholder: "FILE",
+                    completion: .file),
+                FlagSpec(
+                    "strategy", "override the restart strategy", value: .choice(CommandTree.strategies),
+                    placeholder: "STRATEGY"),
                 FlagSpec("max-restarts", "override the restart budget", value: .integer, placeholder: "N"),
                 FlagSpec("max-seconds", "override the intensity window", value: .integer, placeholder: "SECONDS"),
-                FlagSpec("restart", "give every worker this restart type", value: .choice(CommandTree.restartTypes), placeholder: "TYPE"),
-                FlagSpec("config", "set a config key (repeatable)", value: .string, placeholder: "KEY=VALUE", repeatable: true),
+                FlagSpec(
+                    "restart", "give every worker this restart type", value: .choice(CommandTree.restartTypes),
+                    placeholder: "TYPE"),
+                FlagSpec(
+                    "config", "set a config key (repeatable)", value: .string, placeholder: "KEY=VALUE",
+                    repeatable: true),
             ],
             examples: [
                 ("superlearner sandbox create demo DemoSupervisor", "the seed's demo tree"),
@@ -64,12 +75,15 @@ enum SandboxCommands {
                 } catch {
                     let source = file == "-" ? "stdin" : file
                     throw CLIError(
-                        exit: .usage, code: "invalid_spec", message: "\(source): \(error.issues.map(\.description).joined(separator: "; "))")
+                        exit: .usage, code: "invalid_spec",
+                        message: "\(source): \(error.issues.map(\.description).joined(separator: "; "))")
                 }
             case (.some, .some):
                 throw CLIError(exit: .usage, code: "usage", message: "give a TEMPLATE or --spec FILE, not both")
             case (nil, nil):
-                throw CLIError(exit: .usage, code: "usage", message: "give a TEMPLATE (see 'superlearner sandbox templates') or --spec FILE")
+                throw CLIError(
+                    exit: .usage, code: "usage",
+                    message: "give a TEMPLATE (see 'superlearner sandbox templates') or --spec FILE")
             }
             if let strategy { body["strategy"] = .string(strategy) }
             if let maxRestarts { body["max_restarts"] = .int(maxRestarts) }
@@ -85,7 +99,8 @@ enum SandboxCommands {
 
     struct List: Command {
         static let spec = CommandSpec(
-            "list", "list sandboxes", examples: [("superlearner sandbox list --json", "for scripts")], command: Self.self)
+            "list", "list sandboxes", examples: [("superlearner sandbox list --json", "for scripts")],
+            command: Self.self)
 
         init(_ input: CommandInput) {}
 
@@ -94,7 +109,10 @@ enum SandboxCommands {
             let (data, list) = try context.call(.listSandboxes, as: [SandboxInfo].self)
             output.data(data) {
                 let rows = list.map { info in
-                    [info.id, output.status(info.status.rawValue), info.template ?? "spec", String(info.processCount), String(info.restartCount)]
+                    [
+                        info.id, output.status(info.status.rawValue), info.template ?? "spec",
+                        String(info.processCount), String(info.restartCount),
+                    ]
                 }
                 return rows.isEmpty
                     ? "no sandboxes; create one with 'superlearner sandbox create demo DemoSupervisor'"
@@ -105,7 +123,8 @@ enum SandboxCommands {
 
     struct Info: Command {
         static let spec = CommandSpec(
-            "info", "show a sandbox's status, config and spec", arguments: [CommandTree.sandboxArgument], command: Self.self)
+            "info", "show a sandbox's status, config and spec", arguments: [CommandTree.sandboxArgument],
+            command: Self.self)
 
         let id: String
         init(_ input: CommandInput) { id = input.required("ID") }
@@ -131,7 +150,8 @@ enum SandboxCommands {
 
     struct Tree: Command {
         static let spec = CommandSpec(
-            "tree", "draw a sandbox's tree with PIDs, status and restart counts", arguments: [CommandTree.sandboxArgument],
+            "tree", "draw a sandbox's tree with PIDs, status and restart counts",
+            arguments: [CommandTree.sandboxArgument],
             command: Self.self)
 
         let id: String
@@ -139,7 +159,8 @@ enum SandboxCommands {
 
         func run(_ context: CommandContext) throws {
             let tree = try context.call(.getSandboxInfo, ["sandbox_id": .string(id)])["tree"] ?? .null
-            let root = try CommandContext.decode(tree, as: SandboxNode.self, from: DaemonOperation.getSandboxInfo.rawValue)
+            let root = try CommandContext.decode(
+                tree, as: SandboxNode.self, from: DaemonOperation.getSandboxInfo.rawValue)
             context.output.data(tree) { Tree.lines(root, output: context.output).joined(separator: "\n") }
         }
 
@@ -157,18 +178,22 @@ enum SandboxCommands {
             var label = node.id
             if let strategy = node.strategy { label += " (\(strategy.rawValue))" }
             let status = output.status(node.pid == nil ? "stopped" : "running")
-            lines.append("\(prefix)\(connector)\(label)  \(node.pid?.description ?? "-")  \(status)  restarts=\(node.restarts)")
+            lines.append(
+                "\(prefix)\(connector)\(label)  \(node.pid?.description ?? "-")  \(status)  restarts=\(node.restarts)")
             let children = node.children
             let childPrefix = isRoot ? "" : prefix + (isLast ? "   " : "│  ")
             for (index, child) in children.enumerated() {
-                draw(child, prefix: childPrefix, isLast: index == children.count - 1, isRoot: false, output: output, into: &lines)
+                draw(
+                    child, prefix: childPrefix, isLast: index == children.count - 1, isRoot: false, output: output,
+                    into: &lines)
             }
         }
     }
 
     struct Restart: Command {
         static let spec = CommandSpec(
-            "restart", "rebuild a sandbox with fresh processes, keeping its config", arguments: [CommandTree.sandboxArgument],
+            "restart", "rebuild a sandbox with fresh processes, keeping its config",
+            arguments: [CommandTree.sandboxArgument],
             command: Self.self)
 
         let id: String
@@ -182,7 +207,8 @@ enum SandboxCommands {
 
     struct Destroy: Command {
         static let spec = CommandSpec(
-            "destroy", "shut a sandbox down in order and forget it", arguments: [CommandTree.sandboxArgument], command: Self.self)
+            "destroy", "shut a sandbox down in order and forget it", arguments: [CommandTree.sandboxArgument],
+            command: Self.self)
 
         let id: String
         init(_ input: CommandInput) { id = input.required("ID") }
@@ -201,7 +227,9 @@ enum SandboxCommands {
                 ArgumentSpec("EXPERIMENT", "the experiment", .choice(CommandTree.experiments), completion: .experiment),
                 ArgumentSpec("KEY=VALUE", "experiment parameters", optional: true, variadic: true),
             ],
-            examples: [("superlearner sandbox run demo kill-child target=counter_1", "kill one child and check it comes back")],
+            examples: [
+                ("superlearner sandbox run demo kill-child target=counter_1", "kill one child and check it comes back")
+            ],
             command: Self.self)
 
         let id: String
@@ -262,11 +290,13 @@ enum SandboxCommands {
                 pairs.isEmpty
                 ? try context.call(.getSandboxConfig, ["sandbox_id": .string(id)])
                 : try context.call(
-                    .updateSandboxConfig, ["sandbox_id": .string(id), "config": .object(try CommandContext.keyValues(pairs))])
+                    .updateSandboxConfig,
+                    ["sandbox_id": .string(id), "config": .object(try CommandContext.keyValues(pairs))])
             context.output.data(config) {
                 let members = config.objectValue ?? [:]
                 return members.isEmpty
-                    ? "(no config)" : members.keys.sorted().map { "\($0)=\(members[$0]!.description)" }.joined(separator: "\n")
+                    ? "(no config)"
+                    : members.keys.sorted().map { "\($0)=\(members[$0]!.description)" }.joined(separator: "\n")
             }
         }
     }
@@ -278,10 +308,13 @@ enum SandboxCommands {
 
         func run(_ context: CommandContext) throws {
             let templates = Term.array(
-                SandboxTemplate.all.map { ["name": .string($0.name), "description": .string($0.description), "spec": $0.spec.term] })
+                SandboxTemplate.all.map {
+                    ["name": .string($0.name), "description": .string($0.description), "spec": $0.spec.term]
+                })
             context.output.data(templates) {
                 context.output.table(
-                    ["TEMPLATE", "STRATEGY", "DESCRIPTION"], SandboxTemplate.all.map { [$0.name, $0.spec.strategy.rawValue, $0.description] })
+                    ["TEMPLATE", "STRATEGY", "DESCRIPTION"],
+                    SandboxTemplate.all.map { [$0.name, $0.spec.strategy.rawValue, $0.description] })
             }
         }
     }

@@ -5,7 +5,7 @@ import SuperlearnerDaemon
 import Supervision
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `superlearner server …`: start, stop and inspect the daemon.
@@ -74,7 +74,8 @@ enum ServerCommands {
             }
             let pid: Int32
             do {
-                pid = try DaemonLauncher.start(arguments: ["server", "run", "--socket", paths.socket] + listeners.arguments, paths: paths)
+                pid = try DaemonLauncher.start(
+                    arguments: ["server", "run", "--socket", paths.socket] + listeners.arguments, paths: paths)
             } catch {
                 throw CLIError(exit: .failure, code: "start_failed", message: "could not start the daemon: \(error)")
             }
@@ -91,19 +92,22 @@ enum ServerCommands {
     }
 
     struct Stop: Command {
-        static let spec = CommandSpec("stop", "stop the daemon gracefully (sandboxes shut down in order)", command: Self.self)
+        static let spec = CommandSpec(
+            "stop", "stop the daemon gracefully (sandboxes shut down in order)", command: Self.self)
 
         init(_ input: CommandInput) {}
 
         func run(_ context: CommandContext) throws {
             guard context.client.isReachable() else {
-                throw CLIError(exit: .unreachable, code: "unreachable", message: "no daemon answers at \(context.paths.socket)")
+                throw CLIError(
+                    exit: .unreachable, code: "unreachable", message: "no daemon answers at \(context.paths.socket)")
             }
             let answer = try context.call(APIRoutes.daemonStop)
             let deadline = ContinuousClock.now + .seconds(30)
             while context.client.isReachable() {
                 guard ContinuousClock.now < deadline else {
-                    throw CLIError(exit: .timedOut, code: "timeout", message: "the daemon is still answering after 30 s")
+                    throw CLIError(
+                        exit: .timedOut, code: "timeout", message: "the daemon is still answering after 30 s")
                 }
                 usleep(20_000)
             }
@@ -121,7 +125,8 @@ enum ServerCommands {
 
         func run(_ context: CommandContext) throws {
             guard context.client.isReachable() else {
-                throw CLIError(exit: .unreachable, code: "unreachable", message: "no daemon answers at \(context.paths.socket)")
+                throw CLIError(
+                    exit: .unreachable, code: "unreachable", message: "no daemon answers at \(context.paths.socket)")
             }
             let status = try daemonStatus(context)
             context.output.data(status) {
@@ -160,7 +165,8 @@ enum ServerCommands {
                 try await Daemon(configuration: configuration, logger: logger).run()
             } catch let error as DaemonError {
                 switch error {
-                case .alreadyRunning: throw CLIError(exit: .conflict, code: "already_running", message: error.description)
+                case .alreadyRunning:
+                    throw CLIError(exit: .conflict, code: "already_running", message: error.description)
                 case .tokenRequired, .insecureTokenFile:
                     throw CLIError(exit: .usage, code: "token_required", message: error.description)
                 case .io: throw CLIError(exit: .failure, code: "io_error", message: error.description)
@@ -191,7 +197,9 @@ enum ServerCommands {
                 lines.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
                 if lines.count > count { lines.removeFirst() }
             }
-            context.output.data(.array(lines.map { .string(String($0.dropLast($0.hasSuffix("\n") ? 1 : 0))) })) { lines.joined() }
+            context.output.data(.array(lines.map { .string(String($0.dropLast($0.hasSuffix("\n") ? 1 : 0))) })) {
+                lines.joined()
+            }
         }
     }
 }

@@ -4,7 +4,7 @@ import Supervision
 import Telemetry
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `superlearner events`: print telemetry events; `--follow` streams them.
@@ -33,7 +33,9 @@ struct EventsCommand: Command {
         if let since { parameters["since"] = .int(since) }
         let (past, events) = try context.call(.listEvents, parameters, as: [TelemetryEvent].self)
         if !follow {
-            context.output.data(past) { events.isEmpty ? "no events" : events.map { Self.line($0, context.output) }.joined(separator: "\n") }
+            context.output.data(past) {
+                events.isEmpty ? "no events" : events.map { Self.line($0, context.output) }.joined(separator: "\n")
+            }
             return
         }
         // Follow: print the backlog, then stream, one event per line (JSON lines under --json, as sent).
@@ -42,7 +44,9 @@ struct EventsCommand: Command {
         let streamClient = SuperlearnerClient(endpoint: .unix(context.paths.socket), timeout: .seconds(3600 * 24 * 365))
         do {
             try streamClient.followEvents(APIRoutes.events.path(query: [("since", String(last))])) { _, data in
-                if let raw = try? Term(json: data), let event = try? TelemetryEvent(term: raw) { Self.print(raw, event, context.output) }
+                if let raw = try? Term(json: data), let event = try? TelemetryEvent(term: raw) {
+                    Self.print(raw, event, context.output)
+                }
                 return true
             }
         } catch .interrupted {
@@ -62,7 +66,8 @@ struct EventsCommand: Command {
 
     /// `SEQ.  NAME  key=value …`.
     static func line(_ event: TelemetryEvent, _ output: Output) -> String {
-        let metadata = event.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.plain)" }.joined(separator: " ")
+        let metadata = event.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.plain)" }.joined(
+            separator: " ")
         return "\(event.sequence).  \(output.paint(event.name, "36"))  \(metadata)"
     }
 }
@@ -77,7 +82,8 @@ struct WaitCommand: Command {
         arguments: [ArgumentSpec("TARGET", "a sandbox id, a path or a PID", completion: .process)],
         flags: [
             FlagSpec("for", "the state to wait for", value: .choice(states), placeholder: "STATE"),
-            FlagSpec("timeout", "give up after this long (exit 6; default 5s)", value: .duration, placeholder: "DURATION"),
+            FlagSpec(
+                "timeout", "give up after this long (exit 6; default 5s)", value: .duration, placeholder: "DURATION"),
         ],
         examples: [("superlearner wait demo/counter_1 --for restarted --timeout 10s", "after breaking something")],
         command: Self.self)
@@ -94,7 +100,8 @@ struct WaitCommand: Command {
 
     func run(_ context: CommandContext) throws {
         guard let state else {
-            throw CLIError(exit: .usage, code: "usage", message: "--for is required: running, restarted, terminated or escalated")
+            throw CLIError(
+                exit: .usage, code: "usage", message: "--for is required: running, restarted, terminated or escalated")
         }
         let deadline = ContinuousClock.now + limit
         let baseline = try context.call(.listEvents, ["limit": 1], as: [TelemetryEvent].self).value.last?.sequence ?? 0
@@ -118,15 +125,19 @@ struct WaitCommand: Command {
             let isPID = metadata["pid"]?.stringValue == target || metadata["pid"]?.stringValue == pid && pid != nil
             switch state {
             case "running":
-                return (isSandbox && [EventName.sandboxCreate, EventName.sandboxRestart, EventName.sandboxRestore].contains(name))
+                return
+                    (isSandbox
+                    && [EventName.sandboxCreate, EventName.sandboxRestart, EventName.sandboxRestore].contains(name))
                     || (isPath && (name == EventName.processSpawn || name == EventName.supervisorRestart))
             case "restarted":
                 return (isSandbox && name == EventName.sandboxRestart)
                     || (name == EventName.supervisorRestart && (isPath || metadata["old_pid"]?.stringValue == target))
             case "terminated":
-                return (isSandbox && name == EventName.sandboxDestroy) || (name == EventName.processExit && (isPath || isPID))
+                return (isSandbox && name == EventName.sandboxDestroy)
+                    || (name == EventName.processExit && (isPath || isPID))
             case "escalated":
-                return (isSandbox && name == EventName.sandboxFailed) || (name == EventName.supervisorEscalation && isPath)
+                return (isSandbox && name == EventName.sandboxFailed)
+                    || (name == EventName.supervisorEscalation && isPath)
             default:
                 return false
             }
@@ -134,9 +145,13 @@ struct WaitCommand: Command {
         let streamClient = SuperlearnerClient(endpoint: .unix(context.paths.socket), timeout: limit)
         var found = false
         do {
-            found = try streamClient.followEvents(APIRoutes.events.path(query: [("since", String(baseline))]), until: deadline) {
+            found = try streamClient.followEvents(
+                APIRoutes.events.path(query: [("since", String(baseline))]), until: deadline
+            ) {
                 _, data in
-                guard let event = (try? Term(json: data)).flatMap({ try? TelemetryEvent(term: $0) }) else { return true }
+                guard let event = (try? Term(json: data)).flatMap({ try? TelemetryEvent(term: $0) }) else {
+                    return true
+                }
                 return !matches(event)
             }
         } catch .timeout {
@@ -147,20 +162,25 @@ struct WaitCommand: Command {
             throw CLIError(exit: .unreachable, code: "unreachable", message: "the event stream failed: \(error)")
         }
         guard found else {
-            throw CLIError(exit: .timedOut, code: "timeout", message: "timed out after \(limit) waiting for \(target) to be \(state)")
+            throw CLIError(
+                exit: .timedOut, code: "timeout",
+                message: "timed out after \(limit) waiting for \(target) to be \(state)")
         }
         reached(state, context)
     }
 
     func reached(_ state: String, _ context: CommandContext) {
-        context.output.data(["target": .string(target), "state": .string(state), "reached": true]) { "\(target) is \(state)" }
+        context.output.data(["target": .string(target), "state": .string(state), "reached": true]) {
+            "\(target) is \(state)"
+        }
     }
 }
 
 /// `superlearner telemetry`: a summary of metrics; `telemetry export` dumps them.
 struct TelemetryCommand: Command {
     static let spec = CommandSpec(
-        "telemetry", "a summary of metrics; 'telemetry export' dumps them", subcommands: [Export.spec], command: Self.self)
+        "telemetry", "a summary of metrics; 'telemetry export' dumps them", subcommands: [Export.spec],
+        command: Self.self)
 
     init(_ input: CommandInput) {}
 
@@ -189,7 +209,10 @@ struct TelemetryCommand: Command {
     struct Export: Command {
         static let spec = CommandSpec(
             "export", "every metric as JSON, CSV or Prometheus text",
-            flags: [FlagSpec("format", "output format", value: .choice(["json", "csv", "prometheus"]), placeholder: "FORMAT")],
+            flags: [
+                FlagSpec(
+                    "format", "output format", value: .choice(["json", "csv", "prometheus"]), placeholder: "FORMAT")
+            ],
             command: Self.self)
 
         let format: String

@@ -7,7 +7,9 @@ enum SupervisorCommands {
     struct List: Command {
         static let spec = CommandSpec(
             "list", "list supervisors with their restart budget used",
-            flags: [FlagSpec("sandbox", "only this sandbox's", value: .string, placeholder: "ID", completion: .sandbox)],
+            flags: [
+                FlagSpec("sandbox", "only this sandbox's", value: .string, placeholder: "ID", completion: .sandbox)
+            ],
             command: Self.self)
 
         let sandbox: String?
@@ -20,7 +22,8 @@ enum SupervisorCommands {
                     ["PID", "PATH", "STRATEGY", "CHILDREN", "BUDGET USED"],
                     (list.arrayValue ?? []).map {
                         [
-                            $0["pid"]?.plain ?? "", $0["path"]?.plain ?? "-", $0["strategy"]?.plain ?? "", $0["children"]?.plain ?? "",
+                            $0["pid"]?.plain ?? "", $0["path"]?.plain ?? "-", $0["strategy"]?.plain ?? "",
+                            $0["children"]?.plain ?? "",
                             "\($0["restarts_in_window"]?.plain ?? "0")/\($0["max_restarts"]?.plain ?? "")",
                         ]
                     })
@@ -31,7 +34,9 @@ enum SupervisorCommands {
     struct Info: Command {
         static let spec = CommandSpec(
             "info", "a supervisor's children, strategy and restart history",
-            arguments: [ArgumentSpec("NAME", "a supervisor path (demo, demo/jobs), PID or name", completion: .supervisor)],
+            arguments: [
+                ArgumentSpec("NAME", "a supervisor path (demo, demo/jobs), PID or name", completion: .supervisor)
+            ],
             command: Self.self)
 
         let name: String
@@ -48,7 +53,8 @@ enum SupervisorCommands {
                 ]
                 let rows = (info["children"]?.arrayValue ?? []).map { child in
                     [
-                        child["id"]?.plain ?? "", child["pid"]?.plain ?? "-", child["type"]?.plain ?? "", child["restart"]?.plain ?? "",
+                        child["id"]?.plain ?? "", child["pid"]?.plain ?? "-", child["type"]?.plain ?? "",
+                        child["restart"]?.plain ?? "",
                         child["shutdown"]?.plain ?? "", child["restarts"]?.plain ?? "",
                     ]
                 }

@@ -56,7 +56,8 @@ struct VersionCommand: Command {
         let version = Superlearner.version
         if json {
             let versions = Dictionary(uniqueKeysWithValues: modules.map { ($0, Term.string(version)) })
-            Output.write(Term.object(["version": .string(version), "modules": .object(versions)]).prettyJSON() + "\n", to: 1)
+            Output.write(
+                Term.object(["version": .string(version), "modules": .object(versions)]).prettyJSON() + "\n", to: 1)
         } else {
             var text = "superlearner \(version)\n"
             for module in modules { text += "  \(module.padded(20)) \(version)\n" }
@@ -69,7 +70,8 @@ struct VersionCommand: Command {
 /// `superlearner help [COMMAND…]`: help for a command.
 struct HelpCommand: Command {
     static let spec = CommandSpec(
-        "help", "help for a command", arguments: [ArgumentSpec("COMMAND", "the command", optional: true, variadic: true)],
+        "help", "help for a command",
+        arguments: [ArgumentSpec("COMMAND", "the command", optional: true, variadic: true)],
         command: Self.self)
 
     let words: [String]
@@ -82,7 +84,9 @@ struct HelpCommand: Command {
             guard let next = spec.subcommand(word) else {
                 throw CLIError(
                     exit: .usage, code: "usage",
-                    message: "no command '\((path + [word]).joined(separator: " "))'\(Parser.suggestion(word, spec.subcommands.map(\.name)))")
+                    message:
+                        "no command '\((path + [word]).joined(separator: " "))'\(Parser.suggestion(word, spec.subcommands.map(\.name)))"
+                )
             }
             spec = next
             path.append(word)

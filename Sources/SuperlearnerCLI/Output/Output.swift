@@ -1,9 +1,9 @@
 import Supervision
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The exit codes of the command line (DESIGN §6): the one table.
@@ -88,7 +88,9 @@ struct Output {
     /// An error on stderr: one line, or `{"error": …}` under `--json`.
     func error(_ error: CLIError) {
         if json {
-            var body: [String: Term] = ["code": .string(error.code), "message": .string(error.message), "exit": .int(Int(error.exit.rawValue))]
+            var body: [String: Term] = [
+                "code": .string(error.code), "message": .string(error.message), "exit": .int(Int(error.exit.rawValue)),
+            ]
             if let field = error.field { body["field"] = .string(field) }
             Output.write(Term.object(["error": .object(body)]).json + "\n", to: 2)
         } else {
@@ -112,10 +114,15 @@ struct Output {
     /// An aligned table (plain text; colour applied per cell by the caller is ignored for width).
     func table(_ headers: [String], _ rows: [[String]]) -> String {
         var widths = headers.map(\.count)
-        for row in rows { for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], visibleWidth(cell)) } }
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], visibleWidth(cell))
+            }
+        }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { index, cell in
-                index == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[index] - visibleWidth(cell)))
+                index == cells.count - 1
+                    ? cell : cell + String(repeating: " ", count: max(0, widths[index] - visibleWidth(cell)))
             }.joined(separator: "  ")
         }
         return ([line(headers.map { paint($0, "1") })] + rows.map(line)).joined(separator: "\n")
@@ -136,7 +143,9 @@ struct Output {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            let written = bytes.withUnsafeMutableBytes {
+                Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+            }
             if written <= 0 { return }
             offset += written
         }

@@ -2,7 +2,7 @@ import CSuperlearner
 import Supervision
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The terminal while `top` runs: the alternate screen with the cursor hidden, keys read one at a time
@@ -52,9 +52,11 @@ final class TopScreen {
         while true {
             let left = deadline - ContinuousClock.now
             guard left > .zero else { return nil }
-            let milliseconds = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
+            let milliseconds = Int32(
+                clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
             var descriptors = [
-                pollfd(fd: ownsKeyboard ? 0 : -1, events: Int16(POLLIN), revents: 0), pollfd(fd: interrupt, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: ownsKeyboard ? 0 : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: interrupt, events: Int16(POLLIN), revents: 0),
             ]
             guard poll(&descriptors, 2, milliseconds) > 0 else { continue }
             if descriptors[1].revents != 0 {

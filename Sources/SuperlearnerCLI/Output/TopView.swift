@@ -22,7 +22,9 @@ struct TopView {
 
     /// Messages received per second since the previous frame, or `nil` on a process's first frame.
     func rate(_ process: Term, at now: ContinuousClock.Instant) -> Double? {
-        guard let pid = process["pid"]?.stringValue, let messages = process["messages_in"]?.intValue, let last = previous[pid] else { return nil }
+        guard let pid = process["pid"]?.stringValue, let messages = process["messages_in"]?.intValue,
+            let last = previous[pid]
+        else { return nil }
         let seconds = Double((now - last.at).components.attoseconds) / 1e18 + Double((now - last.at).components.seconds)
         return seconds > 0 ? Double(max(0, messages - last.messages)) / seconds : nil
     }
@@ -30,14 +32,17 @@ struct TopView {
     mutating func remember(_ sample: Sample) {
         previous = [:]
         for process in sample.processes {
-            if let pid = process["pid"]?.stringValue, let messages = process["messages_in"]?.intValue { previous[pid] = (messages, sample.at) }
+            if let pid = process["pid"]?.stringValue, let messages = process["messages_in"]?.intValue {
+                previous[pid] = (messages, sample.at)
+            }
         }
     }
 
     /// The frame's lines: a summary, the keys (live only), and the table.
     func render(_ sample: Sample, output: Output, live: Bool) -> [String] {
         let daemon = sample.daemon
-        var summary = "superlearner top · \(daemon["processes"]?.plain ?? "?") processes · \(daemon["sandboxes"]?.plain ?? "?") sandboxes"
+        var summary =
+            "superlearner top · \(daemon["processes"]?.plain ?? "?") processes · \(daemon["sandboxes"]?.plain ?? "?") sandboxes"
         summary += " · up \(TopView.uptime(daemon["uptime_seconds"]?.doubleValue ?? 0)) · sort: \(sort)"
         if let sandbox { summary += " · sandbox: \(sandbox)" }
         if live { summary += " · every \(interval)" }
@@ -46,14 +51,17 @@ struct TopView {
         let rows = sample.processes.map { process -> [String] in
             [
                 process["pid"]?.plain ?? "", process["path"]?.stringValue ?? process["name"]?.stringValue ?? "-",
-                output.status(process["status"]?.plain ?? ""), process["kind"]?.plain ?? "", process["mailbox"]?.plain ?? "",
+                output.status(process["status"]?.plain ?? ""), process["kind"]?.plain ?? "",
+                process["mailbox"]?.plain ?? "",
                 process["messages_in"]?.plain ?? "", rate(process, at: sample.at).map(TopView.format) ?? "-",
                 process["restarts"]?.plain ?? "", TopView.bytes(process["memory"]?.intValue ?? 0),
             ]
         }
         lines.append("")
-        lines += output.table(["PID", "PATH", "STATUS", "KIND", "MAILBOX", "MSGS IN", "MSG/S", "RESTARTS", "MEMORY"], rows)
-            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines += output.table(
+            ["PID", "PATH", "STATUS", "KIND", "MAILBOX", "MSGS IN", "MSG/S", "RESTARTS", "MEMORY"], rows
+        )
+        .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         return lines
     }
 

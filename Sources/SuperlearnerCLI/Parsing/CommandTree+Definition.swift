@@ -16,12 +16,15 @@ enum CommandTree {
         FlagSpec("json", "print data as JSON on stdout (errors as JSON on stderr)"),
         FlagSpec("quiet", short: "q", "print nothing on success"),
         FlagSpec("no-color", "never colour output (also NO_COLOR or TERM=dumb)"),
-        FlagSpec("socket", "the daemon's socket (default $SUPERLEARNER_HOME/superlearner.sock)", value: .file, placeholder: "PATH", completion: .file),
+        FlagSpec(
+            "socket", "the daemon's socket (default $SUPERLEARNER_HOME/superlearner.sock)", value: .file,
+            placeholder: "PATH", completion: .file),
         FlagSpec("timeout", "how long to wait for the daemon (default 30s)", value: .duration, placeholder: "DURATION"),
         FlagSpec("help", short: "h", "show help for the command"),
     ]
 
-    static let targetArgument = ArgumentSpec("TARGET", "a PID (<0.12.0>), a path (demo/counter_1) or a registered name", completion: .process)
+    static let targetArgument = ArgumentSpec(
+        "TARGET", "a PID (<0.12.0>), a path (demo/counter_1) or a registered name", completion: .process)
     static let sandboxArgument = ArgumentSpec("ID", "the sandbox id", completion: .sandbox)
 
     /// The root: `superlearner`.
@@ -33,8 +36,10 @@ enum CommandTree {
             start it when none answers (set SUPERLEARNER_NO_AUTOSTART=1 to refuse).
             """,
         subcommands: [
-            SandboxCommands.spec, ProcessCommands.spec, SupervisorCommands.spec, OperationCommands.spec, ServerCommands.spec,
-            EventsCommand.spec, WaitCommand.spec, TelemetryCommand.spec, TopCommand.spec, CompletionCommand.spec, ShellCommand.spec,
+            SandboxCommands.spec, ProcessCommands.spec, SupervisorCommands.spec, OperationCommands.spec,
+            ServerCommands.spec,
+            EventsCommand.spec, WaitCommand.spec, TelemetryCommand.spec, TopCommand.spec, CompletionCommand.spec,
+            ShellCommand.spec,
             DemoCommand.spec, VersionCommand.spec, HelpCommand.spec,
         ])
 }

@@ -55,7 +55,10 @@ struct ArgumentSpec: Sendable, Hashable {
     /// How to complete it.
     var completion: CompletionSource
 
-    init(_ name: String, _ summary: String, _ kind: ValueKind = .string, optional: Bool = false, variadic: Bool = false, completion: CompletionSource = .none) {
+    init(
+        _ name: String, _ summary: String, _ kind: ValueKind = .string, optional: Bool = false, variadic: Bool = false,
+        completion: CompletionSource = .none
+    ) {
         self.name = name
         self.summary = summary
         self.kind = kind
@@ -82,13 +85,18 @@ struct FlagSpec: Sendable, Hashable {
     /// Whether it may be given several times (values accumulate).
     var repeatable: Bool
 
-    init(_ long: String, short: Character? = nil, _ summary: String, value: ValueKind? = nil, placeholder: String = "VALUE", completion: CompletionSource = .none, repeatable: Bool = false) {
+    init(
+        _ long: String, short: Character? = nil, _ summary: String, value: ValueKind? = nil,
+        placeholder: String = "VALUE", completion: CompletionSource = .none, repeatable: Bool = false
+    ) {
         self.long = long
         self.short = short
         self.summary = summary
         self.value = value
         self.placeholder = placeholder
-        self.completion = completion == .none && value.map({ if case .choice = $0 { true } else { false } }) == true ? .choice : completion
+        self.completion =
+            completion == .none && value.map({ if case .choice = $0 { true } else { false } }) == true
+            ? .choice : completion
         self.repeatable = repeatable
     }
 
@@ -123,8 +131,10 @@ struct CommandSpec: Sendable, Hashable {
     var command: (any Command.Type)?
 
     init(
-        _ name: String, _ summary: String, discussion: String = "", arguments: [ArgumentSpec] = [], flags: [FlagSpec] = [],
-        subcommands: [CommandSpec] = [], examples: [(String, String)] = [], hidden: Bool = false, command: (any Command.Type)? = nil
+        _ name: String, _ summary: String, discussion: String = "", arguments: [ArgumentSpec] = [],
+        flags: [FlagSpec] = [],
+        subcommands: [CommandSpec] = [], examples: [(String, String)] = [], hidden: Bool = false,
+        command: (any Command.Type)? = nil
     ) {
         self.name = name
         self.summary = summary

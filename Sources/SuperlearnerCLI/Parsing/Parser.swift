@@ -1,4 +1,5 @@
 import Supervision
+
 /// A command line that parsed: which command, its positional values and its flags.
 struct ParsedCommand: Sendable {
     /// The command words after `superlearner` (`["sandbox", "create"]`).
@@ -102,14 +103,16 @@ enum Parser {
             guard let value = remaining.first else {
                 if argument.optional { continue }
                 throw UsageError(
-                    message: "missing \(argument.name) (\(argument.summary)); usage: \(Help.usage(spec, path: path))", path: path)
+                    message: "missing \(argument.name) (\(argument.summary)); usage: \(Help.usage(spec, path: path))",
+                    path: path)
             }
             try check(value, against: argument.kind, name: argument.name, path: path)
             arguments[argument.name] = [value]
             remaining = remaining.dropFirst()
         }
         if let extra = remaining.first {
-            throw UsageError(message: "unexpected argument '\(extra)'; usage: \(Help.usage(spec, path: path))", path: path)
+            throw UsageError(
+                message: "unexpected argument '\(extra)'; usage: \(Help.usage(spec, path: path))", path: path)
         }
         return ParsedCommand(path: path, spec: spec, arguments: arguments, flags: flags)
     }
@@ -118,7 +121,9 @@ enum Parser {
         word.count > 1 && word.dropFirst().allSatisfy { $0.isNumber || $0 == "." }
     }
 
-    static func flagValue(_ flag: FlagSpec, inline: String?, words: [String], index: inout Int, path: [String]) throws(UsageError) -> String {
+    static func flagValue(_ flag: FlagSpec, inline: String?, words: [String], index: inout Int, path: [String])
+        throws(UsageError) -> String
+    {
         guard let kind = flag.value else {
             if inline != nil { throw UsageError(message: "--\(flag.long) takes no value", path: path) }
             return "true"
@@ -137,7 +142,9 @@ enum Parser {
         return value
     }
 
-    static func record(_ flag: FlagSpec, _ value: String, into flags: inout [String: [String]], path: [String]) throws(UsageError) {
+    static func record(_ flag: FlagSpec, _ value: String, into flags: inout [String: [String]], path: [String])
+        throws(UsageError)
+    {
         if flags[flag.long] != nil && !flag.repeatable && flag.value != nil {
             throw UsageError(message: "--\(flag.long) is given twice", path: path)
         }
@@ -148,14 +155,20 @@ enum Parser {
     static func check(_ value: String, against kind: ValueKind, name: String, path: [String]) throws(UsageError) {
         switch kind {
         case .integer:
-            guard Int(value) != nil else { throw UsageError(message: "\(name) must be an integer, got '\(value)'", path: path) }
+            guard Int(value) != nil else {
+                throw UsageError(message: "\(name) must be an integer, got '\(value)'", path: path)
+            }
         case .duration:
             guard Duration.parse(value) != nil else {
-                throw UsageError(message: "\(name) must be a duration such as 500ms, 5s or 2m, got '\(value)'", path: path)
+                throw UsageError(
+                    message: "\(name) must be a duration such as 500ms, 5s or 2m, got '\(value)'", path: path)
             }
         case .choice(let choices):
             guard choices.contains(value) else {
-                throw UsageError(message: "\(name) must be one of \(choices.joined(separator: ", ")), got '\(value)'\(suggestion(value, choices))", path: path)
+                throw UsageError(
+                    message:
+                        "\(name) must be one of \(choices.joined(separator: ", ")), got '\(value)'\(suggestion(value, choices))",
+                    path: path)
             }
         case .string, .file, .json:
             break

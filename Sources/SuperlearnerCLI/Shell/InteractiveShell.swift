@@ -3,7 +3,7 @@ import CSuperlearner
 import SuperlearnerClient
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `superlearner shell`: every command without the `superlearner` prefix, on GNU readline (line editing,
@@ -96,7 +96,10 @@ enum InteractiveShell {
         acceptedLine = nil
         rl_callback_handler_install(prompt, acceptLine)
         while true {
-            var descriptors = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: interrupt, events: Int16(POLLIN), revents: 0)]
+            var descriptors = [
+                pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: interrupt, events: Int16(POLLIN), revents: 0),
+            ]
             if poll(&descriptors, 2, -1) < 0 {
                 if errno == EINTR { continue }
                 rl_callback_handler_remove()

@@ -1,4 +1,5 @@
 import Sandbox
+
 /// The man pages, generated from the command tree in mdoc: `superlearner(1)`, one page per noun
 /// (`superlearner-sandbox(1)`, …) and per top-level command with flags, arguments or more to say
 /// (`superlearner-wait(1)`, `superlearner-shell(1)`, …), and `superlearner-spec(5)`.
@@ -19,7 +20,8 @@ enum ManPages {
     /// Nouns, and the top-level commands that take something or have more to say than their summary.
     static func hasOwnPage(_ command: CommandSpec) -> Bool {
         guard !command.hidden, command.name != "help" else { return false }
-        return !command.subcommands.isEmpty || !command.arguments.isEmpty || !command.flags.isEmpty || !command.discussion.isEmpty
+        return !command.subcommands.isEmpty || !command.arguments.isEmpty || !command.flags.isEmpty
+            || !command.discussion.isEmpty
     }
 
     static func escape(_ text: String) -> String {
@@ -117,7 +119,9 @@ enum ManPages {
         out += ".Sh DESCRIPTION\n" + sentences(CommandTree.root.discussion) + "\n"
         out += ".Pp\nThe commands:\n.Bl -tag -width Ds\n"
         for command in CommandTree.root.subcommands where !command.hidden {
-            out += ".It Cm \(command.name)\n" + sentences(command.summary.prefix(1).uppercased() + command.summary.dropFirst() + ".") + "\n"
+            out +=
+                ".It Cm \(command.name)\n"
+                + sentences(command.summary.prefix(1).uppercased() + command.summary.dropFirst() + ".") + "\n"
             if hasOwnPage(command) {
                 out += "See\n.Xr superlearner-\(command.name) 1 .\n"
             }
@@ -169,17 +173,22 @@ enum ManPages {
             out += synopsis(verb, path: path(verb))
             if verb.name != verbs.last?.name { out += ".Pp\n" }
         }
-        out += ".Sh DESCRIPTION\n" + sentences(noun.summary.prefix(1).uppercased() + noun.summary.dropFirst() + ".") + "\n"
+        out +=
+            ".Sh DESCRIPTION\n" + sentences(noun.summary.prefix(1).uppercased() + noun.summary.dropFirst() + ".") + "\n"
         if !noun.discussion.isEmpty { out += ".Pp\n" + sentences(noun.discussion) + "\n" }
         for verb in verbs {
             if !leaf {
-                out += ".Ss \(noun.name) \(verb.name)\n" + sentences(verb.summary.prefix(1).uppercased() + verb.summary.dropFirst() + ".") + "\n"
+                out +=
+                    ".Ss \(noun.name) \(verb.name)\n"
+                    + sentences(verb.summary.prefix(1).uppercased() + verb.summary.dropFirst() + ".") + "\n"
                 if !verb.discussion.isEmpty { out += ".Pp\n" + sentences(verb.discussion) + "\n" }
             }
             if !verb.arguments.isEmpty {
                 out += ".Bl -tag -width Ds\n"
                 for argument in verb.arguments {
-                    out += ".It Ar \(argument.name.replacingAll("=", with: "\\(eq"))\n" + sentences(argument.summary.prefix(1).uppercased() + argument.summary.dropFirst() + ".") + "\n"
+                    out +=
+                        ".It Ar \(argument.name.replacingAll("=", with: "\\(eq"))\n"
+                        + sentences(argument.summary.prefix(1).uppercased() + argument.summary.dropFirst() + ".") + "\n"
                 }
                 out += ".El\n"
             }
@@ -196,7 +205,8 @@ enum ManPages {
     }
 
     static func spec() -> String {
-        var out = header("superlearner-spec", section: 5, description: "supervision tree spec files for superlearner sandboxes")
+        var out = header(
+            "superlearner-spec", section: 5, description: "supervision tree spec files for superlearner sandboxes")
         out += """
             .Sh DESCRIPTION
             A spec file describes a supervision tree for

@@ -96,7 +96,10 @@ final class ProcessCell: @unchecked Sendable {
             return nil
         }
         if let timer { TimerService.shared.cancel(timer) }
-        if let tracer { tracer(TraceRecord(kind: .received, pid: pid, detail: message.traceDescription, at: SystemClock.wallSeconds())) }
+        if let tracer {
+            tracer(
+                TraceRecord(kind: .received, pid: pid, detail: message.traceDescription, at: SystemClock.wallSeconds()))
+        }
         waiter?.resume(returning: .message(message))
     }
 

@@ -81,7 +81,8 @@ public final class Runtime: Sendable {
         let cell: ProcessCell = table.withLock { table in
             let pid = PID(node: 0, number: table.nextNumber, serial: serial)
             table.nextNumber += 1
-            let cell = ProcessCell(pid: pid, parent: options.parent ?? options.link, scheduler: scheduler, state: initial)
+            let cell = ProcessCell(
+                pid: pid, parent: options.parent ?? options.link, scheduler: scheduler, state: initial)
             table.cells[pid.number] = cell
             if let path = options.path { table.paths[path] = pid }
             if let name = options.name, table.names[name] == nil {
@@ -292,7 +293,8 @@ public final class Runtime: Sendable {
             cell.alive.store(false, ordering: .relaxed)
             let fallout = Fallout(
                 links: state.links, monitors: state.monitors, monitoring: state.monitoring,
-                waiter: state.waiter, timer: state.waiterTimer, task: state.task, name: state.name, path: state.path, tracer: state.tracer,
+                waiter: state.waiter, timer: state.waiterTimer, task: state.task, name: state.name, path: state.path,
+                tracer: state.tracer,
                 messagesIn: state.messagesIn)
             state.tracer = nil
             state.links = []
@@ -347,7 +349,8 @@ public final class Runtime: Sendable {
             table.cells.removeValue(forKey: cell.pid.number)
             if let path = fallout.path, table.paths[path] == cell.pid { table.paths.removeValue(forKey: path) }
         }
-        fallout.tracer?(TraceRecord(kind: .exited, pid: cell.pid, detail: reason.description, at: SystemClock.wallSeconds()))
+        fallout.tracer?(
+            TraceRecord(kind: .exited, pid: cell.pid, detail: reason.description, at: SystemClock.wallSeconds()))
         if observers.isActive {
             observers.emit(.exited(pid: cell.pid, reason: reason, path: fallout.path))
         }
@@ -406,7 +409,9 @@ public final class Runtime: Sendable {
         let channel = ReplyChannel()
         let ref = addMonitor(on: pid, watcher: .callback { reason in channel.resolve(.value(reason)) })
         let timer = timeout.map { timeout in
-            TimerService.shared.schedule(after: timeout) { channel.resolve(.failure(.timeout(pid.description, timeout))) }
+            TimerService.shared.schedule(after: timeout) {
+                channel.resolve(.failure(.timeout(pid.description, timeout)))
+            }
         }
         let outcome = await withTaskCancellationHandler {
             await channel.wait()
@@ -428,9 +433,12 @@ public final class Runtime: Sendable {
     ) async throws(CallError) -> any Sendable {
         guard let cell = cell(target) else { throw .noproc(target.description) }
         let channel = ReplyChannel()
-        let ref = addMonitor(on: target, watcher: .callback { reason in
-            channel.resolve(.failure(reason == .noproc ? .noproc(target.description) : .exited(target.description, reason)))
-        })
+        let ref = addMonitor(
+            on: target,
+            watcher: .callback { reason in
+                channel.resolve(
+                    .failure(reason == .noproc ? .noproc(target.description) : .exited(target.description, reason)))
+            })
         cell.deliver(makeMessage(channel))
         let timer = timeout.map { timeout in
             TimerService.shared.schedule(after: timeout) {

@@ -1,12 +1,12 @@
-import Synchronization
 import DequeModule
+import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One scheduler thread, BEAM-style: a run queue of process jobs executed on a dedicated OS thread.
@@ -54,9 +54,9 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     @inline(__always)
     static func currentThreadID() -> UInt {
         #if canImport(Darwin)
-        UInt(bitPattern: pthread_self())
+            UInt(bitPattern: pthread_self())
         #else
-        UInt(pthread_self())
+            UInt(pthread_self())
         #endif
     }
 

@@ -80,8 +80,10 @@ public struct ChildStart: Sendable {
     /// Starts a nested supervisor and waits until all its children have started.
     public static func supervisor(_ spec: SupervisorSpec) -> ChildStart {
         ChildStart { context in
-            try await Supervisor.start(spec, in: context.runtime, options: context.spawnOptions, scheduler: context.scheduler)
-                .pid
+            try await Supervisor.start(
+                spec, in: context.runtime, options: context.spawnOptions, scheduler: context.scheduler
+            )
+            .pid
         }
     }
 }

@@ -49,7 +49,8 @@ public struct Supervisor: Sendable, Hashable {
         }
         var options = options
         options.trapExit = true
-        let pid = try await runtime.spawnAcknowledged(options, scheduler: scheduler, kind: .supervisor) { context, ack in
+        let pid = try await runtime.spawnAcknowledged(options, scheduler: scheduler, kind: .supervisor) {
+            context, ack in
             try await SupervisorCore(spec: spec, context: context).run(ack: ack)
         }
         return Supervisor(pid, in: runtime)

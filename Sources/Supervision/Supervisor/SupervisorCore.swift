@@ -133,14 +133,16 @@ final class SupervisorCore {
                         record(restartOf: oldRecord.spec.id, reason: reason)
                         runtime.emit(
                             .restarted(
-                                supervisor: context.pid, childID: oldRecord.spec.id, oldPID: replaced[oldRecord.spec.id] ?? nil,
+                                supervisor: context.pid, childID: oldRecord.spec.id,
+                                oldPID: replaced[oldRecord.spec.id] ?? nil,
                                 newPID: pid,
                                 reason: reason, path: childPath(oldRecord.spec.id)))
                     }
                 case .failure:
                     // OTP's try_again_restart: retry through the mailbox, so each attempt counts toward the
                     // intensity and requests queued meanwhile are still served.
-                    context.send(.system(.retryRestart(childID: children[position].spec.id), reply: nil), to: context.pid)
+                    context.send(
+                        .system(.retryRestart(childID: children[position].spec.id), reply: nil), to: context.pid)
                     return
                 }
             }
@@ -180,7 +182,8 @@ final class SupervisorCore {
             children[index].pid = pid
             return .success(pid)
         } catch let error as StartError {
-            runtime.emit(.childStartFailed(supervisor: context.pid, childID: child.spec.id, reason: error.reason, path: path))
+            runtime.emit(
+                .childStartFailed(supervisor: context.pid, childID: child.spec.id, reason: error.reason, path: path))
             return .failure(error)
         } catch {
             let reason = ExitReason.error(String(describing: error))
@@ -322,7 +325,8 @@ final class SupervisorCore {
             "max_restarts": .int(spec.maxRestarts),
             "max_seconds": .double(Double(spec.maxSeconds.nanoseconds) / 1e9),
             "restarts_in_window": .int(intensity.used(at: SystemClock.monotonicNanoseconds())),
-            "children": .array(children.map { .object(["id": .string($0.spec.id), "pid": $0.pid.map(Term.pid) ?? .null]) }),
+            "children": .array(
+                children.map { .object(["id": .string($0.spec.id), "pid": $0.pid.map(Term.pid) ?? .null]) }),
         ])
     }
 }

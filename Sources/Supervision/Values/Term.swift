@@ -111,7 +111,9 @@ extension Term: CustomStringConvertible {
         case .bool(let value): out += value ? "true" : "false"
         case .int(let value): out += String(value)
         case .double(let value):
-            out += value.isFinite ? (value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) + ".0" : "\(value)") : "null"
+            out +=
+                value.isFinite
+                ? (value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) + ".0" : "\(value)") : "null"
         case .string(let value): Term.writeQuoted(value, to: &out)
         case .pid(let pid): Term.writeQuoted(pid.description, to: &out)
         case .array(let items):

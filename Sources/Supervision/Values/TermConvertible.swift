@@ -46,7 +46,9 @@ public struct TermFields: Sendable {
         return converted
     }
 
-    private func readOptional<T>(_ key: String, _ expected: String, _ convert: (Term) -> T?) throws(TermDecodingError) -> T? {
+    private func readOptional<T>(_ key: String, _ expected: String, _ convert: (Term) -> T?) throws(TermDecodingError)
+        -> T?
+    {
         guard let value = members[key], value != .null else { return nil }
         guard let converted = convert(value) else { throw TermDecodingError(path: field(key), expected: expected) }
         return converted
@@ -67,7 +69,9 @@ public struct TermFields: Sendable {
         try readOptional(key, "a PID", \.pidValue)
     }
     /// A required object, as its members.
-    public func object(_ key: String) throws(TermDecodingError) -> [String: Term] { try read(key, "an object", \.objectValue) }
+    public func object(_ key: String) throws(TermDecodingError) -> [String: Term] {
+        try read(key, "an object", \.objectValue)
+    }
     /// A required value of any type.
     public func value(_ key: String) throws(TermDecodingError) -> Term { try read(key, "a value") { $0 } }
     /// A raw-representable enum from its string.
@@ -81,11 +85,14 @@ public struct TermFields: Sendable {
         do {
             return try T(term: value)
         } catch {
-            throw TermDecodingError(path: error.path.isEmpty ? field(key) : field(key) + "." + error.path, expected: error.expected)
+            throw TermDecodingError(
+                path: error.path.isEmpty ? field(key) : field(key) + "." + error.path, expected: error.expected)
         }
     }
     /// An array of values of their own type (absent or null reads as empty).
-    public func decodeArray<T: TermConvertible>(_ key: String, of type: T.Type = T.self) throws(TermDecodingError) -> [T] {
+    public func decodeArray<T: TermConvertible>(_ key: String, of type: T.Type = T.self) throws(TermDecodingError)
+        -> [T]
+    {
         guard let value = members[key], value != .null else { return [] }
         guard let items = value.arrayValue else { throw TermDecodingError(path: field(key), expected: "an array") }
         var result: [T] = []
@@ -94,7 +101,8 @@ public struct TermFields: Sendable {
                 result.append(try T(term: item))
             } catch {
                 let here = "\(field(key))[\(index)]"
-                throw TermDecodingError(path: error.path.isEmpty ? here : here + "." + error.path, expected: error.expected)
+                throw TermDecodingError(
+                    path: error.path.isEmpty ? here : here + "." + error.path, expected: error.expected)
             }
         }
         return result
@@ -113,7 +121,8 @@ extension Array: TermConvertible where Element: TermConvertible {
             do {
                 result.append(try Element(term: item))
             } catch {
-                throw TermDecodingError(path: "[\(index)]" + (error.path.isEmpty ? "" : "." + error.path), expected: error.expected)
+                throw TermDecodingError(
+                    path: "[\(index)]" + (error.path.isEmpty ? "" : "." + error.path), expected: error.expected)
             }
         }
         self = result

@@ -37,8 +37,10 @@ public enum BuiltinWorker: String, Sendable, CaseIterable {
         case .echo, .kv: []
         case .ticker: [("every_ms", "an integer of at least 1")]
         case .crasher:
-            [("after_ms", "an integer of at least 0"), ("probability", "a number from 0 to 1"),
-             ("every_ms", "an integer of at least 1"), ("crash_on_start", "a boolean")]
+            [
+                ("after_ms", "an integer of at least 0"), ("probability", "a number from 0 to 1"),
+                ("every_ms", "an integer of at least 1"), ("crash_on_start", "a boolean"),
+            ]
         case .sleeper: [("start_ms", "an integer of at least 0"), ("stop_ms", "an integer of at least 0")]
         }
     }
@@ -49,12 +51,14 @@ public enum BuiltinWorker: String, Sendable, CaseIterable {
         let known = Set(arguments.map(\.name))
         if let unknown = args.keys.sorted().first(where: { !known.contains($0) }) {
             let list = known.isEmpty ? "none" : known.sorted().joined(separator: ", ")
-            throw WorkerArgumentError(argument: unknown, message: "unknown argument for \(rawValue) (accepted: \(list))")
+            throw WorkerArgumentError(
+                argument: unknown, message: "unknown argument for \(rawValue) (accepted: \(list))")
         }
         func int(_ name: String, default value: Int, minimum: Int) throws(WorkerArgumentError) -> Int {
             guard let term = args[name] else { return value }
             guard let number = term.intValue, number >= minimum else {
-                throw WorkerArgumentError(argument: name, message: "expected an integer of at least \(minimum), got \(term)")
+                throw WorkerArgumentError(
+                    argument: name, message: "expected an integer of at least \(minimum), got \(term)")
             }
             return number
         }
@@ -74,7 +78,8 @@ public enum BuiltinWorker: String, Sendable, CaseIterable {
             var probability: Double? = nil
             if let term = args["probability"] {
                 guard let value = term.doubleValue, value >= 0, value <= 1 else {
-                    throw WorkerArgumentError(argument: "probability", message: "expected a number from 0 to 1, got \(term)")
+                    throw WorkerArgumentError(
+                        argument: "probability", message: "expected a number from 0 to 1, got \(term)")
                 }
                 probability = value
             }

@@ -64,7 +64,8 @@ public struct EchoWorker: Server {
 
     /// Echoes `["echo", pid, x]` back to `pid` as `x`.
     public func handleInfo(_ message: Message, state: inout Int, context: ServerContext) async throws -> ServerAction {
-        if case .term(.array(let items)) = message, items.count == 3, items[0] == "echo", let target = items[1].pidValue {
+        if case .term(.array(let items)) = message, items.count == 3, items[0] == "echo", let target = items[1].pidValue
+        {
             state += 1
             context.process.send(items[2], to: target)
         }

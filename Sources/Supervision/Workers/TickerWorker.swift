@@ -57,7 +57,10 @@ public struct CrasherWorker: Server {
     public var crashOnStart: Bool
 
     /// Creates a crasher.
-    public init(afterMilliseconds: Int? = nil, probability: Double? = nil, everyMilliseconds: Int = 100, crashOnStart: Bool = false) {
+    public init(
+        afterMilliseconds: Int? = nil, probability: Double? = nil, everyMilliseconds: Int = 100,
+        crashOnStart: Bool = false
+    ) {
         self.afterMilliseconds = afterMilliseconds
         self.probability = probability
         self.everyMilliseconds = max(1, everyMilliseconds)
@@ -180,7 +183,8 @@ public struct KVWorker: Server {
     public func handleCast(_ message: Term, state: inout [String: Term], context: ServerContext) async throws
         -> ServerAction
     {
-        if message.command?.name == "put", let content = message.command?.content, let key = content["key"]?.stringValue {
+        if message.command?.name == "put", let content = message.command?.content, let key = content["key"]?.stringValue
+        {
             state[key] = content["value"] ?? .null
         }
         if message.command?.name == "crash" { throw WorkerCrash(worker: "kv", detail: "crash requested") }

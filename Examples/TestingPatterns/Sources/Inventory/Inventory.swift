@@ -2,10 +2,13 @@ import Supervision
 
 /// A stock keeper: cast `["add", n]`, call `"count"`; a negative stock is a bug that crashes it.
 public struct Stock: Server {
+    /// A stock keeper with nothing in stock.
     public init() {}
 
+    /// Starts at zero.
     public func initialize(_ context: ServerContext) async throws -> Int { 0 }
 
+    /// `["add", n]` adds `n` (which may be negative); going below zero crashes the server.
     public func handleCast(_ message: Term, state: inout Int, context: ServerContext) async throws -> ServerAction {
         if message.command?.name == "add", let amount = message.command?.content?.intValue {
             state += amount
@@ -14,10 +17,12 @@ public struct Stock: Server {
         return .continue
     }
 
+    /// Any call answers the stock.
     public func handleCall(_ request: Term, state: inout Int, context: ServerContext) async throws -> CallReply {
         .reply(.int(state))
     }
 
+    /// The state as `{"stock": n}`.
     public func inspect(_ state: Int) -> Term { ["stock": .int(state)] }
 }
 
