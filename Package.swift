@@ -105,9 +105,8 @@ let package = Package(
         .target(
             name: "SuperlearnerCLI",
             dependencies: [
-                "SuperlearnerAPI", "SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Sandbox", "Telemetry",
-                "Supervision",
-                "CReadline", "CSuperlearner",
+                "SuperlearnerAPI", "SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Schema", "Sandbox", "Telemetry",
+                "Supervision", "CReadline", "CSuperlearner", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
