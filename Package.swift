@@ -105,7 +105,8 @@ let package = Package(
         .target(
             name: "SuperlearnerCLI",
             dependencies: [
-                "SuperlearnerAPI", "SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Schema", "Sandbox", "Telemetry",
+                "SuperlearnerAPI", "SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Schema", "Sandbox",
+                "Telemetry",
                 "Supervision", "CReadline", "CSuperlearner", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -137,14 +137,9 @@ public final class TraceStore: Sendable {
     }
 
     static func term(_ trace: Trace) -> Term {
-        [
-            "id": .string(trace.id), "pid": .pid(trace.pid), "target": .string(trace.target),
-            "active": .bool(trace.active),
-            "max_events": .int(trace.maxEvents), "started_at": .double(trace.startedAt),
-            "events": .array(
-                trace.events.map {
-                    ["kind": .string($0.kind.rawValue), "detail": .string($0.detail), "at": .double($0.at)]
-                }),
-        ]
+        TraceReport(
+            id: trace.id, pid: trace.pid, target: trace.target, active: trace.active, maxEvents: trace.maxEvents,
+            startedAt: trace.startedAt, events: trace.events
+        ).term
     }
 }

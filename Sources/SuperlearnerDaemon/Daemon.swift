@@ -239,17 +239,16 @@ struct DaemonStatus: Sendable {
     let sandboxes: SandboxManager
     let runtime: Runtime
 
-    var term: Term {
+    var report: DaemonStatusReport {
         let configuration = daemon.configuration
-        return [
-            "pid": .int(Int(getpid())), "version": .string(Superlearner.version), "node": .string(runtime.nodeName),
-            "socket": .string(configuration.paths.socket), "home": .string(configuration.paths.home),
-            "host": configuration.port == nil ? .null : .string(configuration.host),
-            "port": (daemon.listeners.withLock(\.tcpPort) ?? configuration.port).map(Term.int) ?? .null,
-            "ready": .bool(daemon.isReady),
-            "started_at": .double(daemon.startedAt),
-            "uptime_seconds": .double(SystemClock.wallSeconds() - daemon.startedAt),
-            "sandboxes": .int(sandboxes.count), "processes": .int(runtime.processCount),
-        ]
+        return DaemonStatusReport(
+            pid: Int(getpid()), version: Superlearner.version, node: runtime.nodeName,
+            socket: configuration.paths.socket,
+            home: configuration.paths.home, host: configuration.port == nil ? nil : configuration.host,
+            port: daemon.listeners.withLock(\.tcpPort) ?? configuration.port, ready: daemon.isReady,
+            startedAt: daemon.startedAt, uptimeSeconds: SystemClock.wallSeconds() - daemon.startedAt,
+            sandboxes: sandboxes.count, processes: runtime.processCount)
     }
+
+    var term: Term { report.term }
 }

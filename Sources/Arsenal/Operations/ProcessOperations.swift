@@ -8,17 +8,7 @@ enum ProcessOperations {
     static let pidParameter = Parameter(
         "pid", .pid, "a PID (<0.12.0>), a supervision path (demo/counter_1) or a registered name", required: true)
 
-    static func row(_ info: ProcessSnapshot) -> Term {
-        [
-            "pid": .pid(info.pid), "path": info.path.map(Term.string) ?? .null,
-            "name": info.name.map(Term.string) ?? .null,
-            "status": .string(info.status.rawValue), "kind": .string(info.kind.rawValue),
-            "sandbox": SandboxManager.sandboxID(ofPath: info.path).map(Term.string) ?? .null,
-            "mailbox": .int(info.mailboxLength), "messages_in": .int(Int(info.messagesIn)),
-            "messages_out": .int(Int(info.messagesOut)), "restarts": .int(info.restarts),
-            "memory": .int(info.memoryEstimate),
-        ]
-    }
+    static func row(_ info: ProcessSnapshot) -> Term { ProcessReport(info).term }
 
     static func details(_ info: ProcessSnapshot) -> Term {
         guard case .object(var members) = row(info) else { return .null }

@@ -27,31 +27,6 @@ enum SupervisorOperations {
         return Supervisor(pid, in: context.runtime)
     }
 
-    static func child(_ info: ChildInfo) -> Term {
-        [
-            "id": .string(info.id), "pid": info.pid.map(Term.pid) ?? .null, "type": .string(info.type.rawValue),
-            "restart": .string(info.restart.rawValue), "shutdown": .string(info.shutdown.description),
-            "significant": .bool(info.significant), "restarts": .int(info.restarts),
-        ]
-    }
-
-    static func snapshotTerm(_ supervisor: Supervisor, _ snapshot: SupervisorSnapshot, path: String?) -> Term {
-        [
-            "pid": .pid(supervisor.pid), "path": path.map(Term.string) ?? .null,
-            "strategy": .string(snapshot.strategy.rawValue), "max_restarts": .int(snapshot.maxRestarts),
-            "max_seconds": .double(snapshot.maxSeconds), "auto_shutdown": .string(snapshot.autoShutdown.rawValue),
-            "max_children": snapshot.maxChildren.map(Term.int) ?? .null,
-            "restarts_in_window": .int(snapshot.restartsInWindow),
-            "restart_budget_left": .int(max(0, snapshot.maxRestarts - snapshot.restartsInWindow)),
-            "total_restarts": .int(snapshot.totalRestarts),
-            "history": .array(
-                snapshot.history.map {
-                    ["child_id": .string($0.childID), "reason": .string($0.reason.description), "at": .double($0.at)]
-                }),
-            "children": .array(snapshot.children.map(child)),
-        ]
-    }
-
     static let all: [any Operation] = [
         DefinedOperation(
             "list_supervisors", .supervisor, .read,
@@ -68,14 +43,7 @@ enum SupervisorOperations {
                 }
                 let supervisor = Supervisor(info.pid, in: context.runtime)
                 guard let snapshot = try? await supervisor.snapshot(timeout: .seconds(2)) else { continue }
-                rows.append([
-                    "pid": .pid(info.pid), "path": info.path.map(Term.string) ?? .null,
-                    "name": info.name.map(Term.string) ?? .null,
-                    "sandbox": SandboxManager.sandboxID(ofPath: info.path).map(Term.string) ?? .null,
-                    "strategy": .string(snapshot.strategy.rawValue), "children": .int(snapshot.children.count),
-                    "active": .int(snapshot.children.filter { $0.pid != nil }.count),
-                    "restarts_in_window": .int(snapshot.restartsInWindow), "max_restarts": .int(snapshot.maxRestarts),
-                ])
+                rows.append(SupervisorSummary(info, snapshot: snapshot).term)
             }
             return .array(rows)
         },
@@ -87,7 +55,9 @@ enum SupervisorOperations {
             let supervisor = try supervisor(parameters, context)
             do throws(SupervisorError) {
                 let snapshot = try await supervisor.snapshot()
-                return snapshotTerm(supervisor, snapshot, path: context.runtime.info(supervisor.pid)?.path)
+                return SupervisorReport(
+                    pid: supervisor.pid, path: context.runtime.info(supervisor.pid)?.path, snapshot: snapshot
+                ).term
             } catch {
                 throw .from(error)
             }

@@ -1,6 +1,7 @@
 import Sandbox
 import SuperlearnerAPI
 import SuperlearnerClient
+import SuperlearnerDaemon
 import Supervision
 import Telemetry
 
@@ -21,8 +22,10 @@ struct DemoCommand: Command {
         func step(_ text: String) { output.say("\n" + output.paint("▸ " + text, "1")) }
         func run(_ text: String) { output.say(output.paint("  $ superlearner " + text, "2")) }
         step("A daemon hosts the sandboxes. Commands start it when none answers.")
-        let status = try context.call(APIRoutes.daemonStatus)
-        output.say("  daemon pid \(status["pid"]?.plain ?? "?") on \(paths.socket)")
+        let status = try CommandContext.decode(
+            try context.call(APIRoutes.daemonStatus), as: DaemonStatusReport.self,
+            from: APIRoutes.daemonStatus.description)
+        output.say("  daemon pid \(status.pid) on \(paths.socket)")
 
         var id = "demo"
         if (try? context.call(.getSandboxInfo, ["sandbox_id": "demo"])) != nil { id = "demo-\(getpid())" }

@@ -1,3 +1,4 @@
+import Arsenal
 import Supervision
 
 #if canImport(Glibc)
@@ -31,14 +32,14 @@ enum ProcessCommands {
 
         func run(_ context: CommandContext) throws {
             let output = context.output
-            let list = try context.call(.listProcesses, parameters)
-            output.data(list) {
-                let rows = (list.arrayValue ?? []).map { item in
+            let (data, list) = try context.call(.listProcesses, parameters, as: [ProcessReport].self)
+            output.data(data) {
+                let rows = list.map { process in
                     [
-                        item["pid"]?.plain ?? "", item["path"]?.plain ?? "-", item["name"]?.plain ?? "-",
-                        output.status(item["status"]?.plain ?? ""), item["kind"]?.plain ?? "",
-                        item["mailbox"]?.plain ?? "",
-                        item["messages_in"]?.plain ?? "", item["restarts"]?.plain ?? "",
+                        process.pid.description, process.path ?? "-", process.name ?? "-",
+                        output.status(process.status.rawValue),
+                        process.kind.rawValue, String(process.mailbox), String(process.messagesIn),
+                        String(process.restarts),
                     ]
                 }
                 return output.table(["PID", "PATH", "NAME", "STATUS", "KIND", "MAILBOX", "MSGS IN", "RESTARTS"], rows)
@@ -208,21 +209,20 @@ enum ProcessCommands {
                 [
                     "pid": .string(target), "duration": .int(Int(duration.wholeMilliseconds)),
                     "max_events": .int(maxEvents),
-                ])
-            let id = started["id"]?.stringValue ?? ""
-            context.output.note("tracing \(target) for \(duration) or \(maxEvents) events (\(id))")
+                ],
+                as: TraceReport.self
+            ).value
+            context.output.note("tracing \(target) for \(duration) or \(maxEvents) events (\(started.id))")
             var trace = started
             let deadline = ContinuousClock.now + duration
-            while trace["active"] == true && ContinuousClock.now < deadline {
+            while trace.active && ContinuousClock.now < deadline {
                 usleep(50_000)
-                trace = try context.call(.getTrace, ["id": .string(id)])
+                trace = try context.call(.getTrace, ["id": .string(started.id)], as: TraceReport.self).value
             }
-            trace = try context.call(.stopTrace, ["id": .string(id)])
-            context.output.data(trace) {
-                let events = trace["events"]?.arrayValue ?? []
-                return events.isEmpty
-                    ? "no messages"
-                    : events.map { "\($0["kind"]?.plain ?? "")  \($0["detail"]?.plain ?? "")" }.joined(separator: "\n")
+            let (data, final) = try context.call(.stopTrace, ["id": .string(started.id)], as: TraceReport.self)
+            context.output.data(data) {
+                final.events.isEmpty
+                    ? "no messages" : final.events.map { "\($0.kind.rawValue)  \($0.detail)" }.joined(separator: "\n")
             }
         }
     }

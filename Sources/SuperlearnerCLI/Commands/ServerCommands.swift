@@ -46,15 +46,19 @@ enum ServerCommands {
         }
     }
 
-    /// The daemon's status (`APIRoutes.daemonStatus`) without autostart.
+    /// The daemon's status (`APIRoutes.daemonStatus`) without autostart: the reply as sent and as read.
     @MainActor
-    static func daemonStatus(_ context: CommandContext) throws -> Term {
+    static func daemonStatus(_ context: CommandContext) throws -> (data: Term, value: DaemonStatusReport) {
+        let data: Term
         do {
             let response = try context.client.request(APIRoutes.daemonStatus)
-            return (try? Term(jsonBytes: response.body))?["data"] ?? .null
+            data = (try? Term(jsonBytes: response.body))?["data"] ?? .null
         } catch {
             throw CLIError(exit: .unreachable, code: "unreachable", message: error.description)
         }
+        return (
+            data, try CommandContext.decode(data, as: DaemonStatusReport.self, from: APIRoutes.daemonStatus.description)
+        )
     }
 
     struct Start: Command {
@@ -66,9 +70,9 @@ enum ServerCommands {
         func run(_ context: CommandContext) throws {
             let paths = context.paths
             if context.client.isReachable() {
-                let status = try daemonStatus(context)
-                context.output.data(status) {
-                    "the daemon is already running (pid \(status["pid"]?.plain ?? "?"), socket \(paths.socket))"
+                let (data, status) = try daemonStatus(context)
+                context.output.data(data) {
+                    "the daemon is already running (pid \(status.pid), socket \(paths.socket))"
                 }
                 return
             }
@@ -80,7 +84,7 @@ enum ServerCommands {
                 throw CLIError(exit: .failure, code: "start_failed", message: "could not start the daemon: \(error)")
             }
             // The port the daemon bound (the system's choice for --port 0), from the daemon itself.
-            let port = listeners.port == nil ? nil : (try? context.call(APIRoutes.daemonStatus))?["port"]?.intValue
+            let port = listeners.port == nil ? nil : (try? daemonStatus(context))?.value.port
             let started: Term = [
                 "pid": .int(Int(pid)), "socket": .string(paths.socket), "log": .string(paths.logFile),
                 "port": port.map(Term.int) ?? .null,
@@ -128,15 +132,15 @@ enum ServerCommands {
                 throw CLIError(
                     exit: .unreachable, code: "unreachable", message: "no daemon answers at \(context.paths.socket)")
             }
-            let status = try daemonStatus(context)
-            context.output.data(status) {
+            let (data, status) = try daemonStatus(context)
+            context.output.data(data) {
                 [
-                    "running     pid \(status["pid"]?.plain ?? "?"), version \(status["version"]?.plain ?? "?")",
-                    "uptime      \(Int(status["uptime_seconds"]?.doubleValue ?? 0)) s",
-                    "socket      \(status["socket"]?.plain ?? "")",
-                    "port        \(status["port"]?.plain ?? "-")",
-                    "sandboxes   \(status["sandboxes"]?.plain ?? "0")",
-                    "processes   \(status["processes"]?.plain ?? "0")",
+                    "running     pid \(status.pid), version \(status.version)",
+                    "uptime      \(Int(status.uptimeSeconds)) s",
+                    "socket      \(status.socket)",
+                    "port        \(status.port.map(String.init) ?? "-")",
+                    "sandboxes   \(status.sandboxes)",
+                    "processes   \(status.processes)",
                 ].joined(separator: "\n")
             }
         }

@@ -1,3 +1,4 @@
+import Arsenal
 import Supervision
 
 /// `superlearner supervisor …`: inspect supervisors.
@@ -16,15 +17,15 @@ enum SupervisorCommands {
         init(_ input: CommandInput) { sandbox = input.flag("sandbox") }
 
         func run(_ context: CommandContext) throws {
-            let list = try context.call(.listSupervisors, sandbox.map { ["sandbox": .string($0)] } ?? [:])
-            context.output.data(list) {
+            let (data, list) = try context.call(
+                .listSupervisors, sandbox.map { ["sandbox": .string($0)] } ?? [:], as: [SupervisorSummary].self)
+            context.output.data(data) {
                 context.output.table(
                     ["PID", "PATH", "STRATEGY", "CHILDREN", "BUDGET USED"],
-                    (list.arrayValue ?? []).map {
+                    list.map {
                         [
-                            $0["pid"]?.plain ?? "", $0["path"]?.plain ?? "-", $0["strategy"]?.plain ?? "",
-                            $0["children"]?.plain ?? "",
-                            "\($0["restarts_in_window"]?.plain ?? "0")/\($0["max_restarts"]?.plain ?? "")",
+                            $0.pid.description, $0.path ?? "-", $0.strategy.rawValue, String($0.children),
+                            "\($0.restartsInWindow)/\($0.maxRestarts)",
                         ]
                     })
             }
@@ -43,19 +44,19 @@ enum SupervisorCommands {
         init(_ input: CommandInput) { name = input.required("NAME") }
 
         func run(_ context: CommandContext) throws {
-            let info = try context.call(.getSupervisor, ["name": .string(name)])
-            context.output.data(info) {
+            let (data, info) = try context.call(.getSupervisor, ["name": .string(name)], as: SupervisorReport.self)
+            context.output.data(data) {
                 var lines = [
-                    "pid:       \(info["pid"]?.plain ?? "")  path: \(info["path"]?.plain ?? "-")",
-                    "strategy:  \(info["strategy"]?.plain ?? "")  budget: \(info["restarts_in_window"]?.plain ?? "0") of \(info["max_restarts"]?.plain ?? "") restarts used in \(info["max_seconds"]?.plain ?? "") s",
-                    "restarts:  \(info["total_restarts"]?.plain ?? "0") in total",
+                    "pid:       \(info.pid)  path: \(info.path ?? "-")",
+                    "strategy:  \(info.strategy.rawValue)  budget: \(info.restartsInWindow) of \(info.maxRestarts) restarts used in \(Term.double(info.maxSeconds).plain) s",
+                    "restarts:  \(info.totalRestarts) in total",
                     "",
                 ]
-                let rows = (info["children"]?.arrayValue ?? []).map { child in
+                let rows = info.children.map { child in
                     [
-                        child["id"]?.plain ?? "", child["pid"]?.plain ?? "-", child["type"]?.plain ?? "",
-                        child["restart"]?.plain ?? "",
-                        child["shutdown"]?.plain ?? "", child["restarts"]?.plain ?? "",
+                        child.id, child.pid?.description ?? "-", child.type.rawValue, child.restart.rawValue,
+                        child.shutdown,
+                        String(child.restarts),
                     ]
                 }
                 lines.append(context.output.table(["CHILD", "PID", "TYPE", "RESTART", "SHUTDOWN", "RESTARTS"], rows))

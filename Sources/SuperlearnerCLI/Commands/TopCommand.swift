@@ -1,4 +1,6 @@
+import Arsenal
 import SuperlearnerAPI
+import SuperlearnerDaemon
 import Supervision
 
 #if canImport(Glibc)
@@ -106,8 +108,12 @@ struct TopCommand: Command {
     {
         var parameters: [String: Term] = ["sort": .string(view.sort), "limit": .int(limit)]
         if let sandbox = view.sandbox { parameters["sandbox"] = .string(sandbox) }
-        let processes = try context.call(.listProcesses, parameters, autostart: autostart).arrayValue ?? []
-        let daemon = try context.call(APIRoutes.daemonStatus, autostart: false)
-        return TopView.Sample(processes: processes, daemon: daemon, at: .now)
+        let rows = try context.call(.listProcesses, parameters, autostart: autostart)
+        let processes = try CommandContext.decode(
+            rows, as: [ProcessReport].self, from: DaemonOperation.listProcesses.rawValue)
+        let daemonData = try context.call(APIRoutes.daemonStatus, autostart: false)
+        let daemon = try CommandContext.decode(
+            daemonData, as: DaemonStatusReport.self, from: APIRoutes.daemonStatus.description)
+        return TopView.Sample(rows: rows.arrayValue ?? [], processes: processes, daemon: daemon, at: .now)
     }
 }

@@ -1,3 +1,5 @@
+import Arsenal
+import SuperlearnerDaemon
 import Supervision
 
 /// What `top` shows: the sort, the filter, and the previous frame's message counts for MSG/S.
@@ -15,46 +17,40 @@ struct TopView {
     }
 
     struct Sample {
-        let processes: [Term]
-        let daemon: Term
+        /// The rows as the daemon sent them (what `--json` prints) and as read.
+        let rows: [Term]
+        let processes: [ProcessReport]
+        let daemon: DaemonStatusReport
         let at: ContinuousClock.Instant
     }
 
     /// Messages received per second since the previous frame, or `nil` on a process's first frame.
-    func rate(_ process: Term, at now: ContinuousClock.Instant) -> Double? {
-        guard let pid = process["pid"]?.stringValue, let messages = process["messages_in"]?.intValue,
-            let last = previous[pid]
-        else { return nil }
+    func rate(_ process: ProcessReport, at now: ContinuousClock.Instant) -> Double? {
+        guard let last = previous[process.pid.description] else { return nil }
         let seconds = Double((now - last.at).components.attoseconds) / 1e18 + Double((now - last.at).components.seconds)
-        return seconds > 0 ? Double(max(0, messages - last.messages)) / seconds : nil
+        return seconds > 0 ? Double(max(0, process.messagesIn - last.messages)) / seconds : nil
     }
 
     mutating func remember(_ sample: Sample) {
         previous = [:]
-        for process in sample.processes {
-            if let pid = process["pid"]?.stringValue, let messages = process["messages_in"]?.intValue {
-                previous[pid] = (messages, sample.at)
-            }
-        }
+        for process in sample.processes { previous[process.pid.description] = (process.messagesIn, sample.at) }
     }
 
     /// The frame's lines: a summary, the keys (live only), and the table.
     func render(_ sample: Sample, output: Output, live: Bool) -> [String] {
         let daemon = sample.daemon
-        var summary =
-            "superlearner top · \(daemon["processes"]?.plain ?? "?") processes · \(daemon["sandboxes"]?.plain ?? "?") sandboxes"
-        summary += " · up \(TopView.uptime(daemon["uptime_seconds"]?.doubleValue ?? 0)) · sort: \(sort)"
+        var summary = "superlearner top · \(daemon.processes) processes · \(daemon.sandboxes) sandboxes"
+        summary += " · up \(TopView.uptime(daemon.uptimeSeconds)) · sort: \(sort)"
         if let sandbox { summary += " · sandbox: \(sandbox)" }
         if live { summary += " · every \(interval)" }
         var lines = [output.paint(summary, "1")]
         if live { lines.append("keys: m mailbox · s messages · r restarts · p pid · y memory · q quit") }
         let rows = sample.processes.map { process -> [String] in
             [
-                process["pid"]?.plain ?? "", process["path"]?.stringValue ?? process["name"]?.stringValue ?? "-",
-                output.status(process["status"]?.plain ?? ""), process["kind"]?.plain ?? "",
-                process["mailbox"]?.plain ?? "",
-                process["messages_in"]?.plain ?? "", rate(process, at: sample.at).map(TopView.format) ?? "-",
-                process["restarts"]?.plain ?? "", TopView.bytes(process["memory"]?.intValue ?? 0),
+                process.pid.description, process.path ?? process.name ?? "-", output.status(process.status.rawValue),
+                process.kind.rawValue, String(process.mailbox), String(process.messagesIn),
+                rate(process, at: sample.at).map(TopView.format) ?? "-", String(process.restarts),
+                TopView.bytes(process.memory),
             ]
         }
         lines.append("")
@@ -67,16 +63,16 @@ struct TopView {
 
     /// One frame as JSON: what a script reads with `--json`.
     func json(_ sample: Sample) -> Term {
-        let processes = sample.processes.map { process -> Term in
-            var row = process.objectValue ?? [:]
+        let processes = zip(sample.rows, sample.processes).map { raw, process -> Term in
+            var row = raw.objectValue ?? [:]
             row["messages_per_second"] = rate(process, at: sample.at).map(Term.double) ?? .null
             return .object(row)
         }
         return [
             "sort": .string(sort), "sandbox": sandbox.map(Term.string) ?? .null,
             "daemon": [
-                "processes": sample.daemon["processes"] ?? .null, "sandboxes": sample.daemon["sandboxes"] ?? .null,
-                "uptime_seconds": sample.daemon["uptime_seconds"] ?? .null,
+                "processes": .int(sample.daemon.processes), "sandboxes": .int(sample.daemon.sandboxes),
+                "uptime_seconds": .double(sample.daemon.uptimeSeconds),
             ],
             "processes": .array(processes),
         ]
