@@ -9,7 +9,9 @@ public struct OperationError: Error, Sendable, Hashable, CustomStringConvertible
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Malformed input (400).
         case badRequest = "bad_request"
-        /// A destructive action refused by policy (403).
+        /// No credentials, or not the right ones (401).
+        case unauthorized
+        /// A destructive action refused by policy, or a request refused for where it came from (403).
         case forbidden
         /// No such operation, process, sandbox, trace or node (404).
         case notFound = "not_found"

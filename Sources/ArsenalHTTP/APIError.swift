@@ -78,6 +78,7 @@ extension OperationError.Kind {
     public var httpStatus: HTTPResponse.Status {
         switch self {
         case .badRequest: .badRequest
+        case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
         case .timeout: .requestTimeout

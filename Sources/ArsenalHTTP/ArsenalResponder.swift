@@ -27,13 +27,19 @@ public struct ArsenalResponder: Sendable {
     public var middleware: [any RouteMiddleware] = []
     /// The largest request body accepted; larger ones get 413.
     public let maximumBodyBytes: Int
+    /// How long a request body may take to arrive; a slower one gets 408.
+    public let bodyTimeout: Duration
 
     /// Creates the responder with Arsenal's routes: every operation's REST binding, the docs, the list of
     /// operations and generic execution.
-    public init(registry: OperationRegistry, context: OperationContext, maximumBodyBytes: Int = 1 << 20) {
+    public init(
+        registry: OperationRegistry, context: OperationContext, maximumBodyBytes: Int = 1 << 20,
+        bodyTimeout: Duration = .seconds(10)
+    ) {
         self.registry = registry
         self.context = context
         self.maximumBodyBytes = maximumBodyBytes
+        self.bodyTimeout = bodyTimeout
         self.routes = RouteTable()
         let api = self
         routes.add(APIRoutes.arsenalDocs, family: "api") { _, _ in
@@ -42,15 +48,16 @@ public struct ArsenalResponder: Sendable {
         routes.add(APIRoutes.arsenalOperations, family: "api") { _, _ in
             jsonResponse(["data": .array(registry.all.map(\.descriptor))])
         }
-        routes.add(APIRoutes.executeOperation, family: "api") { request, path in
+        routes.add(APIRoutes.executeOperation, family: "api") { request, route in
             // The operation's name is the route's own; its parameters are the query and the body.
             let parameters = try await api.parameters(of: request, path: [:])
-            return jsonResponse(["data": try await registry.execute(path["name"] ?? "", parameters, context: context)])
+            let name = route.pathParameters["name"] ?? ""
+            return jsonResponse(["data": try await registry.execute(name, parameters, context: context)])
         }
         for operation in registry.all {
             guard let rest = operation.rest else { continue }
-            routes.add(rest.route, family: "api") { request, path in
-                let parameters = try await api.parameters(of: request, path: path)
+            routes.add(rest.route, family: "api") { request, route in
+                let parameters = try await api.parameters(of: request, path: route.pathParameters)
                 let result = try await registry.execute(operation, parameters, context: context)
                 return jsonResponse(["data": result], status: .init(code: rest.successStatus))
             }
@@ -64,7 +71,11 @@ public struct ArsenalResponder: Sendable {
 
     /// Answers any request: the matching route's handler inside the middleware; 404 for an unknown path,
     /// 405 with `Allow` for a known path and another method; every error in the JSON envelope.
-    public func respond(to request: Request) async -> Response {
+    /// `closeConnection` closes the connection the request came on (see `RouteContext`).
+    public func respond(
+        to request: Request,
+        closeConnection: @escaping @Sendable (_ after: Duration) -> (@Sendable () -> Void) = { _ in {} }
+    ) async -> Response {
         let match = routes.match(method: request.method.rawValue, path: request.uri.path)
         let family: String? =
             switch match {
@@ -76,7 +87,8 @@ public struct ArsenalResponder: Sendable {
             do {
                 switch match {
                 case .route(let entry, let pathParameters):
-                    return try await entry.handler(request, pathParameters)
+                    return try await entry.handler(
+                        request, RouteTable.RouteContext(pathParameters: pathParameters, closeConnection: closeConnection))
                 case .methodNotAllowed(let allowed, _):
                     throw APIError.methodNotAllowed(allowed)
                 case .notFound:
@@ -131,13 +143,36 @@ public struct ArsenalResponder: Sendable {
         return result
     }
 
-    /// The JSON object body, if any.
+    /// The JSON object body, if any: at most `maximumBodyBytes` (413), within `bodyTimeout` (408), declared
+    /// as `application/json` (415).
     func body(_ request: Request) async throws -> [String: Term] {
-        var request = request
-        let buffer = try await request.collectBody(upTo: maximumBodyBytes)
+        let limit = maximumBodyBytes
+        let timeout = bodyTimeout
+        let collected: ByteBuffer? = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask {
+                var request = request
+                return try await request.collectBody(upTo: limit)
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let buffer = collected else {
+            throw APIError(OperationError(.timeout, code: "body_timeout", "the request body did not arrive within \(timeout)"))
+        }
         guard buffer.readableBytes > 0 else { return [:] }
         let bytes = Array(buffer.readableBytesView)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }
+        guard request.headers[.contentType] != nil else {
+            var error = APIError(
+                OperationError(.badRequest, code: "unsupported_media_type", "a request body must be sent as application/json"))
+            error.status = .unsupportedMediaType
+            throw error
+        }
         let term: Term
         do {
             term = try Term(jsonBytes: bytes)

@@ -9,9 +9,27 @@ import SuperlearnerAPI
 /// afterwards. A literal segment wins over a parameter in the same place (`…/cluster/health` before
 /// `…/{x}`).
 public struct RouteTable: Sendable {
-    /// Answers one matched request; `pathParameters` are the decoded `{name}` segments.
-    public typealias Handler =
-        @Sendable (_ request: Request, _ pathParameters: [String: String]) async throws -> Response
+    /// Answers one matched request.
+    public typealias Handler = @Sendable (_ request: Request, _ route: RouteContext) async throws -> Response
+
+    /// What a handler knows besides the request: the decoded `{name}` segments of its path, and the
+    /// connection the request came on.
+    public struct RouteContext: Sendable {
+        /// The decoded `{name}` segments.
+        public var pathParameters: [String: String]
+        /// Closes the connection the request came on after a delay, for a stream whose reader has stopped
+        /// reading (where no further write can get through to say so); returns what cancels the close.
+        public var closeConnection: @Sendable (_ after: Duration) -> (@Sendable () -> Void)
+
+        /// Creates the context.
+        public init(
+            pathParameters: [String: String] = [:],
+            closeConnection: @escaping @Sendable (_ after: Duration) -> (@Sendable () -> Void) = { _ in {} }
+        ) {
+            self.pathParameters = pathParameters
+            self.closeConnection = closeConnection
+        }
+    }
 
     /// A registered route.
     public struct Entry: Sendable {

@@ -83,7 +83,10 @@ public struct SuperlearnerClient: Sendable {
     }
 
     func requestBytes(_ method: String, _ path: String, body: String?, keepAlive: Bool) -> [UInt8] {
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: superlearner\r\nUser-Agent: superlearner-cli\r\n"
+        // On TCP the Host header names the listener, as the daemon's DNS-rebinding check requires.
+        let host: String
+        if case .tcp(let name, let port, _) = endpoint { host = "\(name):\(port)" } else { host = "superlearner" }
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nUser-Agent: superlearner-cli\r\n"
         head += keepAlive ? "" : "Connection: close\r\n"
         if case .tcp(_, _, let token?) = endpoint { head += "Authorization: Bearer \(token)\r\n" }
         var bytes: [UInt8] = []

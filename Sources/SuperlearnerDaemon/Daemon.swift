@@ -1,6 +1,7 @@
 import Arsenal
 import ArsenalHTTP
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Sandbox
@@ -81,15 +82,26 @@ public final class Daemon: Sendable {
         await restore(from: store, into: sandboxes, telemetry: telemetry)
 
         let arsenal = ArsenalResponder(
-            registry: registry, context: context, maximumBodyBytes: configuration.maximumBodyBytes)
+            registry: registry, context: context, maximumBodyBytes: configuration.maximumBodyBytes,
+            bodyTimeout: configuration.bodyTimeout)
         let status = DaemonStatus(daemon: self, sandboxes: sandboxes, runtime: runtime)
+        let events = EventStream(bus: telemetry.bus, maximumSubscribers: configuration.maximumEventSubscribers)
+        // A connection that has not sent a whole request head within the timeout (or idles that long
+        // between requests) is closed; each listener serves a bounded number of connections at once.
+        let server = HTTPServerBuilder.http1(
+            configuration: .init(idleTimeout: TimeAmount(configuration.requestHeadTimeout)))
+        func limits(_ address: BindAddress, _ name: String) -> ApplicationConfiguration {
+            ApplicationConfiguration(
+                address: address, serverName: "superlearner",
+                availableConnectionsDelegate: ConnectionCap(configuration.maximumConnections, listener: name, logger: logger))
+        }
         var services: [any Service] = [
             Application(
                 responder: DaemonResponder(
-                    arsenal: arsenal, status: status, requiredToken: nil,
+                    arsenal: arsenal, status: status, events: events, guards: [JSONBodiesOnly()],
                     allowDestructiveUI: configuration.allowDestructiveUI),
-                configuration: ApplicationConfiguration(
-                    address: .unixDomainSocket(path: paths.socket), serverName: "superlearner"),
+                server: server,
+                configuration: limits(.unixDomainSocket(path: paths.socket), "socket"),
                 onServerRunning: { [self, logger, paths] _ in
                     chmod(paths.socket, 0o600)
                     listeners.withLock { $0.socket = true }
@@ -98,15 +110,21 @@ public final class Daemon: Sendable {
                 logger: logger)
         ]
         if let port = configuration.port {
+            let names = ListenerNames(
+                host: configuration.host, isLoopback: configuration.isLoopback, extra: configuration.allowedHosts)
+            let guards: [any RouteMiddleware] = [
+                BrowserGuard(names: names), TokenAuthentication(token: token, sessions: SessionStore()), JSONBodiesOnly(),
+            ]
             services.append(
                 Application(
                     responder: DaemonResponder(
-                        arsenal: arsenal, status: status, requiredToken: token,
+                        arsenal: arsenal, status: status, events: events, guards: guards,
                         allowDestructiveUI: configuration.allowDestructiveUI),
-                    configuration: ApplicationConfiguration(
-                        address: .hostname(configuration.host, port: port), serverName: "superlearner"),
+                    server: server,
+                    configuration: limits(.hostname(configuration.host, port: port), "tcp"),
                     onServerRunning: { [self, logger, configuration] channel in
                         let bound = channel.localAddress?.port ?? port
+                        names.bound(port: bound)
                         listeners.withLock { $0.tcpPort = bound }
                         logger.info("listening", metadata: ["tcp": .string("\(configuration.host):\(bound)")])
                     },
@@ -201,19 +219,14 @@ public final class Daemon: Sendable {
         }
     }
 
-    /// The TCP token: `SUPERLEARNER_TOKEN`, the configured one, or the 0600 token file; required when
-    /// binding a non-loopback address.
-    func resolveToken() throws -> String? {
-        guard configuration.port != nil else { return nil }
+    /// The TCP token: `SUPERLEARNER_TOKEN` (the configured one), else the 0600 token file's, created with a
+    /// new random token at first start. Off loopback only a token chosen for it will do.
+    func resolveToken() throws -> String {
         if let token = configuration.token, !token.isEmpty { return token }
-        let path = configuration.paths.tokenFile
-        var info = stat()
-        if stat(path, &info) == 0 {
-            guard info.st_mode & 0o077 == 0 else { throw DaemonError.insecureTokenFile(path) }
-            if let token = TextFile.read(path)?.trimmingWhitespace(), !token.isEmpty { return token }
+        if configuration.port != nil && !configuration.isLoopback {
+            throw DaemonError.tokenRequired(host: configuration.host)
         }
-        if !configuration.isLoopback { throw DaemonError.tokenRequired(host: configuration.host) }
-        return nil
+        return try AccessToken.loadOrCreate(at: configuration.paths.tokenFile)
     }
 }
 

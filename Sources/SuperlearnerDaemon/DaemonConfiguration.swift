@@ -8,7 +8,8 @@ public struct DaemonConfiguration: Sendable {
     public var host: String
     /// The TCP port, if TCP is wanted (for the dashboard and cluster peers).
     public var port: Int?
-    /// The bearer token TCP requests must carry; required for a non-loopback host.
+    /// The bearer token TCP requests must carry (`SUPERLEARNER_TOKEN`); when `nil`, the token file's, created
+    /// at first start. Required for a non-loopback host.
     public var token: String?
     /// Whether destructive operations are allowed over the API.
     public var allowDestructive: Bool
@@ -20,12 +21,26 @@ public struct DaemonConfiguration: Sendable {
     public var maximumBodyBytes: Int
     /// How long a graceful stop may take before sandboxes are killed.
     public var shutdownTimeout: Duration
+    /// Host names TCP requests may address besides the bound host (and loopback's names): the `Host`
+    /// header must name one of them.
+    public var allowedHosts: [String]
+    /// How long a TCP or socket connection may sit without sending a complete request head (and how long
+    /// a kept-alive connection may idle) before it is closed.
+    public var requestHeadTimeout: Duration
+    /// How long a request body may take to arrive.
+    public var bodyTimeout: Duration
+    /// Connections served at once on each listener; more wait in the kernel's queue.
+    public var maximumConnections: Int
+    /// Event-stream readers at once; more are refused with 503.
+    public var maximumEventSubscribers: Int
 
     /// Creates a configuration.
     public init(
         paths: SuperlearnerPaths, host: String = "127.0.0.1", port: Int? = nil, token: String? = nil,
         allowDestructive: Bool = true, allowDestructiveUI: Bool = false, nodeName: String = "superlearner@localhost",
-        maximumBodyBytes: Int = 1 << 20, shutdownTimeout: Duration = .seconds(10)
+        maximumBodyBytes: Int = 1 << 20, shutdownTimeout: Duration = .seconds(10), allowedHosts: [String] = [],
+        requestHeadTimeout: Duration = .seconds(5), bodyTimeout: Duration = .seconds(10), maximumConnections: Int = 512,
+        maximumEventSubscribers: Int = 64
     ) {
         self.paths = paths
         self.host = host
@@ -36,6 +51,11 @@ public struct DaemonConfiguration: Sendable {
         self.nodeName = nodeName
         self.maximumBodyBytes = maximumBodyBytes
         self.shutdownTimeout = shutdownTimeout
+        self.allowedHosts = allowedHosts
+        self.requestHeadTimeout = requestHeadTimeout
+        self.bodyTimeout = bodyTimeout
+        self.maximumConnections = maximumConnections
+        self.maximumEventSubscribers = maximumEventSubscribers
     }
 
     /// Whether `host` is a loopback address.
@@ -63,7 +83,7 @@ public enum DaemonError: Error, Sendable, CustomStringConvertible {
         case .alreadyRunning(let socket, let pid):
             "a daemon is already running on \(socket) (pid \(pid)); stop it first with 'superlearner server stop'"
         case .tokenRequired(let host):
-            "binding \(host) (not loopback) requires a token: set SUPERLEARNER_TOKEN or write one to the 0600 token file"
+            "binding \(host) (not loopback) requires a token chosen for it: set SUPERLEARNER_TOKEN (and put TLS in front; the token travels in every request)"
         case .insecureTokenFile(let path): "the token file \(path) must have mode 0600"
         case .io(let message): message
         case .addressInUse(let host, let port):

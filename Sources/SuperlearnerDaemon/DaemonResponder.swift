@@ -7,18 +7,22 @@ import Hummingbird
 import NIOCore
 import SuperlearnerAPI
 import Supervision
+import Synchronization
 import Telemetry
 
 /// Everything the daemon serves, from one route table: the Arsenal API plus the daemon's own routes (event
-/// stream, Prometheus metrics, status, readiness, stop, dashboard). Request metrics and, on TCP, the
-/// bearer token are middleware around every route.
+/// stream, Prometheus metrics, status, readiness, stop, dashboard). Request metrics and the listener's
+/// guards (on TCP: Host and Origin, the token, JSON bodies) are middleware around every route.
 struct DaemonResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = DaemonRequestContext
 
     let api: ArsenalResponder
 
-    /// The API with the daemon's routes added; `requiredToken` guards every request when set (TCP).
-    init(arsenal: ArsenalResponder, status: DaemonStatus, requiredToken: String?, allowDestructiveUI: Bool) {
+    /// The API with the daemon's routes added and `guards` (outermost first) inside the request metrics.
+    init(
+        arsenal: ArsenalResponder, status: DaemonStatus, events: EventStream, guards: [any RouteMiddleware],
+        allowDestructiveUI: Bool
+    ) {
         var api = arsenal
         let telemetry = arsenal.context.telemetry
         let runtime = arsenal.context.runtime
@@ -28,8 +32,8 @@ struct DaemonResponder: HTTPResponder {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: telemetry.export(.prometheus))))
         }
-        api.add(APIRoutes.events, family: "events") { request, _ in
-            try DaemonResponder.events(request, bus: telemetry.bus)
+        api.add(APIRoutes.events, family: "events") { request, route in
+            try events.respond(to: request, closeConnection: route.closeConnection)
         }
         api.add(APIRoutes.daemonStatus, family: "daemon") { _, _ in jsonResponse(["data": status.term]) }
         api.add(APIRoutes.daemonReady, family: "daemon") { _, _ in
@@ -49,57 +53,128 @@ struct DaemonResponder: HTTPResponder {
             api.add(route, family: "dashboard") { _, _ in
                 Response(
                     status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                    body: ResponseBody(
-                        byteBuffer: ByteBuffer(string: Dashboard.html(allowDestructive: allowDestructiveUI))))
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: Dashboard.html(allowDestructive: allowDestructiveUI))))
             }
         }
-        api.middleware = [RequestMetrics(metrics: telemetry.metrics)]
-        if let requiredToken { api.middleware.append(BearerToken(token: requiredToken)) }
+        api.middleware = [RequestMetrics(metrics: telemetry.metrics)] + guards
         self.api = api
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        await api.respond(to: request)
+        let channel = context.channel
+        return await api.respond(to: request) { delay in
+            let scheduled = channel.eventLoop.scheduleTask(in: TimeAmount(delay)) { channel.close(promise: nil) }
+            return { scheduled.cancel() }
+        }
+    }
+}
+
+/// A request context that knows its connection, so a stream whose reader stopped reading can be closed.
+struct DaemonRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// The connection the request came on.
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}
+
+/// The event stream (`GET /api/v1/events`): server-sent events, `id:` the telemetry sequence number and
+/// `data:` the event as JSON, resumed after `?since=SEQ` or `Last-Event-ID`, a comment every 15 s to keep
+/// proxies and clients awake. Each reader has a bounded queue: one that falls `queueCapacity` events
+/// behind gets `: lagged, resume with Last-Event-ID` as its last line, and its connection is closed if
+/// even that cannot be written within `lagGrace`. At most `maximumSubscribers` read at once (503 after).
+final class EventStream: Sendable {
+    let bus: EventBus
+    let maximumSubscribers: Int
+    let queueCapacity: Int
+    let lagGrace: Duration
+    /// Readers following now.
+    let active = Atomic<Int>(0)
+
+    init(bus: EventBus, maximumSubscribers: Int, queueCapacity: Int = 256, lagGrace: Duration = .seconds(2)) {
+        self.bus = bus
+        self.maximumSubscribers = maximumSubscribers
+        self.queueCapacity = queueCapacity
+        self.lagGrace = lagGrace
     }
 
-    /// Server-sent events: `id:` is the telemetry sequence number, `data:` the event as JSON. Resumes after
-    /// `?since=SEQ` or the `Last-Event-ID` header; a comment every 15 s keeps proxies and clients awake.
-    static func events(_ request: Request, bus: EventBus) throws -> Response {
-        var since: UInt64? = nil
-        if let query = request.uri.query {
-            for pair in query.split(separator: "&") where pair.hasPrefix("since=") {
-                guard let value = UInt64(pair.dropFirst("since=".count)) else {
-                    throw OperationError(
-                        .badRequest, code: "bad_request", "since must be a sequence number", field: "since")
-                }
-                since = value
-            }
+    /// The comment a reader gets before it is cut off for falling behind.
+    static let laggedComment = ": lagged, resume with Last-Event-ID\n\n"
+
+    func respond(
+        to request: Request, closeConnection: @escaping @Sendable (Duration) -> (@Sendable () -> Void)
+    ) throws -> Response {
+        let since = try Self.resumePoint(request)
+        let (count, _) = active.add(1, ordering: .relaxed)
+        let slot = Slot(self)
+        guard count <= maximumSubscribers else {
+            throw OperationError(
+                .unavailable, code: "too_many_subscribers",
+                "\(maximumSubscribers) readers already follow the event stream; try again later")
         }
-        if since == nil, let header = request.headers[HTTPField.Name("Last-Event-ID")!] {
-            guard let value = UInt64(header) else {
-                throw OperationError(.badRequest, code: "bad_request", "Last-Event-ID must be a sequence number")
-            }
-            since = value
+        // If the reader stops reading, the final comment cannot get through either: close the connection
+        // after a grace period unless the stream has ended by then.
+        let cancelClose = Mutex<(@Sendable () -> Void)?>(nil)
+        let grace = lagGrace
+        let subscription = bus.subscribe(since: since, capacity: queueCapacity) {
+            let cancel = closeConnection(grace)
+            cancelClose.withLock { $0 = cancel }
         }
-        let stream = bus.stream(since: since)
         let beats = AsyncTimerSequence(interval: .seconds(15), clock: .continuous)
-        let merged = merge(stream.map { Optional($0) }, beats.map { _ in TelemetryEvent?.none })
+        let merged = merge(subscription.map { Optional($0) }, beats.map { _ in EventSubscription.Item?.none })
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
+                defer {
+                    subscription.cancel()
+                    cancelClose.withLock { $0 }?()
+                    _ = slot
+                }
                 // Say something at once, so a client knows the stream is open even before the first event.
                 try await writer.write(ByteBuffer(string: ": superlearner events\n\n"))
-                for await item in merged {
-                    if let event = item {
-                        try await writer.write(
-                            ByteBuffer(string: "id: \(event.sequence)\ndata: \(event.term.json)\n\n"))
-                    } else {
+                loop: for await item in merged {
+                    switch item {
+                    case .event(let event)?:
+                        try await writer.write(ByteBuffer(string: "id: \(event.sequence)\ndata: \(event.term.json)\n\n"))
+                    case .lagged?:
+                        try await writer.write(ByteBuffer(string: Self.laggedComment))
+                        break loop
+                    case nil:
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     }
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    /// `?since=SEQ`, else `Last-Event-ID`, else the whole kept history.
+    static func resumePoint(_ request: Request) throws -> UInt64? {
+        if let query = request.uri.query {
+            for pair in query.split(separator: "&") where pair.hasPrefix("since=") {
+                guard let value = UInt64(pair.dropFirst("since=".count)) else {
+                    throw OperationError(.badRequest, code: "bad_request", "since must be a sequence number", field: "since")
+                }
+                return value
+            }
+        }
+        if let header = request.headers[HTTPField.Name("Last-Event-ID")!] {
+            guard let value = UInt64(header) else {
+                throw OperationError(.badRequest, code: "bad_request", "Last-Event-ID must be a sequence number")
+            }
+            return value
+        }
+        return nil
+    }
+
+    /// Gives a reader's place back when its response is done with (or was never sent).
+    final class Slot: Sendable {
+        let stream: EventStream
+        init(_ stream: EventStream) { self.stream = stream }
+        deinit { stream.active.subtract(1, ordering: .relaxed) }
     }
 }
 
@@ -122,19 +197,5 @@ struct RequestMetrics: RouteMiddleware {
         metrics.timer("superlearner_http_request_duration_seconds", [("route", family)]).recordNanoseconds(
             elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         return response
-    }
-}
-
-/// Refuses any request without `Authorization: Bearer <token>` (401), before routing.
-struct BearerToken: RouteMiddleware {
-    let token: String
-
-    func handle(_ request: Request, family: String?, next: @Sendable (Request) async -> Response) async -> Response {
-        guard request.headers[.authorization] == "Bearer \(token)" else {
-            var error = APIError(OperationError(.badRequest, code: "unauthorized", "a bearer token is required on TCP"))
-            error.status = .unauthorized
-            return error.response
-        }
-        return await next(request)
     }
 }

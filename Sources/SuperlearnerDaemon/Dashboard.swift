@@ -25,7 +25,7 @@ enum Dashboard {
           pt.querySelectorAll('tr+tr').forEach(r=>r.remove());
           for(const x of p.data){const r=pt.insertRow();[x.pid,x.path,x.status,x.mailbox,x.restarts].forEach(v=>r.appendChild(cell(v)));
             if(destructive&&x.path){const b=document.createElement('button');b.textContent='kill';
-              b.onclick=()=>fetch('/api/v1/processes/'+encodeURIComponent(x.path),{method:'DELETE'}).then(refresh);
+              b.onclick=()=>fetch('/api/v1/processes/'+encodeURIComponent(x.path),{method:'DELETE',headers:{'X-Superlearner-Request':'1'}}).then(refresh);
               const d=document.createElement('td');d.appendChild(b);r.appendChild(d)}}
         }
         const log=document.getElementById('events');

@@ -87,6 +87,16 @@ public final class EventBus: Sendable {
         }
     }
 
+    /// Feeds `subscription` the kept events after `since`, then every new one, attached under the same lock.
+    func attachReplaying(since: UInt64?, to subscription: EventSubscription) -> HandlerID {
+        state.withLock { state in
+            for event in state.history where since == nil || event.sequence > since! { subscription.replay(event) }
+            state.nextHandler += 1
+            state.handlers.append((state.nextHandler, nil, { [weak subscription] in subscription?.offer($0) }))
+            return HandlerID(value: state.nextHandler)
+        }
+    }
+
     /// The kept events replayed from after `since`, then every new event, as an async stream. Finishing
     /// or cancelling the consumer detaches it.
     public func stream(since: UInt64? = nil, prefix: String? = nil, buffer: Int = 10_000) -> AsyncStream<TelemetryEvent>

@@ -16,7 +16,10 @@ enum ServerCommands {
 
     static let flags: [FlagSpec] = [
         FlagSpec("port", "also listen on TCP (for the dashboard)", value: .integer, placeholder: "PORT"),
-        FlagSpec("host", "the TCP host (default 127.0.0.1; others need a token)", value: .string, placeholder: "HOST"),
+        FlagSpec("host", "the TCP host (default 127.0.0.1; others need SUPERLEARNER_TOKEN)", value: .string, placeholder: "HOST"),
+        FlagSpec(
+            "allow-host", "another name TCP requests may address in Host (repeatable)", value: .string, placeholder: "NAME",
+            repeatable: true),
         FlagSpec("allow-destructive-ui", "show kill buttons on the dashboard"),
         FlagSpec("read-only", "refuse destructive operations over the API (403)"),
     ]
@@ -25,12 +28,14 @@ enum ServerCommands {
     struct Listeners {
         let port: Int?
         let host: String?
+        let allowHosts: [String]
         let allowDestructiveUI: Bool
         let readOnly: Bool
 
         init(_ input: CommandInput) {
             port = input.integer("port")
             host = input.flag("host")
+            allowHosts = input.flags("allow-host")
             allowDestructiveUI = input.has("allow-destructive-ui")
             readOnly = input.has("read-only")
         }
@@ -40,6 +45,7 @@ enum ServerCommands {
             var arguments: [String] = []
             if let port { arguments += ["--port", String(port)] }
             if let host { arguments += ["--host", host] }
+            for name in allowHosts { arguments += ["--allow-host", name] }
             if allowDestructiveUI { arguments.append("--allow-destructive-ui") }
             if readOnly { arguments.append("--read-only") }
             return arguments
@@ -85,12 +91,19 @@ enum ServerCommands {
             }
             // The port the daemon bound (the system's choice for --port 0), from the daemon itself.
             let port = listeners.port == nil ? nil : (try? daemonStatus(context))?.value.port
+            // The dashboard's login URL, as Jupyter prints one: the token once, exchanged for a cookie.
+            let token = SuperlearnerPaths.currentEnvironment()["SUPERLEARNER_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? TextFile.read(paths.tokenFile)?.trimmingWhitespace()
+            let url = port.flatMap { port in token.map { "http://\(listeners.host ?? "127.0.0.1"):\(port)/?token=\($0)" } }
             let started: Term = [
                 "pid": .int(Int(pid)), "socket": .string(paths.socket), "log": .string(paths.logFile),
-                "port": port.map(Term.int) ?? .null,
+                "port": port.map(Term.int) ?? .null, "dashboard_url": url.map(Term.string) ?? .null,
             ]
             context.output.data(started) {
-                "started the daemon (pid \(pid), socket \(paths.socket)\(port.map { ", tcp \(listeners.host ?? "127.0.0.1"):\($0)" } ?? ""))"
+                var line =
+                    "started the daemon (pid \(pid), socket \(paths.socket)\(port.map { ", tcp \(listeners.host ?? "127.0.0.1"):\($0)" } ?? ""))"
+                if let url { line += "\ndashboard: \(url)" }
+                return line
             }
         }
     }
@@ -158,11 +171,12 @@ enum ServerCommands {
                 throw CLIError(exit: .usage, code: "usage", message: "--port must be 0 to 65535, got \(port)")
             }
             let environment = SuperlearnerPaths.currentEnvironment()
-            let configuration = DaemonConfiguration(
+            var configuration = DaemonConfiguration(
                 paths: context.paths, host: listeners.host ?? "127.0.0.1", port: listeners.port,
                 token: environment["SUPERLEARNER_TOKEN"], allowDestructive: !listeners.readOnly,
                 allowDestructiveUI: listeners.allowDestructiveUI,
-                nodeName: environment["SUPERLEARNER_NODE"] ?? "superlearner@localhost")
+                nodeName: environment["SUPERLEARNER_NODE"] ?? "superlearner@localhost", allowedHosts: listeners.allowHosts)
+            try Self.applyLimits(environment, to: &configuration)
             var logger = Logger(label: "superlearner.daemon")
             logger.logLevel = Logger.Level(rawValue: environment["SUPERLEARNER_LOG_LEVEL"] ?? "info") ?? .info
             do {
@@ -176,6 +190,29 @@ enum ServerCommands {
                 case .io: throw CLIError(exit: .failure, code: "io_error", message: error.description)
                 case .addressInUse: throw CLIError(exit: .conflict, code: "address_in_use", message: error.description)
                 }
+            }
+        }
+
+        /// The limits an operator may tune from the environment (docs/security.md): how long a connection may
+        /// take to send a request head, how many connections and event-stream readers are served at once.
+        static func applyLimits(_ environment: [String: String], to configuration: inout DaemonConfiguration) throws {
+            if let text = environment["SUPERLEARNER_REQUEST_HEAD_TIMEOUT"], !text.isEmpty {
+                guard let timeout = Duration.parse(text), timeout > .zero else {
+                    throw CLIError(
+                        exit: .usage, code: "usage",
+                        message: "SUPERLEARNER_REQUEST_HEAD_TIMEOUT must be a duration such as 5s, got '\(text)'")
+                }
+                configuration.requestHeadTimeout = timeout
+            }
+            for (name, keyPath) in [
+                ("SUPERLEARNER_MAX_CONNECTIONS", \DaemonConfiguration.maximumConnections),
+                ("SUPERLEARNER_MAX_EVENT_SUBSCRIBERS", \DaemonConfiguration.maximumEventSubscribers),
+            ] {
+                guard let text = environment[name], !text.isEmpty else { continue }
+                guard let value = Int(text), value >= 1 else {
+                    throw CLIError(exit: .usage, code: "usage", message: "\(name) must be a whole number of at least 1, got '\(text)'")
+                }
+                configuration[keyPath: keyPath] = value
             }
         }
     }

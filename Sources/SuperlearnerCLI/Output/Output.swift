@@ -31,7 +31,7 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     static func forStatus(_ status: Int, code: String) -> ExitCode {
         if code == "shutting_down" { return .unreachable }
         return switch status {
-        case 400, 405, 413, 422: .usage
+        case 400, 405, 413, 415, 422: .usage
         case 404: .notFound
         case 409: .conflict
         case 408: .timedOut
