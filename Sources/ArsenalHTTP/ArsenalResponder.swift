@@ -88,7 +88,8 @@ public struct ArsenalResponder: Sendable {
                 switch match {
                 case .route(let entry, let pathParameters):
                     return try await entry.handler(
-                        request, RouteTable.RouteContext(pathParameters: pathParameters, closeConnection: closeConnection))
+                        request,
+                        RouteTable.RouteContext(pathParameters: pathParameters, closeConnection: closeConnection))
                 case .methodNotAllowed(let allowed, _):
                     throw APIError.methodNotAllowed(allowed)
                 case .notFound:
@@ -162,14 +163,16 @@ public struct ArsenalResponder: Sendable {
             return first
         }
         guard let buffer = collected else {
-            throw APIError(OperationError(.timeout, code: "body_timeout", "the request body did not arrive within \(timeout)"))
+            throw APIError(
+                OperationError(.timeout, code: "body_timeout", "the request body did not arrive within \(timeout)"))
         }
         guard buffer.readableBytes > 0 else { return [:] }
         let bytes = Array(buffer.readableBytesView)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }
         guard request.headers[.contentType] != nil else {
             var error = APIError(
-                OperationError(.badRequest, code: "unsupported_media_type", "a request body must be sent as application/json"))
+                OperationError(
+                    .badRequest, code: "unsupported_media_type", "a request body must be sent as application/json"))
             error.status = .unsupportedMediaType
             throw error
         }

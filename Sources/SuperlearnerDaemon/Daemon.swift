@@ -93,7 +93,8 @@ public final class Daemon: Sendable {
         func limits(_ address: BindAddress, _ name: String) -> ApplicationConfiguration {
             ApplicationConfiguration(
                 address: address, serverName: "superlearner",
-                availableConnectionsDelegate: ConnectionCap(configuration.maximumConnections, listener: name, logger: logger))
+                availableConnectionsDelegate: ConnectionCap(
+                    configuration.maximumConnections, listener: name, logger: logger))
         }
         var services: [any Service] = [
             Application(
@@ -113,7 +114,8 @@ public final class Daemon: Sendable {
             let names = ListenerNames(
                 host: configuration.host, isLoopback: configuration.isLoopback, extra: configuration.allowedHosts)
             let guards: [any RouteMiddleware] = [
-                BrowserGuard(names: names), TokenAuthentication(token: token, sessions: SessionStore()), JSONBodiesOnly(),
+                BrowserGuard(names: names), TokenAuthentication(token: token, sessions: SessionStore()),
+                JSONBodiesOnly(),
             ]
             services.append(
                 Application(

@@ -53,7 +53,8 @@ struct DaemonResponder: HTTPResponder {
             api.add(route, family: "dashboard") { _, _ in
                 Response(
                     status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                    body: ResponseBody(byteBuffer: ByteBuffer(string: Dashboard.html(allowDestructive: allowDestructiveUI))))
+                    body: ResponseBody(
+                        byteBuffer: ByteBuffer(string: Dashboard.html(allowDestructive: allowDestructiveUI))))
             }
         }
         api.middleware = [RequestMetrics(metrics: telemetry.metrics)] + guards
@@ -108,7 +109,7 @@ final class EventStream: Sendable {
         to request: Request, closeConnection: @escaping @Sendable (Duration) -> (@Sendable () -> Void)
     ) throws -> Response {
         let since = try Self.resumePoint(request)
-        let (count, _) = active.add(1, ordering: .relaxed)
+        let count = active.add(1, ordering: .relaxed).newValue
         let slot = Slot(self)
         guard count <= maximumSubscribers else {
             throw OperationError(
@@ -124,10 +125,12 @@ final class EventStream: Sendable {
             cancelClose.withLock { $0 = cancel }
         }
         let beats = AsyncTimerSequence(interval: .seconds(15), clock: .continuous)
-        let merged = merge(subscription.map { Optional($0) }, beats.map { _ in EventSubscription.Item?.none })
+        let merged = merge(
+            subscription.batches(limit: 128).map { Optional($0) }, beats.map { _ in [EventSubscription.Item]?.none })
         return Response(
             status: .ok,
-            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            // One stream per connection: once it ends (lagged or the daemon stopping) the connection closes too.
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .connection: "close"],
             body: ResponseBody { writer in
                 defer {
                     subscription.cancel()
@@ -136,16 +139,23 @@ final class EventStream: Sendable {
                 }
                 // Say something at once, so a client knows the stream is open even before the first event.
                 try await writer.write(ByteBuffer(string: ": superlearner events\n\n"))
-                loop: for await item in merged {
-                    switch item {
-                    case .event(let event)?:
-                        try await writer.write(ByteBuffer(string: "id: \(event.sequence)\ndata: \(event.term.json)\n\n"))
-                    case .lagged?:
-                        try await writer.write(ByteBuffer(string: Self.laggedComment))
-                        break loop
-                    case nil:
+                loop: for await batch in merged {
+                    guard let batch else {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                        continue
                     }
+                    // One write per batch of ready events, not one per event.
+                    var frames = ""
+                    var lagged = false
+                    for item in batch {
+                        switch item {
+                        case .event(let event): frames += "id: \(event.sequence)\ndata: \(event.term.json)\n\n"
+                        case .lagged: lagged = true
+                        }
+                    }
+                    if lagged { frames += Self.laggedComment }
+                    try await writer.write(ByteBuffer(string: frames))
+                    if lagged { break loop }
                 }
                 try await writer.finish(nil)
             })
@@ -156,7 +166,8 @@ final class EventStream: Sendable {
         if let query = request.uri.query {
             for pair in query.split(separator: "&") where pair.hasPrefix("since=") {
                 guard let value = UInt64(pair.dropFirst("since=".count)) else {
-                    throw OperationError(.badRequest, code: "bad_request", "since must be a sequence number", field: "since")
+                    throw OperationError(
+                        .badRequest, code: "bad_request", "since must be a sequence number", field: "since")
                 }
                 return value
             }

@@ -87,13 +87,13 @@ public final class EventBus: Sendable {
         }
     }
 
-    /// Feeds `subscription` the kept events after `since`, then every new one, attached under the same lock.
-    func attachReplaying(since: UInt64?, to subscription: EventSubscription) -> HandlerID {
+    /// The kept event that follows `sequence` (0: the oldest kept): the next one, none yet, or evicted.
+    func event(after sequence: UInt64) -> Lookup {
         state.withLock { state in
-            for event in state.history where since == nil || event.sequence > since! { subscription.replay(event) }
-            state.nextHandler += 1
-            state.handlers.append((state.nextHandler, nil, { [weak subscription] in subscription?.offer($0) }))
-            return HandlerID(value: state.nextHandler)
+            guard let first = state.history.first else { return .none }
+            if sequence + 1 < first.sequence { return sequence == 0 ? .event(first) : .evicted }
+            let index = Int(sequence + 1 - first.sequence)
+            return index < state.history.count ? .event(state.history[index]) : .none
         }
     }
 

@@ -1,10 +1,10 @@
-import DequeModule
 import Synchronization
 
-/// One reader of the bus with a bounded queue: the kept history it asked for, then live events, until it
-/// falls `capacity` live events behind. Then it stops receiving, `onLag` is called once, and after what
-/// it had queued the sequence yields `.lagged` and ends: a reader that stops reading costs at most
-/// `capacity` events, never unbounded memory, and knows where to resume (the last sequence it saw).
+/// One reader of the bus that costs the same small, fixed memory however far behind it falls: it keeps
+/// only a cursor (the last sequence number it was given) and reads each next event from the bus's kept
+/// history. It may replay the whole history it asked for, but once it is `capacity` live events behind the
+/// newest, or the event it needs next has left the history, it is cut off: `onLag` is called once and the
+/// sequence yields `.lagged` and ends, so the reader knows to resume from the last sequence it saw.
 public final class EventSubscription: AsyncSequence, Sendable {
     /// What a reader receives.
     public enum Item: Sendable, Hashable {
@@ -15,93 +15,160 @@ public final class EventSubscription: AsyncSequence, Sendable {
     }
 
     private struct State {
-        var queue = Deque<(event: TelemetryEvent, live: Bool)>()
-        var liveQueued = 0
+        var cursor: UInt64
         var lagged = false
         var finished = false
-        var waiter: CheckedContinuation<Item?, Never>?
+        var pendingWake = false
+        var waiter: CheckedContinuation<Void, Never>?
     }
 
-    private let state = Mutex(State())
+    private let bus: EventBus
+    private let state: Mutex<State>
+    /// Where the live part of the stream begins: events up to here are replayed history.
+    private let liveFrom: UInt64
     private let onLag: @Sendable () -> Void
-    private let onEnd: @Sendable () -> Void
-    /// Live events that may wait unread before the reader is cut off.
+    private let detach = Mutex<EventBus.HandlerID?>(nil)
+    /// Live events a reader may be behind the newest before it is cut off.
     public let capacity: Int
 
-    init(capacity: Int, onLag: @escaping @Sendable () -> Void, onEnd: @escaping @Sendable () -> Void) {
+    init(bus: EventBus, since: UInt64, liveFrom: UInt64, capacity: Int, onLag: @escaping @Sendable () -> Void) {
+        self.bus = bus
+        self.state = Mutex(State(cursor: since))
+        self.liveFrom = liveFrom
         self.capacity = Swift.max(1, capacity)
         self.onLag = onLag
-        self.onEnd = onEnd
     }
 
-    /// Queues a replayed (kept) event; these do not count against the capacity, the bus holds them anyway.
-    func replay(_ event: TelemetryEvent) {
-        state.withLock { $0.queue.append((event, false)) }
-    }
+    func attached(as id: EventBus.HandlerID) { detach.withLock { $0 = id } }
 
-    /// Hands a live event to the reader, or cuts the reader off when it is `capacity` events behind.
-    func offer(_ event: TelemetryEvent) {
-        var lagged = false
-        let waiter: CheckedContinuation<Item?, Never>? = state.withLock { state in
+    /// Called by the bus for each new event: wakes the reader, or cuts it off if it is too far behind.
+    func emitted(_ sequence: UInt64) {
+        var cutOff = false
+        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
             guard !state.finished && !state.lagged else { return nil }
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return waiter
-            }
-            guard state.liveQueued < capacity else {
+            if sequence > Swift.max(state.cursor, liveFrom) + UInt64(capacity) {
                 state.lagged = true
-                lagged = true
+                cutOff = true
+            }
+            guard let waiter = state.waiter else {
+                state.pendingWake = true
                 return nil
             }
-            state.queue.append((event, true))
-            state.liveQueued += 1
-            return nil
+            state.waiter = nil
+            return waiter
         }
-        waiter?.resume(returning: .event(event))
-        if lagged {
-            onEnd()
+        waiter?.resume()
+        if cutOff {
+            stopFeeding()
             onLag()
         }
     }
 
     /// The next item, waiting for one; `nil` once the subscription has ended.
     func next() async -> Item? {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Item?, Never>) in
-                let ready: Item?? = state.withLock { state in
-                    if let first = state.queue.popFirst() {
-                        if first.live { state.liveQueued -= 1 }
-                        return .some(.event(first.event))
-                    }
-                    if state.lagged && !state.finished {
-                        state.finished = true
-                        return .some(.lagged)
-                    }
-                    if state.finished { return .some(nil) }
-                    state.waiter = continuation
-                    return .none
-                }
-                if let ready { continuation.resume(returning: ready) }
+        while true {
+            let (cursor, lagged, finished) = state.withLock { ($0.cursor, $0.lagged, $0.finished) }
+            if finished { return nil }
+            if lagged { return finish(.lagged) }
+            switch bus.event(after: cursor) {
+            case .event(let event):
+                state.withLock { $0.cursor = event.sequence }
+                return .event(event)
+            case .evicted:
+                state.withLock { $0.lagged = true }
+                stopFeeding()
+                onLag()
+                return finish(.lagged)
+            case .none:
+                break
             }
-        } onCancel: {
-            cancel()
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let resumeNow = state.withLock { state in
+                        if state.pendingWake || state.finished || state.lagged {
+                            state.pendingWake = false
+                            return true
+                        }
+                        state.waiter = continuation
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
+                }
+            } onCancel: {
+                cancel()
+            }
         }
     }
 
-    /// Ends the subscription: the reader's pending wait returns `nil` and the bus stops feeding it.
+    /// The next items: waits for one, lets `linger` pass, then takes whatever else is ready, up to `limit`; `nil`
+    /// once the subscription has ended. A writer that sends a batch per write sends far fewer, larger
+    /// writes than one per event.
+    func nextBatch(limit: Int, linger: Duration) async -> [Item]? {
+        guard let first = await next() else { return nil }
+        var batch = [first]
+        guard case .event = first else { return batch }
+        // Events come in bursts: waiting a moment for the rest of the burst turns many tiny writes (one per
+        // event, per reader) into a few large ones, at the cost of that moment's latency.
+        if linger > .zero { try? await Task.sleep(for: linger) }
+        while batch.count < limit {
+            let (cursor, lagged, finished) = state.withLock { ($0.cursor, $0.lagged, $0.finished) }
+            guard !lagged && !finished, case .event(let event) = bus.event(after: cursor) else { break }
+            state.withLock { $0.cursor = event.sequence }
+            batch.append(.event(event))
+        }
+        return batch
+    }
+
+    /// The items in batches of at most `limit`, as an async sequence.
+    public func batches(limit: Int, linger: Duration = .milliseconds(20)) -> Batches {
+        Batches(subscription: self, limit: limit, linger: linger)
+    }
+
+    /// The items grouped into batches (see `nextBatch`).
+    public struct Batches: AsyncSequence, Sendable {
+        let subscription: EventSubscription
+        let limit: Int
+        let linger: Duration
+
+        /// Iterates the batches.
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            let subscription: EventSubscription
+            let limit: Int
+            let linger: Duration
+            /// The next batch, or `nil` at the end.
+            public mutating func next() async -> [Item]? { await subscription.nextBatch(limit: limit, linger: linger) }
+        }
+
+        /// An iterator over the batches.
+        public func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(subscription: subscription, limit: limit, linger: linger)
+        }
+    }
+
+    private func finish(_ item: Item) -> Item? {
+        let first = state.withLock { state in
+            defer { state.finished = true }
+            return !state.finished
+        }
+        return first ? item : nil
+    }
+
+    private func stopFeeding() {
+        if let id = detach.withLock({ $0.take() }) { bus.detach(id) }
+    }
+
+    /// Ends the subscription: a pending wait returns and the bus stops waking it.
     public func cancel() {
-        let (waiter, wasFinished): (CheckedContinuation<Item?, Never>?, Bool) = state.withLock { state in
-            let wasFinished = state.finished
+        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
             state.finished = true
-            let waiter = state.waiter
-            state.waiter = nil
-            return (waiter, wasFinished)
+            defer { state.waiter = nil }
+            return state.waiter
         }
-        waiter?.resume(returning: nil)
-        if !wasFinished { onEnd() }
+        waiter?.resume()
+        stopFeeding()
     }
 
-    deinit { onEnd() }
+    deinit { stopFeeding() }
 
     /// Iterates the items.
     public struct AsyncIterator: AsyncIteratorProtocol {
@@ -115,19 +182,27 @@ public final class EventSubscription: AsyncSequence, Sendable {
 }
 
 extension EventBus {
-    /// A bounded reader: the kept events after `since` (all kept ones if `nil`), then live ones, cut off
-    /// with `.lagged` once `capacity` live events wait unread (`onLag` is then called, once, on the
-    /// emitting thread; keep it short).
+    /// Where an event after a given sequence number stands.
+    enum Lookup {
+        /// The next event.
+        case event(TelemetryEvent)
+        /// None yet: the reader is up to date.
+        case none
+        /// It has left the kept history.
+        case evicted
+    }
+
+    /// A reader that costs a cursor, not a queue: the kept events after `since` (all kept ones if `nil`),
+    /// then live ones, cut off with `.lagged` once it is `capacity` live events behind (`onLag` is then
+    /// called, once; keep it short).
     public func subscribe(
         since: UInt64? = nil, capacity: Int = 256, onLag: @escaping @Sendable () -> Void = {}
     ) -> EventSubscription {
-        let handler = Mutex<HandlerID?>(nil)
-        let subscription = EventSubscription(capacity: capacity, onLag: onLag) { [weak self] in
-            if let id = handler.withLock({ $0.take() }) { self?.detach(id) }
-        }
-        // Attach and snapshot under one lock so no event falls between the replay and the live feed.
-        let id = attachReplaying(since: since, to: subscription)
-        handler.withLock { $0 = id }
+        let live = lastSequence
+        let subscription = EventSubscription(
+            bus: self, since: since ?? 0, liveFrom: live, capacity: capacity, onLag: onLag)
+        let id = attach { [weak subscription] event in subscription?.emitted(event.sequence) }
+        subscription.attached(as: id)
         return subscription
     }
 }

@@ -16,9 +16,12 @@ enum ServerCommands {
 
     static let flags: [FlagSpec] = [
         FlagSpec("port", "also listen on TCP (for the dashboard)", value: .integer, placeholder: "PORT"),
-        FlagSpec("host", "the TCP host (default 127.0.0.1; others need SUPERLEARNER_TOKEN)", value: .string, placeholder: "HOST"),
         FlagSpec(
-            "allow-host", "another name TCP requests may address in Host (repeatable)", value: .string, placeholder: "NAME",
+            "host", "the TCP host (default 127.0.0.1; others need SUPERLEARNER_TOKEN)", value: .string,
+            placeholder: "HOST"),
+        FlagSpec(
+            "allow-host", "another name TCP requests may address in Host (repeatable)", value: .string,
+            placeholder: "NAME",
             repeatable: true),
         FlagSpec("allow-destructive-ui", "show kill buttons on the dashboard"),
         FlagSpec("read-only", "refuse destructive operations over the API (403)"),
@@ -92,9 +95,12 @@ enum ServerCommands {
             // The port the daemon bound (the system's choice for --port 0), from the daemon itself.
             let port = listeners.port == nil ? nil : (try? daemonStatus(context))?.value.port
             // The dashboard's login URL, as Jupyter prints one: the token once, exchanged for a cookie.
-            let token = SuperlearnerPaths.currentEnvironment()["SUPERLEARNER_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            let token =
+                SuperlearnerPaths.currentEnvironment()["SUPERLEARNER_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
                 ?? TextFile.read(paths.tokenFile)?.trimmingWhitespace()
-            let url = port.flatMap { port in token.map { "http://\(listeners.host ?? "127.0.0.1"):\(port)/?token=\($0)" } }
+            let url = port.flatMap { port in
+                token.map { "http://\(listeners.host ?? "127.0.0.1"):\(port)/?token=\($0)" }
+            }
             let started: Term = [
                 "pid": .int(Int(pid)), "socket": .string(paths.socket), "log": .string(paths.logFile),
                 "port": port.map(Term.int) ?? .null, "dashboard_url": url.map(Term.string) ?? .null,
@@ -175,7 +181,8 @@ enum ServerCommands {
                 paths: context.paths, host: listeners.host ?? "127.0.0.1", port: listeners.port,
                 token: environment["SUPERLEARNER_TOKEN"], allowDestructive: !listeners.readOnly,
                 allowDestructiveUI: listeners.allowDestructiveUI,
-                nodeName: environment["SUPERLEARNER_NODE"] ?? "superlearner@localhost", allowedHosts: listeners.allowHosts)
+                nodeName: environment["SUPERLEARNER_NODE"] ?? "superlearner@localhost",
+                allowedHosts: listeners.allowHosts)
             try Self.applyLimits(environment, to: &configuration)
             var logger = Logger(label: "superlearner.daemon")
             logger.logLevel = Logger.Level(rawValue: environment["SUPERLEARNER_LOG_LEVEL"] ?? "info") ?? .info
@@ -210,7 +217,9 @@ enum ServerCommands {
             ] {
                 guard let text = environment[name], !text.isEmpty else { continue }
                 guard let value = Int(text), value >= 1 else {
-                    throw CLIError(exit: .usage, code: "usage", message: "\(name) must be a whole number of at least 1, got '\(text)'")
+                    throw CLIError(
+                        exit: .usage, code: "usage",
+                        message: "\(name) must be a whole number of at least 1, got '\(text)'")
                 }
                 configuration[keyPath: keyPath] = value
             }

@@ -51,10 +51,12 @@ struct BrowserGuard: RouteMiddleware {
         guard let authority = request.head.authority, names.accepts(authority: authority) else {
             return refusal(
                 .forbidden, "forbidden_host",
-                "the Host header must name the address this daemon listens on (see 'server run --allow-host')", status: .forbidden)
+                "the Host header must name the address this daemon listens on (see 'server run --allow-host')",
+                status: .forbidden)
         }
         if let origin = request.headers[.origin], !names.accepts(origin: origin) {
-            return refusal(.forbidden, "forbidden_origin", "requests from another site's pages are refused", status: .forbidden)
+            return refusal(
+                .forbidden, "forbidden_origin", "requests from another site's pages are refused", status: .forbidden)
         }
         return await next(request)
     }
@@ -79,7 +81,8 @@ struct TokenAuthentication: RouteMiddleware {
         }
         if family == "dashboard", let presented = Self.loginToken(in: request) {
             guard AccessToken.matches(presented, token) else {
-                return refusal(.unauthorized, "unauthorized", "the login token is not this daemon's", status: .unauthorized)
+                return refusal(
+                    .unauthorized, "unauthorized", "the login token is not this daemon's", status: .unauthorized)
             }
             // The token leaves the address bar at once: the session cookie carries the login from here.
             var headers = HTTPFields()
@@ -98,7 +101,8 @@ struct TokenAuthentication: RouteMiddleware {
         if request.method != .get && request.method != .head && request.headers[Self.requestHeader] == nil {
             return refusal(
                 .forbidden, "request_header_required",
-                "a state-changing request from the dashboard must carry the X-Superlearner-Request header", status: .forbidden)
+                "a state-changing request from the dashboard must carry the X-Superlearner-Request header",
+                status: .forbidden)
         }
         return await next(request)
     }
@@ -117,8 +121,9 @@ struct JSONBodiesOnly: RouteMiddleware {
     func handle(_ request: Request, family: String?, next: @Sendable (Request) async -> Response) async -> Response {
         let hasBody =
             request.headers[.transferEncoding] != nil || (request.headers[.contentLength].flatMap { Int($0) } ?? 0) > 0
-        if let type = request.headers[.contentType], hasBody || request.method == .post || request.method == .put
-            || request.method == .patch, !Self.isJSON(type)
+        if let type = request.headers[.contentType],
+            hasBody || request.method == .post || request.method == .put
+                || request.method == .patch, !Self.isJSON(type)
         {
             return refusal(
                 .badRequest, "unsupported_media_type", "request bodies must be application/json, not \(type)",
@@ -128,7 +133,8 @@ struct JSONBodiesOnly: RouteMiddleware {
     }
 
     static func isJSON(_ contentType: String) -> Bool {
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: " ").lowercased() } ?? ""
+        let mediaType =
+            contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: " ").lowercased() } ?? ""
         return mediaType == "application/json"
     }
 }

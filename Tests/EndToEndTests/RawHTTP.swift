@@ -1,0 +1,72 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A plain TCP connection to the daemon for requests the client would never send (foreign Origin, wrong
+/// Host, text/plain bodies, half heads), as an attacker or a browser would.
+final class RawConnection: Sendable {
+    let descriptor: Int32
+
+    /// Connects to 127.0.0.1:`port`; `nil` if nothing listens. A small `receiveBuffer` (set before
+    /// connecting, so the advertised window is small too) makes a reader that never reads stall the sender.
+    init?(port: Int, receiveBuffer: Int32? = nil) {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            close(descriptor)
+            return nil
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    func send(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    }
+
+    /// Everything until the peer closes, or `timeout` passes; and whether the peer closed.
+    func readToClose(timeout: Duration) -> (text: String, closed: Bool) {
+        var received: [UInt8] = []
+        let deadline = ContinuousClock.now + timeout
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while ContinuousClock.now < deadline {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let left = deadline - ContinuousClock.now
+            let milliseconds = Int32(
+                max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+            guard poll(&poller, 1, milliseconds) > 0 else { continue }
+            let count = read(descriptor, &buffer, buffer.count)
+            if count <= 0 { return (String(decoding: received, as: UTF8.self), true) }
+            received += buffer[0..<count]
+        }
+        return (String(decoding: received, as: UTF8.self), false)
+    }
+}
+
+/// One request on a fresh connection (`Connection: close`), its status and the whole response text.
+func rawRequest(port: Int, _ head: String, body: String = "") async -> (status: Int, text: String) {
+    await offPool {
+        guard let connection = RawConnection(port: port) else { return (-1, "connect failed") }
+        var request = head.replacingOccurrences(of: "\n", with: "\r\n")
+        if !request.hasSuffix("\r\n") { request += "\r\n" }
+        request += "Connection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+        connection.send(request)
+        let (text, _) = connection.readToClose(timeout: .seconds(10))
+        let status = text.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? -1
+        return (status, text)
+    }
+}
