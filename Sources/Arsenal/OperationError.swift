@@ -60,13 +60,15 @@ public struct OperationError: Error, Sendable, Hashable, CustomStringConvertible
 
     /// Validation failed on these fields; the first one is named as `field`, all are in `details`.
     public static func validation(_ errors: [FieldError]) -> OperationError {
+        // The message names ten fields at most; `details` lists up to a hundred.
+        let shown = errors.prefix(10).map(\.description).joined(separator: "; ")
         let message =
             errors.count == 1
             ? "invalid parameter \(errors[0])"
-            : "invalid parameters: " + errors.map(\.description).joined(separator: "; ")
+            : "invalid parameters: " + shown + (errors.count > 10 ? "; and \(errors.count - 10) more" : "")
         return OperationError(
             .validation, code: "validation_failed", message, field: errors.first?.field,
-            details: .array(errors.map(\.term)))
+            details: .array(errors.prefix(100).map(\.term)))
     }
 
     /// No process answers to `target`.

@@ -8,9 +8,12 @@
 /// `--params @file`. One place for the daemon and the command line, neither of which links Foundation
 /// for this.
 package enum TextFile {
-    /// The file at `path` as UTF-8 text (`-` reads standard input to its end); `nil`, with `errno` set,
-    /// when it cannot be opened.
-    package static func read(_ path: String) -> String? {
+    /// The most a spec or parameter file (or standard input) may hold: the daemon takes no larger body.
+    package static let maximumInputBytes = 1 << 20
+
+    /// The file at `path` as UTF-8 text (`-` reads standard input to its end), at most `limit` bytes; `nil`,
+    /// with `errno` set, when it cannot be opened (`EFBIG` when it is larger than `limit`).
+    package static func read(_ path: String, limit: Int = Int.max) -> String? {
         let file: UnsafeMutablePointer<FILE>? = path == "-" ? fdopen(dup(0), "r") : fopen(path, "r")
         guard let file else { return nil }
         defer { fclose(file) }
@@ -20,6 +23,10 @@ package enum TextFile {
             let count = fread(&buffer, 1, buffer.count, file)
             if count <= 0 { break }
             bytes.append(contentsOf: buffer[0..<count])
+            if bytes.count > limit {
+                errno = EFBIG
+                return nil
+            }
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -226,3 +226,37 @@ struct CommandLineTests {
         return waiter
     }
 }
+
+/// Spec files are often untrusted input in CI: a YAML alias bomb, a huge file and a file that is not a spec
+/// at all each give one clear line and exit 2, at once.
+@Suite struct HostileSpecFileTests {
+    @Test func anAliasBombIsRefusedWithoutExpandingIt() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        // Nine levels of ten aliases: 10⁹ nodes if expanded.
+        var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 {
+            let previous = "*a\(level - 1)"
+            yaml += "a\(level): &a\(level) [" + Array(repeating: previous, count: 10).joined(separator: ", ") + "]\n"
+        }
+        yaml += "strategy: one_for_one\nchildren: []\n"
+        let result = await home.run(["sandbox", "create", "bomb", "--spec", "-"], input: yaml)
+        #expect(result.status == 2 && result.stderr.contains("too many aliases"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count <= 2)
+    }
+
+    @Test func aHugeOrForeignFileGivesOneLine() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        let huge = String(repeating: "# padding\n", count: 120_000)
+        let big = await home.run(["sandbox", "create", "big", "--spec", "-"], input: huge)
+        #expect(big.status == 2 && big.stderr.contains("larger than 1 MiB"), "\(big.stderr)")
+        // A file of many lines that is not a spec: the problems are counted, not listed one per line.
+        let lines = (0..<500).map { "key\($0): [\($0)" }.joined(separator: "\n")
+        let foreign = await home.run(["sandbox", "create", "f", "--spec", "-"], input: lines)
+        #expect(foreign.status == 2 && foreign.stderr.count < 600, "\(foreign.stderr.prefix(800))")
+        let manyFields = "children:\n" + (0..<50).map { "  - {id: c\($0), worker: nope}" }.joined(separator: "\n")
+        let many = await home.run(["sandbox", "create", "m", "--spec", "-"], input: manyFields)
+        #expect(many.status == 2 && many.stderr.contains("and 40 more"), "\(many.stderr.prefix(800))")
+    }
+}

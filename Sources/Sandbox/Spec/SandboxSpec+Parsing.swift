@@ -39,7 +39,8 @@ extension SandboxSpec {
                 guard let node = try Yams.compose(yaml: text) else {
                     throw SpecError([.init(path: "", message: "the spec is empty")])
                 }
-                term = try SandboxSpec.term(from: node, path: "")
+                var budget = SandboxSpec.maximumNodes
+                term = try SandboxSpec.term(from: node, path: "", budget: &budget)
             } catch let error as SpecError {
                 throw error
             } catch {
@@ -49,7 +50,17 @@ extension SandboxSpec {
         return try SandboxSpec(term: term)
     }
 
-    static func term(from node: Node, path: String) throws(SpecError) -> Term {
+    /// The most nodes a YAML spec may hold once its aliases are expanded: far more than any real tree, far
+    /// fewer than an alias bomb (ten levels of ten aliases make 10¹⁰), which is refused in milliseconds.
+    public static let maximumNodes = 20_000
+
+    static func term(from node: Node, path: String, budget: inout Int) throws(SpecError) -> Term {
+        budget -= 1
+        guard budget >= 0 else {
+            throw SpecError([
+                .init(path: "", message: "too many aliases: the document expands past \(maximumNodes) nodes")
+            ])
+        }
         switch node {
         case .scalar:
             if node.null != nil, node.string.map({ ["", "~", "null", "Null", "NULL"].contains($0) }) ?? true {
@@ -66,13 +77,13 @@ extension SandboxSpec {
                     throw SpecError([.init(path: path, message: "keys must be strings")])
                 }
                 if members[name] != nil { throw SpecError([.init(path: join(path, name), message: "duplicate key")]) }
-                members[name] = try term(from: value, path: join(path, name))
+                members[name] = try term(from: value, path: join(path, name), budget: &budget)
             }
             return .object(members)
         case .sequence(let sequence):
             var items: [Term] = []
             for (index, element) in sequence.enumerated() {
-                items.append(try term(from: element, path: "\(path)[\(index)]"))
+                items.append(try term(from: element, path: "\(path)[\(index)]", budget: &budget))
             }
             return .array(items)
         case .alias:

@@ -156,6 +156,13 @@ public struct SpecError: Error, Hashable, Sendable, CustomStringConvertible {
 
     init(_ issues: [Issue]) { self.issues = issues }
 
+    /// At most `limit` problems, joined with `; `, and how many more there are: what a person is shown,
+    /// so a file that is not a spec at all gives a line, not a line per line of the file.
+    public func summary(limit: Int = 10) -> String {
+        let shown = issues.prefix(limit).map(\.description).joined(separator: "; ")
+        return issues.count > limit ? "\(shown); and \(issues.count - limit) more" : shown
+    }
+
     /// The first problem, and how many more there are.
     public var description: String {
         guard let first = issues.first else { return "invalid spec" }

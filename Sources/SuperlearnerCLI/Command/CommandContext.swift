@@ -141,11 +141,12 @@ struct CommandContext {
         return .string(text)
     }
 
-    /// Reads a file (or standard input for `-`).
+    /// Reads a file (or standard input for `-`), of at most 1 MiB: what the daemon would accept as a body.
     static func readInput(_ path: String) throws -> String {
-        guard let text = TextFile.read(path) else {
-            throw CLIError(
-                exit: .usage, code: "usage", message: "cannot read \(path): \(String(cString: strerror(errno)))")
+        guard let text = TextFile.read(path, limit: TextFile.maximumInputBytes) else {
+            let source = path == "-" ? "standard input" : path
+            let reason = errno == EFBIG ? "it is larger than 1 MiB" : String(cString: strerror(errno))
+            throw CLIError(exit: .usage, code: "usage", message: "cannot read \(source): \(reason)")
         }
         return text
     }

@@ -76,7 +76,7 @@ enum SandboxCommands {
                     let source = file == "-" ? "stdin" : file
                     throw CLIError(
                         exit: .usage, code: "invalid_spec",
-                        message: "\(source): \(error.issues.map(\.description).joined(separator: "; "))")
+                        message: "\(source): \(error.summary())")
                 }
             case (.some, .some):
                 throw CLIError(exit: .usage, code: "usage", message: "give a TEMPLATE or --spec FILE, not both")
