@@ -88,7 +88,7 @@ public enum OpenAPIDocument {
 
     static func responses(success: Int) -> Term {
         var members: [String: Term] = [String(success): dataResponse("success: the result in data")]
-        for status in ["400", "403", "404", "408", "409", "413", "422", "503"] {
+        for status in ["400", "401", "403", "404", "408", "409", "413", "415", "422", "503"] {
             members[status] = ["$ref": "#/components/responses/Error"]
         }
         return .object(members)
@@ -112,7 +112,9 @@ public enum OpenAPIDocument {
                     "schema": schema(parameter),
                 ])
             case .body:
-                bodyProperties[parameter.name] = schema(parameter)
+                // The validator takes null for an optional parameter as absent: the schema says so.
+                bodyProperties[parameter.name] =
+                    parameter.required ? schema(parameter) : ["anyOf": [schema(parameter), ["type": "null"]]]
                 if parameter.required { bodyRequired.append(.string(parameter.name)) }
             }
         }
