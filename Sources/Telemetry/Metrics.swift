@@ -69,7 +69,7 @@ public final class Metrics: Sendable {
 
     /// The Prometheus text exposition of every metric.
     public func prometheusText() -> String {
-        registry.emitToString()
+        MetricCatalog.addingHelp(to: registry.emitToString())
     }
 
     /// Every sample of the exposition, parsed: the common ground of the JSON and CSV exports.

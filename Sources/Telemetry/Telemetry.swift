@@ -15,6 +15,8 @@ public final class Telemetry: Sendable {
     public let bus: EventBus
     /// The metrics registry.
     public let metrics: Metrics
+    /// The runtime's delivered-message count at the last sample, so the counter advances by the difference.
+    private let lastDelivered = Mutex<UInt64>(0)
     private let observed = Mutex<[(Runtime, ObserverToken)]>([])
     // The per-process metrics, created once: they are updated on every spawn and exit.
     private let spawnedCounter: CoreMetrics.Counter
@@ -105,9 +107,15 @@ public final class Telemetry: Sendable {
         }
     }
 
-    /// Sets the gauges that are sampled rather than counted (messages delivered, processes alive).
+    /// Brings the sampled metrics up to date: processes alive (a gauge) and messages delivered (a counter,
+    /// advanced by what the runtime delivered since the last sample).
     public func sample(_ runtime: Runtime) {
-        metrics.gauge("superlearner_messages_delivered").record(Double(runtime.messagesDelivered))
+        let delivered = UInt64(runtime.messagesDelivered)
+        let delta = lastDelivered.withLock { last -> UInt64 in
+            defer { last = Swift.max(last, delivered) }
+            return delivered > last ? delivered - last : 0
+        }
+        if delta > 0 { metrics.counter("superlearner_messages_delivered_total").increment(by: Int64(delta)) }
         metrics.gauge("superlearner_runtime_processes").record(Double(runtime.processCount))
     }
 

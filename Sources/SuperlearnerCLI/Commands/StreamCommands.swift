@@ -195,7 +195,7 @@ struct TelemetryCommand: Command {
             ("sandboxes_destroyed", total("superlearner_sandboxes_destroyed_total")),
             ("processes_alive", total("superlearner_runtime_processes")),
             ("processes_spawned", total("superlearner_processes_spawned_total")),
-            ("messages_delivered", total("superlearner_messages_delivered")),
+            ("messages_delivered", total("superlearner_messages_delivered_total")),
             ("restarts", total("superlearner_restarts_total")),
             ("escalations", total("superlearner_escalations_total")),
             ("operations", total("superlearner_operations_total")),
