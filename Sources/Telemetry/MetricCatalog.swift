@@ -18,7 +18,8 @@ public enum MetricCatalog {
         "superlearner_runtime_processes": "Processes alive in the runtime, sampled at exposition.",
         "superlearner_messages_delivered_total": "Messages delivered to process mailboxes.",
         "superlearner_restarts_total": "Child restarts made by supervisors, by supervisor.",
-        "superlearner_escalations_total": "Supervisors that exceeded their restart intensity and gave up, by supervisor.",
+        "superlearner_escalations_total":
+            "Supervisors that exceeded their restart intensity and gave up, by supervisor.",
     ]
 
     /// `text` (Prometheus exposition) with a `# HELP` line before each metric's `# TYPE` line.
