@@ -5,7 +5,8 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libreadline-dev libsqlite3-dev
 # What the tests drive for real: the three shells, mandoc and man for the man pages, tmux as the terminal.
-TEST_PACKAGES := bash-completion zsh fish mandoc man-db tmux
+# promtool (Debian's prometheus package) checks the live /metrics.
+TEST_PACKAGES := bash-completion zsh fish mandoc man-db tmux prometheus
 
 .PHONY: all build demo test lint format deps testdeps pydeps docs examples completions man bench install install-files clean
 
@@ -34,9 +35,11 @@ man: build
 	rm -f man/*.1 man/*.5
 	$$($(SWIFT) build --show-bin-path)/superlearner __man man
 
-# The external OpenAPI validator the tests run against the generated document.
+# The external checkers the tests run: the OpenAPI validator on the generated document, schemathesis
+# against the live daemon.
 pydeps:
 	@python3 -c "import openapi_spec_validator" 2>/dev/null || python3 -m pip install -q openapi-spec-validator
+	@command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
 
 docs: deps
 	SUPERLEARNER_WRITE_DOCS=1 $(SWIFT) test --filter DocumentationTests
