@@ -8,7 +8,7 @@ APT_PACKAGES := libreadline-dev libsqlite3-dev
 # promtool (Debian's prometheus package) checks the live /metrics.
 TEST_PACKAGES := bash-completion zsh fish mandoc man-db tmux prometheus
 
-.PHONY: all build demo test lint format deps testdeps pydeps docs examples completions man bench install install-files clean
+.PHONY: all build demo test lint format fuzz deps testdeps pydeps docs examples completions man bench install install-files clean
 
 all: build
 
@@ -51,7 +51,7 @@ demo: build
 	$$($(SWIFT) build --show-bin-path)/superlearner demo
 
 # Every Swift file we own, formatted by the toolchain's swift-format with the committed .swift-format.
-SWIFT_FILES := Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Sources \
+SWIFT_FILES := Package.swift Sources Tests Fuzz/Sources Benchmarks/Package.swift Benchmarks/Sources \
 	Examples/TestingPatterns/Package.swift Examples/TestingPatterns/Sources Examples/TestingPatterns/Tests
 
 lint:
@@ -66,6 +66,22 @@ test: deps testdeps pydeps
 	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+
+# libFuzzer on the spec parser (YAML and JSON), the JSON body decoder and the command-line parser, for
+# FUZZ_SECONDS each. New inputs go to a scratch corpus; a crash is written to Fuzz/Crashes/ (commit it: make
+# test replays it from then on). Not part of `make test`: run it nightly or before a release.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := FuzzSpecParser:spec FuzzJSONBody:json FuzzCommandLine:commandline
+fuzz: deps
+	for target in $(FUZZ_TARGETS); do \
+		$(SWIFT) build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING \
+			-Xcc -fsanitize=fuzzer-no-link --product $${target%%:*} || exit 1; \
+	done
+	for target in $(FUZZ_TARGETS); do \
+		name=$${target%%:*}; corpus=$${target##*:}; mkdir -p .build-fuzz/corpus/$$corpus; \
+		$$($(SWIFT) build --scratch-path .build-fuzz --show-bin-path)/$$name -max_total_time=$(FUZZ_SECONDS) \
+			-artifact_prefix=Fuzz/Crashes/$$name- .build-fuzz/corpus/$$corpus Fuzz/Corpus/$$corpus || exit 1; \
+	done
 
 # The example packages build and pass their own tests against this checkout.
 examples: deps

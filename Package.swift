@@ -119,6 +119,19 @@ let package = Package(
             name: "SupertesterTests", dependencies: ["Supertester", "Supervision", "Sandbox", "Telemetry"],
             swiftSettings: swiftSettings),
         .target(name: "Playwriter", swiftSettings: swiftSettings),
+        // libFuzzer targets (`make fuzz`); built normally, each replays the inputs it is given (`make test`
+        // replays the committed corpus and every crash input kept as a regression).
+        .target(name: "FuzzSupport", path: "Fuzz/Sources/FuzzSupport", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "FuzzSpecParser", dependencies: ["FuzzSupport", "Sandbox"], path: "Fuzz/Sources/FuzzSpecParser",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "FuzzJSONBody", dependencies: ["FuzzSupport", "Supervision"], path: "Fuzz/Sources/FuzzJSONBody",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "FuzzCommandLine", dependencies: ["FuzzSupport", "SuperlearnerCLI"],
+            path: "Fuzz/Sources/FuzzCommandLine",
+            swiftSettings: swiftSettings),
         // GNU readline for `superlearner shell` (GPL-3.0: only the executable links it; see README).
         .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
         .testTarget(

@@ -90,3 +90,24 @@ struct ExternalCheckerTests {
         print("schemathesis: \(summary.joined(separator: " | "))")
     }
 }
+
+/// The fuzz targets, built as replayers, run the committed corpus and every kept crash input: what once
+/// crashed stays fixed (`make fuzz` finds new ones).
+@Suite struct FuzzRegressionTests {
+    @Test(arguments: [("FuzzSpecParser", "spec"), ("FuzzJSONBody", "json"), ("FuzzCommandLine", "commandline")])
+    func theCorpusAndEveryKeptCrashReplayCleanly(target: String, corpus: String) async throws {
+        let home = TestHome()
+        defer { home.close() }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        let replayer = URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent(target).path
+        let crashes = (try? FileManager.default.contentsOfDirectory(atPath: root + "/Fuzz/Crashes")) ?? []
+        let kept = crashes.filter { $0.hasPrefix(target + "-") }.map { root + "/Fuzz/Crashes/" + $0 }
+        let result = await offPool {
+            ExternalCheckerTests.run([replayer, root + "/Fuzz/Corpus/" + corpus] + kept, in: home)
+        }
+        #expect(result.status == 0, "\(target): \(result.output.suffix(2000))")
+        let count = Int(result.output.split(separator: " ").dropFirst().first ?? "") ?? 0
+        #expect(count >= 3 + kept.count, "\(target) replayed \(result.output)")
+    }
+}
