@@ -19,6 +19,7 @@ func fuzzCommandLine(_ bytes: UnsafeRawBufferPointer) {
 }
 
 #if FUZZING
+    /// libFuzzer's entry point: one input per call.
     @_cdecl("LLVMFuzzerTestOneInput")
     public func fuzzerTestOneInput(_ data: UnsafeRawPointer, _ count: Int) -> Int32 {
         fuzzCommandLine(UnsafeRawBufferPointer(start: data, count: count))

@@ -27,6 +27,7 @@ extension Term {
 }
 
 #if FUZZING
+    /// libFuzzer's entry point: one input per call.
     @_cdecl("LLVMFuzzerTestOneInput")
     public func fuzzerTestOneInput(_ data: UnsafeRawPointer, _ count: Int) -> Int32 {
         fuzzJSONBody(UnsafeRawBufferPointer(start: data, count: count))

@@ -15,6 +15,7 @@ func fuzzSpecParser(_ bytes: UnsafeRawBufferPointer) {
 }
 
 #if FUZZING
+    /// libFuzzer's entry point: one input per call.
     @_cdecl("LLVMFuzzerTestOneInput")
     public func fuzzerTestOneInput(_ data: UnsafeRawPointer, _ count: Int) -> Int32 {
         fuzzSpecParser(UnsafeRawBufferPointer(start: data, count: count))
