@@ -72,10 +72,15 @@ test: deps testdeps pydeps
 # test replays it from then on). Not part of `make test`: run it nightly or before a release.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := FuzzSpecParser:spec FuzzJSONBody:json FuzzCommandLine:commandline
+# Coverage and AddressSanitizer on every module, and libFuzzer's driver without its main: SwiftPM links each
+# executable through the target's own main, which hands the process to LLVMFuzzerRunDriver.
+FUZZ_FLAGS = -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp,pc-table,inline-8bit-counters \
+	-Xswiftc -DFUZZING -Xcc -fsanitize=fuzzer-no-link \
+	-Xlinker $$(find $$(dirname $$(readlink -f $$(command -v swiftc)))/../lib/clang -name 'libclang_rt.fuzzer_no_main-x86_64.a' | head -1) \
+	-Xlinker -lstdc++
 fuzz: deps
 	for target in $(FUZZ_TARGETS); do \
-		$(SWIFT) build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING \
-			-Xcc -fsanitize=fuzzer-no-link --product $${target%%:*} || exit 1; \
+		$(SWIFT) build --scratch-path .build-fuzz $(FUZZ_FLAGS) --product $${target%%:*} || exit 1; \
 	done
 	for target in $(FUZZ_TARGETS); do \
 		name=$${target%%:*}; corpus=$${target##*:}; mkdir -p .build-fuzz/corpus/$$corpus; \

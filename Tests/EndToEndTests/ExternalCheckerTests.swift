@@ -27,20 +27,10 @@ struct ExternalCheckerTests {
         }
     }
 
-    static func daemon(_ home: TestHome, environment: [String: String] = [:]) async throws -> (port: Int, token: String)
-    {
-        let started = await home.run(["server", "start", "--port", "0", "--json"], extraEnvironment: environment)
-        #expect(started.status == 0, "\(started.stderr)")
-        let port = try #require(started.json?["port"]?.intValue)
-        let token = try String(contentsOfFile: home.path + "/token", encoding: .utf8).trimmingCharacters(
-            in: .whitespacesAndNewlines)
-        return (port, token)
-    }
-
     @Test func theLiveMetricsPassPromtool() async throws {
         let home = TestHome()
         defer { home.close() }
-        let (port, token) = try await Self.daemon(home)
+        let (port, token) = try await home.startWithTCP()
         // Some of everything: sandboxes, messages, a kill and its restart, an error, HTTP requests.
         #expect(await home.run(["sandbox", "create", "p", "DemoSupervisor"]).status == 0)
         #expect(await home.run(["process", "send", "p/counter_1", "increment", "--cast"]).status == 0)
@@ -62,7 +52,7 @@ struct ExternalCheckerTests {
         defer { home.close() }
         // Its connection pool keeps connections idle longer than the default request-head timeout, which
         // has tests of its own; here it would only turn closed idle connections into "errors".
-        let (port, token) = try await Self.daemon(home, environment: ["SUPERLEARNER_REQUEST_HEAD_TIMEOUT": "120s"])
+        let (port, token) = try await home.startWithTCP(environment: ["SUPERLEARNER_REQUEST_HEAD_TIMEOUT": "120s"])
         #expect(await home.run(["sandbox", "create", "demo", "DemoSupervisor"]).status == 0)
         // The document the daemon serves, exactly.
         let client = SuperlearnerClient(endpoint: .tcp(host: "127.0.0.1", port: port, token: token))

@@ -100,6 +100,16 @@ final class TestHome: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: path)
     }
 
+    /// Starts the daemon with TCP on a free loopback port: the port and the token it created.
+    func startWithTCP(environment: [String: String] = [:]) async throws -> (port: Int, token: String) {
+        let started = await run(["server", "start", "--port", "0", "--json"], extraEnvironment: environment)
+        #expect(started.status == 0, "\(started.stderr)")
+        let port = try #require(started.json?["port"]?.intValue)
+        let token = try String(contentsOfFile: path + "/token", encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        return (port, token)
+    }
+
     /// `request` as JSON.
     func api(_ method: String, _ path: String, body: String? = nil) async throws -> (Int, Term) {
         let response = try await client.send(method, path, body: body)

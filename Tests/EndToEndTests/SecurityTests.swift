@@ -12,21 +12,10 @@ import Testing
 /// and slow or too many connections are cut off.
 @Suite("Security: the TCP listener against attacks", .serialized)
 struct SecurityTests {
-    /// A daemon listening on a free TCP port, with its token.
-    static func daemon(_ home: TestHome, environment: [String: String] = [:]) async throws -> (port: Int, token: String)
-    {
-        let started = await home.run(["server", "start", "--port", "0", "--json"], extraEnvironment: environment)
-        #expect(started.status == 0, "\(started.stderr)")
-        let port = try #require(started.json?["port"]?.intValue)
-        let token = try String(contentsOfFile: home.path + "/token", encoding: .utf8).trimmingCharacters(
-            in: .whitespacesAndNewlines)
-        return (port, token)
-    }
-
     @Test func theTokenIsCreatedPrivateAndRequiredOnLoopbackToo() async throws {
         let home = TestHome()
         defer { home.close() }
-        let (port, token) = try await Self.daemon(home)
+        let (port, token) = try await home.startWithTCP()
         var info = stat()
         #expect(stat(home.path + "/token", &info) == 0 && info.st_mode & 0o777 == 0o600, "the token file is 0600")
         #expect(token.count == 64 && token.allSatisfy(\.isHexDigit))
@@ -46,7 +35,7 @@ struct SecurityTests {
     @Test func aForeignPageCannotDriveTheDaemon() async throws {
         let home = TestHome()
         defer { home.close() }
-        let (port, token) = try await Self.daemon(home)
+        let (port, token) = try await home.startWithTCP()
         let create = #"{"sandbox_id": "evil", "supervisor_module": "DemoSupervisor"}"#
         // The simple request a cross-site form or fetch can send without a preflight.
         let crossSite = await rawRequest(
@@ -78,7 +67,7 @@ struct SecurityTests {
         defer { home.close() }
         let started = await home.run(["server", "start", "--port", "0"])
         let url = try #require(started.stdout.split(separator: "\n").first { $0.hasPrefix("dashboard: ") })
-        let (port, token) = try await Self.daemon(home)
+        let (port, token) = try await home.startWithTCP()
         #expect(url == "dashboard: http://127.0.0.1:\(port)/?token=\(token)", "server start prints the login URL")
         let wrong = await rawRequest(port: port, "GET /?token=nope HTTP/1.1\nHost: 127.0.0.1:\(port)")
         #expect(wrong.status == 401)
@@ -114,7 +103,7 @@ struct SecurityTests {
     @Test func connectionsThatNeverFinishTheirHeadAreClosed() async throws {
         let home = TestHome()
         defer { home.close() }
-        let (port, token) = try await Self.daemon(home, environment: ["SUPERLEARNER_REQUEST_HEAD_TIMEOUT": "1s"])
+        let (port, token) = try await home.startWithTCP(environment: ["SUPERLEARNER_REQUEST_HEAD_TIMEOUT": "1s"])
         let outcomes: [Bool] = await offPool {
             let connections = (0..<50).compactMap { _ in RawConnection(port: port) }
             for connection in connections {
@@ -130,8 +119,8 @@ struct SecurityTests {
     @Test func theConnectionCapHoldsAndIsLogged() async throws {
         let home = TestHome()
         defer { home.close() }
-        let (port, token) = try await Self.daemon(
-            home, environment: ["SUPERLEARNER_MAX_CONNECTIONS": "4", "SUPERLEARNER_REQUEST_HEAD_TIMEOUT": "2s"])
+        let (port, token) = try await home.startWithTCP(
+            environment: ["SUPERLEARNER_MAX_CONNECTIONS": "4", "SUPERLEARNER_REQUEST_HEAD_TIMEOUT": "2s"])
         let logFile = home.path + "/daemon.log"
         let outcome: (capLogged: Bool, early: String, late: String) = await offPool {
             // Four half-sent requests hold the four slots until the head timeout closes them.
@@ -172,7 +161,7 @@ struct SecurityTests {
     @Test func stalledEventReadersAreCutOffAndCostNoMemory() async throws {
         let home = TestHome()
         defer { home.close() }
-        let (port, token) = try await Self.daemon(home, environment: ["SUPERLEARNER_MAX_EVENT_SUBSCRIBERS": "30"])
+        let (port, token) = try await home.startWithTCP(environment: ["SUPERLEARNER_MAX_EVENT_SUBSCRIBERS": "30"])
         let pid = try #require(home.daemonPID)
         #expect(await home.run(["sandbox", "create", "m", "DemoSupervisor", "--max-restarts", "100000"]).status == 0)
         // Each run kills and restarts 1000 times: about 3000 events.

@@ -18,15 +18,16 @@ func fuzzCommandLine(_ bytes: UnsafeRawBufferPointer) {
     }
 }
 
-#if FUZZING
-    /// libFuzzer's entry point: one input per call.
-    @_cdecl("LLVMFuzzerTestOneInput")
-    public func fuzzerTestOneInput(_ data: UnsafeRawPointer, _ count: Int) -> Int32 {
-        fuzzCommandLine(UnsafeRawBufferPointer(start: data, count: count))
-        return 0
+/// Under `make fuzz` libFuzzer drives the target; otherwise the inputs named on the command line replay.
+@main enum FuzzCommandLineMain {
+    static func main() {
+        #if FUZZING
+            runFuzzer { data, count in
+                fuzzCommandLine(UnsafeRawBufferPointer(start: data, count: count))
+                return 0
+            }
+        #else
+            exit(replay(Array(CommandLine.arguments.dropFirst()), through: fuzzCommandLine))
+        #endif
     }
-#else
-    @main enum ReplayCommandLine {
-        static func main() { exit(replay(Array(CommandLine.arguments.dropFirst()), through: fuzzCommandLine)) }
-    }
-#endif
+}

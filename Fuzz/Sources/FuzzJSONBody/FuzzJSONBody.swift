@@ -26,15 +26,16 @@ extension Term {
     }
 }
 
-#if FUZZING
-    /// libFuzzer's entry point: one input per call.
-    @_cdecl("LLVMFuzzerTestOneInput")
-    public func fuzzerTestOneInput(_ data: UnsafeRawPointer, _ count: Int) -> Int32 {
-        fuzzJSONBody(UnsafeRawBufferPointer(start: data, count: count))
-        return 0
+/// Under `make fuzz` libFuzzer drives the target; otherwise the inputs named on the command line replay.
+@main enum FuzzJSONBodyMain {
+    static func main() {
+        #if FUZZING
+            runFuzzer { data, count in
+                fuzzJSONBody(UnsafeRawBufferPointer(start: data, count: count))
+                return 0
+            }
+        #else
+            exit(replay(Array(CommandLine.arguments.dropFirst()), through: fuzzJSONBody))
+        #endif
     }
-#else
-    @main enum ReplayJSONBody {
-        static func main() { exit(replay(Array(CommandLine.arguments.dropFirst()), through: fuzzJSONBody)) }
-    }
-#endif
+}

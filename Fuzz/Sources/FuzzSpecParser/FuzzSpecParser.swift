@@ -14,15 +14,16 @@ func fuzzSpecParser(_ bytes: UnsafeRawBufferPointer) {
     }
 }
 
-#if FUZZING
-    /// libFuzzer's entry point: one input per call.
-    @_cdecl("LLVMFuzzerTestOneInput")
-    public func fuzzerTestOneInput(_ data: UnsafeRawPointer, _ count: Int) -> Int32 {
-        fuzzSpecParser(UnsafeRawBufferPointer(start: data, count: count))
-        return 0
+/// Under `make fuzz` libFuzzer drives the target; otherwise the inputs named on the command line replay.
+@main enum FuzzSpecParserMain {
+    static func main() {
+        #if FUZZING
+            runFuzzer { data, count in
+                fuzzSpecParser(UnsafeRawBufferPointer(start: data, count: count))
+                return 0
+            }
+        #else
+            exit(replay(Array(CommandLine.arguments.dropFirst()), through: fuzzSpecParser))
+        #endif
     }
-#else
-    @main enum ReplaySpecParser {
-        static func main() { exit(replay(Array(CommandLine.arguments.dropFirst()), through: fuzzSpecParser)) }
-    }
-#endif
+}

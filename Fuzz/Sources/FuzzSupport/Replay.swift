@@ -38,3 +38,21 @@ public func replay(_ arguments: [String], through target: (UnsafeRawBufferPointe
     print("replayed \(files.count) inputs")
     return 0
 }
+
+#if FUZZING
+    /// libFuzzer's driver, in the runtime `-sanitize=fuzzer` links.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func llvmFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<Int32>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32
+
+    /// Hands the process to libFuzzer, which calls `target` with each input it generates. The package's
+    /// own `main` (which SwiftPM links every executable through) runs this instead of libFuzzer's `main`.
+    public func runFuzzer(_ target: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Never {
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(llvmFuzzerRunDriver(&argc, &argv, target))
+    }
+#endif

@@ -57,8 +57,7 @@ public struct ProcessReport: TermConvertible, Hashable {
     /// Reads the shape back.
     public init(term: Term) throws(TermDecodingError) {
         let fields = try TermFields(term)
-        guard let pid = try fields.optionalPID("pid") else { throw TermDecodingError(path: "pid", expected: "a PID") }
-        self.pid = pid
+        pid = try fields.pid("pid")
         path = try fields.optionalString("path")
         name = try fields.optionalString("name")
         status = try fields.enum("status")

@@ -136,8 +136,7 @@ public struct SupervisorReport: TermConvertible, Hashable {
     /// Reads the shape back.
     public init(term: Term) throws(TermDecodingError) {
         let fields = try TermFields(term)
-        guard let pid = try fields.optionalPID("pid") else { throw TermDecodingError(path: "pid", expected: "a PID") }
-        self.pid = pid
+        pid = try fields.pid("pid")
         path = try fields.optionalString("path")
         strategy = try fields.enum("strategy")
         maxRestarts = try fields.int("max_restarts")
@@ -198,8 +197,7 @@ public struct SupervisorSummary: TermConvertible, Hashable {
     /// Reads the shape back.
     public init(term: Term) throws(TermDecodingError) {
         let fields = try TermFields(term)
-        guard let pid = try fields.optionalPID("pid") else { throw TermDecodingError(path: "pid", expected: "a PID") }
-        self.pid = pid
+        pid = try fields.pid("pid")
         path = try fields.optionalString("path")
         name = try fields.optionalString("name")
         sandbox = try fields.optionalString("sandbox")

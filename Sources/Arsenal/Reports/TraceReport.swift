@@ -56,8 +56,7 @@ public struct TraceReport: TermConvertible, Hashable {
     public init(term: Term) throws(TermDecodingError) {
         let fields = try TermFields(term)
         id = try fields.string("id")
-        guard let pid = try fields.optionalPID("pid") else { throw TermDecodingError(path: "pid", expected: "a PID") }
-        self.pid = pid
+        pid = try fields.pid("pid")
         target = try fields.string("target")
         guard let active = try fields.value("active").boolValue else {
             throw TermDecodingError(path: "active", expected: "true or false")

@@ -64,6 +64,8 @@ public struct TermFields: Sendable {
     public func int(_ key: String) throws(TermDecodingError) -> Int { try read(key, "an integer", \.intValue) }
     /// A required number.
     public func double(_ key: String) throws(TermDecodingError) -> Double { try read(key, "a number", \.doubleValue) }
+    /// A required PID (`<0.12.0>`).
+    public func pid(_ key: String) throws(TermDecodingError) -> PID { try read(key, "a PID", \.pidValue) }
     /// A PID (`<0.12.0>`), or `nil` when absent or null.
     public func optionalPID(_ key: String) throws(TermDecodingError) -> PID? {
         try readOptional(key, "a PID", \.pidValue)
