@@ -64,7 +64,9 @@ struct ExternalCheckerTests {
                 [
                     "schemathesis", "run", schema, "--url", "http://127.0.0.1:\(port)", "-H",
                     "Authorization: Bearer \(token)",
-                    "--checks", "not_a_server_error,negative_data_rejection", "--max-examples", "15", "--seed",
+                    "--checks", "not_a_server_error,negative_data_rejection",
+                    // Experiments run for seconds by design, longer on a loaded machine.
+                    "--request-timeout", "60", "--max-examples", "15", "--seed",
                     "20261201",
                     "--no-color",
                 ], in: home)

@@ -38,6 +38,17 @@ final class RawConnection: Sendable {
         _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
 
+    /// The first bytes the peer sends (waiting at most `timeout`).
+    func readFirst(timeout: Duration) -> String {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        let milliseconds = Int32(
+            timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        guard poll(&poller, 1, milliseconds) > 0 else { return "" }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = read(descriptor, &buffer, buffer.count)
+        return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : ""
+    }
+
     /// Everything until the peer closes, or `timeout` passes; and whether the peer closed.
     func readToClose(timeout: Duration) -> (text: String, closed: Bool) {
         var received: [UInt8] = []
