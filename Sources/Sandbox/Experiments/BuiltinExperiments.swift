@@ -103,8 +103,8 @@ public struct CrashStormExperiment: Experiment {
         [
             Parameter("target", .path, "child path relative to the sandbox; default: the first worker"),
             Parameter(
-                "kills", .integer, "how many kills; default: the supervisor's max_restarts + 1", minimum: 1,
-                maximum: 10_000),
+                "kills", .integer, "how many kills; default: the supervisor's max_restarts + 1 (at most 10000)",
+                minimum: 1, maximum: Double(CrashStormExperiment.maximumKills)),
             Parameter("restore", .boolean, "restart the sandbox afterwards if it failed", default: true),
             Parameter(
                 "timeout_ms", .integer, "how long to wait for each restart or the escalation", default: 2000,
@@ -118,7 +118,9 @@ public struct CrashStormExperiment: Experiment {
         let supervisorPath = String(path[..<path.lastIndex(of: "/")!])
         let spec = try context.sandboxes.info(context.sandboxID).spec
         let budget = CrashStormExperiment.maxRestarts(of: supervisorPath, sandboxID: context.sandboxID, in: spec)
-        let kills = context.parameters["kills"]?.intValue ?? budget + 1
+        // A budget of a million restarts is valid, but no one request should spend a million kills: the
+        // default is capped at the parameter's own maximum, and the verdict says the budget was larger.
+        let kills = context.parameters["kills"]?.intValue ?? Swift.min(budget + 1, CrashStormExperiment.maximumKills)
         let timeout = Duration.milliseconds(context.integer("timeout_ms"))
         let escalation = RuntimeWaiter(context.runtime) { event in
             if case .escalated(_, _, _, _, let escalatedPath) = event { return escalatedPath == supervisorPath }
@@ -145,6 +147,9 @@ public struct CrashStormExperiment: Experiment {
                 "\(supervisorPath) survived \(kills) kills with \(restarts) restarts (max_restarts \(budget))"),
             measurements: measurements, details: details)
     }
+
+    /// The most kills one storm makes.
+    static let maximumKills = 10_000
 
     /// Restarts the sandbox if the storm took it down and `restore` is set.
     public func tearDown(_ context: ExperimentContext) async {
