@@ -260,3 +260,20 @@ struct CommandLineTests {
         #expect(many.status == 2 && many.stderr.contains("and 40 more"), "\(many.stderr.prefix(800))")
     }
 }
+
+/// A valid but huge restart budget does not make one request run a million kills (schemathesis found a
+/// crash-storm that outlived its 60 s timeout). In the daemon, so its ten thousand kills do not disturb the
+/// memory checks of the tests running beside it in this process.
+@Suite struct LongExperimentTests {
+    @Test func crashStormCapsItsDefaultKills() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        #expect(
+            await home.run(["sandbox", "create", "huge", "DemoSupervisor", "--max-restarts", "1000000"]).status == 0)
+        let result = await home.run([
+            "sandbox", "run", "huge", "crash-storm", "target=counter_1", "timeout_ms=200", "--json",
+        ])
+        #expect(result.status == 1, "the budget was not reached: \(result.stderr)")
+        #expect(result.json?["measurements"]?["kills"]?.intValue == 10_000, "\(result.stdout.prefix(400))")
+    }
+}

@@ -59,17 +59,6 @@ struct ExperimentTests {
         await sandboxes.destroyAll()
     }
 
-    /// A valid but huge restart budget does not make one request run a million kills (schemathesis found a
-    /// crash-storm that outlived its 60 s timeout).
-    @Test func crashStormCapsItsDefaultKills() async throws {
-        let (sandboxes, _) = makeManager()
-        try await sandboxes.create(id: "huge", template: "DemoSupervisor", overriding: .init(maxRestarts: 1_000_000))
-        let result = try await sandboxes.runExperiment(
-            "huge", "crash-storm", ["target": "counter_1", "timeout_ms": 200])
-        #expect(result.measurements["kills"] == 10_000 && !result.verdict.passed)
-        await sandboxes.destroyAll()
-    }
-
     @Test func messageFloodMeasuresAndPassesOrTimesOut() async throws {
         let (sandboxes, _) = makeManager()
         try await sandboxes.create(id: "f", template: "DemoSupervisor")
