@@ -49,8 +49,9 @@ final class RawConnection: Sendable {
         return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : ""
     }
 
-    /// Everything until the peer closes, or `timeout` passes; and whether the peer closed.
-    func readToClose(timeout: Duration) -> (text: String, closed: Bool) {
+    /// Everything until the peer closes, or `timeout` passes (only the last `keepLast` bytes, when given, so
+    /// draining megabytes does not grow this process); and whether the peer closed.
+    func readToClose(timeout: Duration, keepLast: Int? = nil) -> (text: String, closed: Bool) {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -63,6 +64,7 @@ final class RawConnection: Sendable {
             let count = read(descriptor, &buffer, buffer.count)
             if count <= 0 { return (String(decoding: received, as: UTF8.self), true) }
             received += buffer[0..<count]
+            if let keepLast, received.count > keepLast { received.removeFirst(received.count - keepLast) }
         }
         return (String(decoding: received, as: UTF8.self), false)
     }

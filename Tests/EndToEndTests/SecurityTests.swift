@@ -191,7 +191,7 @@ struct SecurityTests {
         // Each stalled reader was cut off: once it drains what the kernel had buffered, its connection ends.
         let ended: [(closed: Bool, lagged: Bool)] = await offPool {
             readers.map {
-                let (text, closed) = $0.readToClose(timeout: .seconds(15))
+                let (text, closed) = $0.readToClose(timeout: .seconds(15), keepLast: 4096)
                 return (closed, text.contains(": lagged, resume with Last-Event-ID"))
             }
         }
