@@ -13,10 +13,12 @@ enum AccessToken {
     /// A new token from the system's cryptographic random source.
     static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
-        }.joined()
+        let digits = Array("0123456789abcdef")
+        return String(
+            (0..<32).flatMap { _ -> [Character] in
+                let byte = UInt8.random(in: 0...255, using: &generator)
+                return [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+            })
     }
 
     /// The token in `path`, creating the file (0600, atomically) with a new token when there is none.

@@ -3,6 +3,7 @@ import ArsenalHTTP
 import HTTPTypes
 import Hummingbird
 import SuperlearnerAPI
+import SuperlearnerClient
 import Synchronization
 
 /// The addresses a TCP listener answers to: `Host` must name one of them (against DNS rebinding) and a
@@ -36,9 +37,6 @@ final class ListenerNames: Sendable {
         guard lowered.hasPrefix("http://") else { return false }
         return accepts(authority: String(lowered.dropFirst("http://".count)))
     }
-
-    /// The first name, for the login URL.
-    var primary: String { hosts[0] }
 }
 
 /// Refuses, before anything else, a TCP request whose `Host` is not the listener's (403 `forbidden_host`,
@@ -134,7 +132,7 @@ struct JSONBodiesOnly: RouteMiddleware {
 
     static func isJSON(_ contentType: String) -> Bool {
         let mediaType =
-            contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: " ").lowercased() } ?? ""
+            contentType.split(separator: ";").first.map { String($0).trimmingWhitespace().lowercased() } ?? ""
         return mediaType == "application/json"
     }
 }
@@ -144,10 +142,4 @@ func refusal(_ kind: OperationError.Kind, _ code: String, _ message: String, sta
     var error = APIError(OperationError(kind, code: code, message))
     error.status = status
     return error.response
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in characters: String) -> String {
-        String(self.drop { characters.contains($0) }.reversed().drop { characters.contains($0) }.reversed())
-    }
 }
