@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Supervision", targets: ["Supervision"]),
         .library(name: "Telemetry", targets: ["Telemetry"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "Programs", targets: ["Programs"]),
         .library(name: "Arsenal", targets: ["Arsenal"]),
         .library(name: "Schema", targets: ["Schema"]),
         .library(name: "ArsenalHTTP", targets: ["ArsenalHTTP"]),
@@ -52,10 +53,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Operating-system programs as children of any tree: launch, exit, probes, logs.
+        .target(name: "Programs", dependencies: ["Supervision", "CSuperlearner"], swiftSettings: swiftSettings),
         .target(
             name: "Sandbox",
             dependencies: [
-                "Supervision", "Telemetry", "Schema", .product(name: "Yams", package: "Yams"),
+                "Supervision", "Telemetry", "Schema", "Programs", .product(name: "Yams", package: "Yams"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
@@ -65,7 +68,7 @@ let package = Package(
         .target(
             name: "Arsenal",
             dependencies: [
-                "Sandbox", "Schema", "Supervision", "Telemetry", "SuperlearnerAPI",
+                "Sandbox", "Schema", "Programs", "Supervision", "Telemetry", "SuperlearnerAPI",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
@@ -83,7 +86,7 @@ let package = Package(
             name: "SuperlearnerDaemon",
             dependencies: [
                 "ArsenalHTTP", "Arsenal", "Sandbox", "Telemetry", "Supervision", "CSQLite", "CSuperlearner",
-                "SuperlearnerClient", "SuperlearnerAPI",
+                "SuperlearnerClient", "SuperlearnerAPI", "Programs",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Programs
 import Supervision
 import Synchronization
 import Telemetry
@@ -28,6 +29,8 @@ public final class SandboxManager: Sendable {
     public let telemetry: Telemetry?
     /// Where sandboxes are stored so they survive the process, if anywhere.
     public let persistence: (any SandboxPersistence)?
+    /// Where program children log, and the mark their environment carries.
+    public let programs: ProgramHost
 
     struct Entry: Sendable {
         var id: String
@@ -47,11 +50,16 @@ public final class SandboxManager: Sendable {
     /// The most bytes of JSON a sandbox config may hold.
     public static let maximumConfigBytes = 65_536
 
-    /// Creates a manager for `runtime`, publishing to `telemetry` and storing to `persistence` when given.
-    public init(runtime: Runtime, telemetry: Telemetry? = nil, persistence: (any SandboxPersistence)? = nil) {
+    /// Creates a manager for `runtime`, publishing to `telemetry` and storing to `persistence` when given;
+    /// program children log through `programs` (by default under the temporary directory).
+    public init(
+        runtime: Runtime, telemetry: Telemetry? = nil, persistence: (any SandboxPersistence)? = nil,
+        programs: ProgramHost = .temporary
+    ) {
         self.runtime = runtime
         self.telemetry = telemetry
         self.persistence = persistence
+        self.programs = programs
     }
 
     private func record(_ id: String) -> SandboxRecord? {
@@ -98,7 +106,7 @@ public final class SandboxManager: Sendable {
         try SandboxManager.validate(config: config)
         let supervisorSpec: SupervisorSpec
         do {
-            supervisorSpec = try spec.supervisorSpec()
+            supervisorSpec = try spec.supervisorSpec(programs: programs)
         } catch {
             throw .invalidSpec(error)
         }
@@ -253,7 +261,7 @@ public final class SandboxManager: Sendable {
         await stopTree(id: id, root: supervisor)
         let supervisorSpec: SupervisorSpec
         do {
-            supervisorSpec = try spec.supervisorSpec()
+            supervisorSpec = try spec.supervisorSpec(programs: programs)
         } catch {
             throw .invalidSpec(error)
         }

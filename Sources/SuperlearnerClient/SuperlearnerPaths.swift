@@ -20,6 +20,8 @@ public struct SuperlearnerPaths: Sendable, Hashable {
     public var database: String { home + "/state.sqlite" }
     /// The token file for TCP access (mode 0600).
     public var tokenFile: String { home + "/token" }
+    /// The folder of program children's logs (`<sandbox>/<child path>.log`).
+    public var programLogs: String { home + "/logs" }
     /// The shell's history.
     public var historyFile: String { home + "/history" }
 

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import Programs
 import Sandbox
 import ServiceLifecycle
 import SuperlearnerAPI
@@ -74,7 +75,16 @@ public final class Daemon: Sendable {
         let telemetry = Telemetry()
         telemetry.observe(runtime)
         let store = try await StateStore(path: paths.database)
-        let sandboxes = SandboxManager(runtime: runtime, telemetry: telemetry, persistence: store)
+        // Programs a crashed daemon on this home started are unsupervised now: stop them before the
+        // sandboxes are restored, so that none runs twice.
+        let programs = ProgramHost(logsDirectory: paths.programLogs, marker: paths.home)
+        let orphans = programs.stopOrphans()
+        if !orphans.isEmpty {
+            logger.warning(
+                "stopped programs left by a previous daemon", metadata: ["pids": .string("\(orphans)")])
+        }
+        let sandboxes = SandboxManager(
+            runtime: runtime, telemetry: telemetry, persistence: store, programs: programs)
         let context = OperationContext(
             runtime: runtime, sandboxes: sandboxes, telemetry: telemetry,
             allowDestructive: configuration.allowDestructive)

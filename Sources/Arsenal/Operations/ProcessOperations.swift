@@ -1,3 +1,4 @@
+import Programs
 import Sandbox
 import Schema
 import SuperlearnerAPI
@@ -22,6 +23,59 @@ enum ProcessOperations {
     }
 
     static let all: [any Operation] = [
+        DefinedOperation(
+            "get_process_logs", .process, .read,
+            "a program child's output, timestamped lines from stdout and stderr, oldest first",
+            rest: RestBinding(.get, "/api/v1/processes/{pid}/logs"),
+            parameters: [
+                Parameter(
+                    "pid", .pid, "a program child: its PID, its supervision path (web/api) or its registered name",
+                    required: true),
+                Parameter("stream", .string, "only this stream", allowed: Term.strings(["stdout", "stderr"])),
+                Parameter("since", .duration, "only lines from this long ago on", minimum: 0, maximum: 31_536_000_000),
+                Parameter(
+                    "after", .string, "only lines after this cursor (a line's at, as the last answer gave it)",
+                    pattern: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$"#),
+                Parameter("limit", .integer, "at most this many lines", default: 200, minimum: 1, maximum: 10_000),
+            ]
+        ) { parameters, context throws(OperationError) in
+            let target = try parameters.text("pid")
+            let path: String
+            if let pid = context.runtime.resolve(target), let known = context.runtime.info(pid)?.path {
+                path = known
+            } else if target.split(separator: "/", omittingEmptySubsequences: false).allSatisfy({
+                SandboxID.isValid(String($0))
+            }) {
+                // A program between runs (or a temporary one that has exited) is no process now; its log stays.
+                path = target
+            } else {
+                throw .processNotFound(target)
+            }
+            let programs = context.sandboxes.programs
+            guard programs.hasLog(for: path) else {
+                throw OperationError(
+                    .notFound, code: "log_not_found",
+                    "\(target) has no log: only program children (command or shell) have one", field: "pid")
+            }
+            let log = programs.log(for: path)
+            var since: String? = nil
+            if parameters["since"] != nil {
+                let milliseconds = Int64(try parameters.integer("since"))
+                since = ProgramLog.timestamp(micros: Int64(SystemClock.wallSeconds() * 1e6) - milliseconds * 1000)
+            }
+            let lines = log.read(
+                after: parameters["after"]?.stringValue, since: since,
+                stream: parameters["stream"]?.stringValue.flatMap(OutputStream.init(rawValue:)),
+                limit: try parameters.integer("limit"))
+            return .object([
+                "path": .string(path), "file": .string(log.path),
+                "cursor": lines.last.map { .string($0.at) } ?? parameters["after"] ?? .null,
+                "lines": .array(
+                    lines.map {
+                        .object(["at": .string($0.at), "stream": .string($0.stream.rawValue), "text": .string($0.text)])
+                    }),
+            ])
+        },
         DefinedOperation(
             "list_processes", .process, .read, "list live processes, sorted and limited",
             rest: RestBinding(.get, "/api/v1/processes"),

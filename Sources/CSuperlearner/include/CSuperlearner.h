@@ -46,4 +46,53 @@ char **sl_environ(void);
 #include <stddef.h>
 /// Bytes of heap in use by malloc (glibc's mallinfo2().uordblks); 0 where unknown.
 size_t sl_heap_in_use(void);
+/// Resource limits applied before exec; a negative value leaves that limit as inherited.
+struct sl_program_limits {
+    long long open_files;
+    long long cpu_seconds;
+    long long address_space_bytes;
+};
+
+/// Where `sl_program_spawn` failed.
+enum {
+    SL_STAGE_NONE = 0,
+    SL_STAGE_FORK = 1,
+    SL_STAGE_SESSION = 2,
+    SL_STAGE_STDIO = 3,
+    SL_STAGE_DIRECTORY = 4,
+    SL_STAGE_LIMITS = 5,
+    SL_STAGE_EXEC = 6,
+};
+
+/// Starts the program at `path` (absolute) as a supervised child: in a new session and process group,
+/// default signal dispositions and an empty mask, standard input from /dev/null, standard output and error
+/// on `output_fd` and `error_fd`, `limits` (may be NULL) set with setrlimit, in `directory` (NULL: ours),
+/// every other descriptor closed. Returns the pid once exec has succeeded, or -1 with the failing stage
+/// and errno in `failed_stage` and `failed_errno`.
+pid_t sl_program_spawn(const char *path, char *const argv[], char *const envp[], const char *directory,
+                       int output_fd, int error_fd, const struct sl_program_limits *limits, int *failed_stage,
+                       int *failed_errno);
+
+/// pipe2(2) with O_CLOEXEC (glibc declares pipe2 only under _GNU_SOURCE): 0, or -1 with errno.
+int sl_pipe(int descriptors[2]);
+
+/// epoll_create1(EPOLL_CLOEXEC): the epoll descriptor, or -1 with errno.
+int sl_epoll_create(void);
+
+/// pidfd_open(2): a descriptor that becomes readable when `pid` exits, or -1.
+int sl_pidfd_open(pid_t pid);
+
+/// Reaps the exited child behind `pidfd` without blocking: 0 with its exit code (or -1) and the signal
+/// that ended it (or 0), 1 when it has not exited yet, -1 with errno on error.
+int sl_pidfd_reap(int pidfd, int *exit_code, int *signal_number);
+
+/// Adds `descriptor` to the epoll set for input readiness, tagged with `key`; epoll_ctl's result.
+int sl_epoll_add(int epoll_fd, int descriptor, unsigned long long key);
+
+/// Removes `descriptor` from the epoll set; epoll_ctl's result.
+int sl_epoll_remove(int epoll_fd, int descriptor);
+
+/// Waits up to `timeout_ms` (-1: forever) and writes the keys of ready descriptors (at most 64); their count.
+int sl_epoll_wait(int epoll_fd, unsigned long long *keys, int capacity, int timeout_ms);
+
 #endif

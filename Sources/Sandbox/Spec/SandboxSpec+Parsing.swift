@@ -1,3 +1,4 @@
+import Programs
 import Supervision
 import Yams
 
@@ -24,7 +25,12 @@ extension SandboxSpec {
 
     /// Reads a spec from YAML or JSON text; with no format given, text starting with `{` is JSON.
     /// - Throws: `SpecError` naming every offending field, or the parse position for malformed text.
-    public static func parse(_ text: String, format: Format? = nil) throws(SpecError) -> SandboxSpec {
+    /// - Parameter base: the spec file's folder: relative paths in program children (`cwd`, `env_file`)
+    ///   resolve against it, and it is a program's working directory when the spec names none. Without it,
+    ///   such paths must be absolute.
+    public static func parse(_ text: String, format: Format? = nil, base: String? = nil) throws(SpecError)
+        -> SandboxSpec
+    {
         let chosen = format ?? (text.drop { $0.isWhitespace }.first == "{" ? .json : .yaml)
         let term: Term
         switch chosen {
@@ -47,7 +53,7 @@ extension SandboxSpec {
                 throw SpecError([.init(path: "", message: "invalid YAML: \(error)")])
             }
         }
-        return try SandboxSpec(term: term)
+        return try SandboxSpec(term: term, base: base)
     }
 
     /// The most nodes a YAML spec may hold once its aliases are expanded: far more than any real tree, far
@@ -94,11 +100,12 @@ extension SandboxSpec {
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// Reads a spec from a term (the parsed JSON or YAML document, or an API request's `spec` object).
+    /// - Parameter base: the folder relative program paths resolve against (see `parse(_:format:base:)`).
     /// - Throws: `SpecError` listing every offending field.
-    public init(term: Term) throws(SpecError) {
+    public init(term: Term, base: String? = nil) throws(SpecError) {
         var issues: [SpecError.Issue] = []
         var count = 0
-        let spec = SandboxSpec.read(term, path: "", depth: 1, count: &count, issues: &issues)
+        let spec = SandboxSpec.read(term, path: "", depth: 1, base: base, count: &count, issues: &issues)
         if count > SandboxSpec.maximumChildren {
             issues.append(
                 .init(
@@ -110,11 +117,12 @@ extension SandboxSpec {
     }
 
     static let supervisorKeys: Set<String> = ["strategy", "max_restarts", "max_seconds", "auto_shutdown", "children"]
-    static let childKeys: Set<String> = ["id", "worker", "supervisor", "restart", "shutdown", "args", "significant"]
+    static let childKeys = Set(["id", "worker", "supervisor", "restart", "shutdown", "args", "significant"])
+        .union(programKeys)
 
-    static func read(_ term: Term, path: String, depth: Int, count: inout Int, issues: inout [SpecError.Issue])
-        -> SandboxSpec?
-    {
+    static func read(
+        _ term: Term, path: String, depth: Int, base: String?, count: inout Int, issues: inout [SpecError.Issue]
+    ) -> SandboxSpec? {
         guard let members = term.objectValue else {
             issues.append(
                 .init(path: path, message: "expected a mapping with strategy and children, got \(describe(term))"))
@@ -184,7 +192,9 @@ extension SandboxSpec {
         for (index, item) in items.enumerated() {
             count += 1
             let childPath = "\(join(path, "children"))[\(index)]"
-            guard let child = readChild(item, path: childPath, depth: depth, count: &count, issues: &issues) else {
+            guard
+                let child = readChild(item, path: childPath, depth: depth, base: base, count: &count, issues: &issues)
+            else {
                 continue
             }
             if let first = seen[child.id] {
@@ -203,12 +213,16 @@ extension SandboxSpec {
         return spec
     }
 
-    static func readChild(_ term: Term, path: String, depth: Int, count: inout Int, issues: inout [SpecError.Issue])
-        -> Child?
-    {
+    static func readChild(
+        _ term: Term, path: String, depth: Int, base: String?, count: inout Int, issues: inout [SpecError.Issue]
+    ) -> Child? {
         guard let members = term.objectValue else {
             issues.append(
-                .init(path: path, message: "expected a mapping with id and worker or supervisor, got \(describe(term))")
+                .init(
+                    path: path,
+                    message:
+                        "expected a mapping with id and one of worker, supervisor, command or shell, got \(describe(term))"
+                )
             )
             return nil
         }
@@ -270,8 +284,28 @@ extension SandboxSpec {
             }
         }
         var kind: Child.Kind? = nil
+        let isProgram = members["command"] != nil || members["shell"] != nil
+        let kinds = ["worker", "supervisor", "command", "shell"].filter { members[$0] != nil }
+        if kinds.count > 1 && !(kinds == ["command", "shell"]) {
+            issues.append(.init(path: path, message: "has \(kinds.joined(separator: " and ")); choose one"))
+        } else if kinds.isEmpty {
+            issues.append(.init(path: path, message: "needs one of worker, supervisor, command or shell"))
+        } else if isProgram {
+            if members["args"] != nil {
+                issues.append(
+                    .init(path: join(path, "args"), message: "args belong to workers; a program takes command"))
+            }
+            if let program = readProgram(members, path: path, base: base, issues: &issues) {
+                kind = .program(program)
+            }
+        } else {
+            for key in members.keys.sorted() where programKeys.contains(key) {
+                issues.append(
+                    .init(path: join(path, key), message: "belongs to programs (children with command or shell)"))
+            }
+        }
         switch (members["worker"], members["supervisor"]) {
-        case (let worker?, nil):
+        case (let worker?, nil) where !isProgram:
             if let name = worker.stringValue, let builtin = BuiltinWorker(rawValue: name) {
                 var arguments: [String: Term] = [:]
                 if let args = members["args"] {
@@ -293,19 +327,18 @@ extension SandboxSpec {
                 issues.append(
                     .init(path: join(path, "worker"), message: "expected one of \(names), got \(describe(worker))"))
             }
-        case (nil, let supervisor?):
+        case (nil, let supervisor?) where !isProgram:
             if members["args"] != nil {
                 issues.append(.init(path: join(path, "args"), message: "args belong to workers, not supervisors"))
             }
             if let nested = read(
-                supervisor, path: join(path, "supervisor"), depth: depth + 1, count: &count, issues: &issues)
+                supervisor, path: join(path, "supervisor"), depth: depth + 1, base: base, count: &count,
+                issues: &issues)
             {
                 kind = .supervisor(nested)
             }
-        case (nil, nil):
-            issues.append(.init(path: path, message: "needs either worker or supervisor"))
-        case (.some, .some):
-            issues.append(.init(path: path, message: "has both worker and supervisor; choose one"))
+        default:
+            break
         }
         guard issues.count == before, let kind else { return nil }
         return Child(id: id, kind: kind, restart: restart, shutdown: shutdown, significant: significant)
@@ -342,6 +375,8 @@ extension SandboxSpec.Child {
             if !arguments.isEmpty { members["args"] = .object(arguments) }
         case .supervisor(let nested):
             members["supervisor"] = nested.term
+        case .program(let program):
+            members.merge(program.members) { first, _ in first }
         }
         if restart != .permanent { members["restart"] = .string(restart.rawValue) }
         if let shutdown {

@@ -1,3 +1,4 @@
+import Programs
 import Supervision
 
 /// A supervision tree described as data: what spec files (YAML or JSON), templates and the
@@ -46,6 +47,8 @@ public struct SandboxSpec: Sendable, Hashable {
             case worker(BuiltinWorker, arguments: [String: Term])
             /// A nested supervisor.
             case supervisor(SandboxSpec)
+            /// An operating-system program.
+            case program(ProgramSpec)
         }
 
         /// Creates a child.
@@ -85,8 +88,9 @@ public struct SandboxSpec: Sendable, Hashable {
     /// The most children accepted in one tree, all levels together.
     public static let maximumChildren = 1000
 
-    /// The runtime's supervisor spec for this tree.
-    public func supervisorSpec() throws(SpecError) -> SupervisorSpec {
+    /// The runtime's supervisor spec for this tree; its programs log through `programs` (without one, to a
+    /// folder under the system's temporary directory).
+    public func supervisorSpec(programs: ProgramHost? = nil) throws(SpecError) -> SupervisorSpec {
         var children: [ChildSpec] = []
         for (index, child) in self.children.enumerated() {
             let start: ChildStart
@@ -100,8 +104,13 @@ public struct SandboxSpec: Sendable, Hashable {
                 }
                 type = .worker
             case .supervisor(let nested):
-                start = .supervisor(try nested.supervisorSpec())
+                start = .supervisor(try nested.supervisorSpec(programs: programs))
                 type = .supervisor
+            case .program(let program):
+                start = .program(
+                    program, host: programs ?? ProgramHost.temporary,
+                    shutdown: child.shutdown ?? .timeout(.seconds(5)))
+                type = .worker
             }
             children.append(
                 ChildSpec(
@@ -113,12 +122,12 @@ public struct SandboxSpec: Sendable, Hashable {
             autoShutdown: autoShutdown, children: children)
     }
 
-    /// Gives every worker in the tree, at every level, the restart type `restart`; nested supervisors
+    /// Gives every worker and program in the tree, at every level, the restart type `restart`; nested supervisors
     /// keep theirs. What `sandbox create --restart` does, to watch one policy across a whole tree.
     public mutating func overrideWorkerRestart(_ restart: RestartType) {
         for index in children.indices {
             switch children[index].kind {
-            case .worker:
+            case .worker, .program:
                 children[index].restart = restart
             case .supervisor(var nested):
                 nested.overrideWorkerRestart(restart)

@@ -18,6 +18,7 @@ enum DaemonOperation: String, CaseIterable, Sendable {
     case listProcesses = "list_processes"
     case getProcessInfo = "get_process_info"
     case getProcessState = "get_process_state"
+    case getProcessLogs = "get_process_logs"
     case killProcess = "kill_process"
     case stopProcess = "stop_process"
     case sendMessage = "send_message"

@@ -1,4 +1,5 @@
 import Arsenal
+import CSuperlearner
 import Supervision
 
 #if canImport(Glibc)
@@ -9,7 +10,7 @@ import Supervision
 enum ProcessCommands {
     static let spec = CommandSpec(
         "process", "list, inspect, message, stop and kill processes",
-        subcommands: [List.spec, Info.spec, State.spec, Kill.spec, Stop.spec, Send.spec, Trace.spec])
+        subcommands: [List.spec, Info.spec, State.spec, Logs.spec, Kill.spec, Stop.spec, Send.spec, Trace.spec])
 
     struct List: Command {
         static let spec = CommandSpec(
@@ -180,6 +181,74 @@ enum ProcessCommands {
             } else {
                 context.output.data(result) { "delivered to \(target)" }
             }
+        }
+    }
+
+    struct Logs: Command {
+        static let spec = CommandSpec(
+            "logs", "a program child's output (stdout and stderr, timestamped)",
+            discussion:
+                "Prints the last lines of the child's log (kept under the daemon's home, rotated by the spec's logs: settings); with --follow, keeps printing new lines, across restarts of the program, until Ctrl-C.",
+            arguments: [CommandTree.targetArgument],
+            flags: [
+                FlagSpec("follow", short: "f", "keep printing new lines"),
+                FlagSpec(
+                    "since", "only lines from this long ago on (10m, 2h)", value: .duration, placeholder: "DURATION"),
+                FlagSpec("stderr", "only standard error"),
+                FlagSpec("stdout", "only standard output"),
+                FlagSpec("limit", "at most N lines (default 200)", value: .integer, placeholder: "N"),
+            ],
+            examples: [
+                ("superlearner process logs web/api", "the last 200 lines"),
+                ("superlearner process logs web/api -f --stderr", "follow standard error"),
+            ],
+            command: Self.self)
+
+        let target: String
+        let follow: Bool
+        var parameters: [String: Term]
+
+        init(_ input: CommandInput) {
+            target = input.required("TARGET")
+            follow = input.has("follow")
+            parameters = ["pid": .string(target), "limit": .int(input.integer("limit") ?? 200)]
+            if let since = input.duration("since") { parameters["since"] = .int(Int(since.wholeMilliseconds)) }
+            if input.has("stderr") { parameters["stream"] = "stderr" }
+            if input.has("stdout") { parameters["stream"] = "stdout" }
+        }
+
+        func run(_ context: CommandContext) throws {
+            var answer = try context.call(.getProcessLogs, parameters)
+            if !follow {
+                context.output.data(answer) {
+                    let lines = answer["lines"]?.arrayValue ?? []
+                    return lines.isEmpty ? "no output yet" : lines.map(Self.line).joined(separator: "\n")
+                }
+                return
+            }
+            // Follow: print what there is, then ask for the lines after the last one printed.
+            var query = parameters
+            query["limit"] = 10_000
+            query["since"] = nil
+            while true {
+                for line in answer["lines"]?.arrayValue ?? [] {
+                    if context.output.json {
+                        Output.write(line.json + "\n", to: 1)
+                    } else if !context.output.quiet {
+                        Output.write(Self.line(line) + "\n", to: 1)
+                    }
+                }
+                if let cursor = answer["cursor"], cursor != .null { query["after"] = cursor }
+                usleep(200_000)
+                if sl_interrupt_fd() >= 0 && sl_interrupt_take() != 0 { throw CLIError.interrupted }
+                answer = try context.call(.getProcessLogs, query)
+            }
+        }
+
+        /// `2026-12-01T17:00:00.123456Z err text`.
+        static func line(_ line: Term) -> String {
+            let stream = line["stream"]?.stringValue == "stderr" ? "err" : "out"
+            return "\(line["at"]?.stringValue ?? "") \(stream) \(line["text"]?.stringValue ?? "")"
         }
     }
 

@@ -13,7 +13,8 @@ enum SandboxCommands {
     struct Create: Command {
         static let spec = CommandSpec(
             "create", "create a sandbox from a template or a spec file",
-            discussion: "Give a TEMPLATE (see 'sandbox templates') or --spec FILE (YAML or JSON, - for stdin).",
+            discussion:
+                "Give a TEMPLATE (see 'sandbox templates'), --spec FILE (YAML or JSON, - for stdin), or --command for a one-program tree (its child is ID/main). Relative paths in a spec file resolve against its folder.",
             arguments: [
                 ArgumentSpec("ID", "the new sandbox's id: \(SandboxID.rule)"),
                 ArgumentSpec(
@@ -24,6 +25,13 @@ enum SandboxCommands {
                 FlagSpec(
                     "spec", "a spec file (YAML or JSON; - reads stdin)", value: .file, placeholder: "FILE",
                     completion: .file),
+                FlagSpec(
+                    "command", "supervise one program: its command line (split like a shell's words, no shell run)",
+                    value: .string, placeholder: "COMMAND"),
+                FlagSpec(
+                    "ready",
+                    "with --command: when it counts as started (tcp:HOST:PORT, http:URL, log:REGEX, exec:COMMAND)",
+                    value: .string, placeholder: "PROBE"),
                 FlagSpec(
                     "strategy", "override the restart strategy", value: .choice(CommandTree.strategies),
                     placeholder: "STRATEGY"),
@@ -39,6 +47,10 @@ enum SandboxCommands {
             examples: [
                 ("superlearner sandbox create demo DemoSupervisor", "the seed's demo tree"),
                 ("superlearner sandbox create shop --spec shop.yaml", "a tree of your own"),
+                (
+                    "superlearner sandbox create web --command 'python3 -m http.server 8000' --ready tcp:127.0.0.1:8000",
+                    "supervise a program"
+                ),
                 ("superlearner sandbox create t DemoSupervisor --restart temporary", "killed workers stay dead"),
             ],
             command: Self.self)
@@ -46,6 +58,8 @@ enum SandboxCommands {
         let id: String
         let template: String?
         let specFile: String?
+        let command: String?
+        let ready: String?
         let strategy: String?
         let maxRestarts: Int?
         let maxSeconds: Int?
@@ -56,6 +70,8 @@ enum SandboxCommands {
             id = input.required("ID")
             template = input.optional("TEMPLATE")
             specFile = input.flag("spec")
+            command = input.flag("command")
+            ready = input.flag("ready")
             strategy = input.flag("strategy")
             maxRestarts = input.integer("max-restarts")
             maxSeconds = input.integer("max-seconds")
@@ -65,13 +81,78 @@ enum SandboxCommands {
 
         func run(_ context: CommandContext) throws {
             var body: [String: Term] = ["sandbox_id": .string(id)]
+            if ready != nil && command == nil {
+                throw CLIError(exit: .usage, code: "usage", message: "--ready goes with --command")
+            }
+            if let command {
+                guard template == nil && specFile == nil else {
+                    throw CLIError(
+                        exit: .usage, code: "usage", message: "give one of TEMPLATE, --spec FILE or --command")
+                }
+                body["spec"] = try Self.programSpec(command: command, ready: ready)
+            } else {
+                try describeTree(in: &body)
+            }
+            if let strategy { body["strategy"] = .string(strategy) }
+            if let maxRestarts { body["max_restarts"] = .int(maxRestarts) }
+            if let maxSeconds { body["max_seconds"] = .int(maxSeconds) }
+            if let restart { body["restart"] = .string(restart) }
+            if !config.isEmpty { body["config"] = .object(try CommandContext.keyValues(config)) }
+            let (data, info) = try context.call(.createSandbox, body, as: SandboxInfo.self)
+            context.output.data(data) {
+                "created sandbox \(id) (\(info.template ?? "spec"), \(info.processCount) processes); try 'superlearner sandbox tree \(id)'"
+            }
+        }
+
+        /// A one-child tree for `--command` (and `--ready`), checked here like a spec file.
+        static func programSpec(command: String, ready: String?) throws -> Term {
+            let words: [String]
+            do {
+                words = try ShellWords.split(command)
+            } catch {
+                throw CLIError(exit: .usage, code: "invalid_command", message: "--command: \(error)")
+            }
+            guard !words.isEmpty else {
+                throw CLIError(exit: .usage, code: "invalid_command", message: "--command: empty command line")
+            }
+            var child: [String: Term] = ["id": "main", "command": .array(words.map(Term.string))]
+            if let ready {
+                let (kind, value) =
+                    ready.firstIndex(of: ":").map {
+                        (String(ready[..<$0]), String(ready[ready.index(after: $0)...]))
+                    } ?? (ready, "")
+                switch kind {
+                case "tcp": child["ready"] = ["tcp": .string(value)]
+                case "http": child["ready"] = ["http": .string(value)]
+                case "log": child["ready"] = ["log_line": .string(value)]
+                case "exec":
+                    let probe = (try? ShellWords.split(value)) ?? []
+                    child["ready"] = ["exec": .array(probe.map(Term.string))]
+                default:
+                    throw CLIError(
+                        exit: .usage, code: "invalid_ready",
+                        message:
+                            "--ready: expected tcp:HOST:PORT, http:URL, log:REGEX or exec:COMMAND, got \"\(ready)\"")
+                }
+            }
+            let term: Term = ["strategy": "one_for_one", "children": .array([.object(child)])]
+            do {
+                return try SandboxSpec(term: term, base: ProcessPaths.currentDirectory()).term
+            } catch {
+                throw CLIError(exit: .usage, code: "invalid_spec", message: error.summary())
+            }
+        }
+
+        @MainActor func describeTree(in body: inout [String: Term]) throws {
             switch (template, specFile) {
             case (let template?, nil):
                 body["supervisor_module"] = .string(template)
             case (nil, let file?):
                 let text = try CommandContext.readInput(file)
                 do {
-                    body["spec"] = try SandboxSpec.parse(text, format: SandboxSpec.Format(fileName: file)).term
+                    body["spec"] = try SandboxSpec.parse(
+                        text, format: SandboxSpec.Format(fileName: file), base: ProcessPaths.folder(of: file)
+                    ).term
                 } catch {
                     let source = file == "-" ? "stdin" : file
                     throw CLIError(
@@ -83,16 +164,7 @@ enum SandboxCommands {
             case (nil, nil):
                 throw CLIError(
                     exit: .usage, code: "usage",
-                    message: "give a TEMPLATE (see 'superlearner sandbox templates') or --spec FILE")
-            }
-            if let strategy { body["strategy"] = .string(strategy) }
-            if let maxRestarts { body["max_restarts"] = .int(maxRestarts) }
-            if let maxSeconds { body["max_seconds"] = .int(maxSeconds) }
-            if let restart { body["restart"] = .string(restart) }
-            if !config.isEmpty { body["config"] = .object(try CommandContext.keyValues(config)) }
-            let (data, info) = try context.call(.createSandbox, body, as: SandboxInfo.self)
-            context.output.data(data) {
-                "created sandbox \(id) (\(info.template ?? "spec"), \(info.processCount) processes); try 'superlearner sandbox tree \(id)'"
+                    message: "give a TEMPLATE (see 'superlearner sandbox templates'), --spec FILE or --command")
             }
         }
     }

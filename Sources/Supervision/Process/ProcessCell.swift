@@ -199,6 +199,8 @@ public enum ProcessKind: String, Sendable, Hashable {
     case server
     /// A supervisor.
     case supervisor
+    /// The owner of an operating-system program (an Erlang port's owner): its exit is the program's.
+    case program
 }
 
 /// Where a process is in its life.

@@ -24,6 +24,9 @@ public final class ReplyChannel: Sendable {
     /// Answers a server `call` with `term`. Only the first answer counts.
     public func reply(_ term: Term) { resolve(.value(term)) }
 
+    /// Answers with an error instead (a request the process does not understand). Only the first answer counts.
+    public func fail(_ error: CallError) { resolve(.failure(error)) }
+
     func resolve(_ outcome: Outcome) {
         let waiter: UnsafeContinuation<Outcome, Never>? = state.withLock { state in
             guard case .pending(let waiter) = state else { return nil }

@@ -30,3 +30,16 @@ extension Runtime {
         }
     }
 }
+
+extension StartContext {
+    /// Spawns the child linked to its supervisor, trapping exits when asked, and waits for the body to
+    /// acknowledge its start on the channel it is given: what start functions outside this module use.
+    package func spawnAcknowledged(
+        trapExit: Bool, kind: ProcessKind,
+        _ body: @escaping @Sendable (ProcessContext, ReplyChannel) async throws -> Void
+    ) async throws(StartError) -> PID {
+        var options = spawnOptions
+        options.trapExit = trapExit
+        return try await runtime.spawnAcknowledged(options, scheduler: scheduler, kind: kind, body)
+    }
+}

@@ -1,0 +1,235 @@
+import Supervision
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One line a program wrote, as kept in its log file.
+public struct LogLine: Sendable, Hashable {
+    /// When the daemon read it: UTC, ISO 8601 with microseconds, strictly increasing within one log, so it
+    /// doubles as a cursor (`process logs --follow` asks for the lines after the last one it printed).
+    public var at: String
+    /// Which stream it came from.
+    public var stream: OutputStream
+    /// The line without its newline.
+    public var text: String
+
+    /// Creates a line.
+    public init(at: String, stream: OutputStream, text: String) {
+        self.at = at
+        self.stream = stream
+        self.text = text
+    }
+}
+
+/// Standard output or standard error.
+public enum OutputStream: String, Sendable, Hashable, CaseIterable {
+    /// Standard output, written `out` in the file.
+    case stdout
+    /// Standard error, written `err` in the file.
+    case stderr
+
+    var tag: String { self == .stdout ? "out" : "err" }
+}
+
+/// A child's log: timestamped lines from both streams in one file, rotated at `maxBytes` keeping `backups`
+/// older files (`NAME.log.1` the newest of them). It lives as long as the child's path, across restarts.
+public final class ProgramLog: Sendable {
+    /// The current file.
+    public let path: String
+    private struct State {
+        var descriptor: Int32 = -1
+        var size = 0
+        var lastMicros: Int64 = 0
+        var policy = ProgramSpec.LogPolicy()
+        var lines = 0
+        var splitLines = 0
+    }
+    private let state = Mutex(State())
+
+    init(path: String) {
+        self.path = path
+    }
+
+    /// A log that keeps nothing (for probe commands).
+    static let discard = ProgramLog(path: "")
+
+    deinit {
+        state.withLock { if $0.descriptor >= 0 { close($0.descriptor) } }
+    }
+
+    /// Lines written since the daemon started, and lines longer than `LineSplitter.maximumLine` that were
+    /// split to stay within the bounded buffer.
+    public var counts: (lines: Int, split: Int) { state.withLock { ($0.lines, $0.splitLines) } }
+
+    func use(_ policy: ProgramSpec.LogPolicy) {
+        state.withLock { $0.policy = policy }
+    }
+
+    /// Appends one line; rotates first when the file is full. Errors (a full disk) drop the line rather
+    /// than stall the program.
+    func append(_ stream: OutputStream, _ text: [UInt8]) {
+        guard !path.isEmpty else { return }
+        state.withLock { state in
+            let micros = max(Int64(SystemClock.wallSeconds() * 1e6), state.lastMicros + 1)
+            state.lastMicros = micros
+            var line = Array(ProgramLog.timestamp(micros: micros).utf8)
+            line.append(0x20)
+            line.append(contentsOf: stream.tag.utf8)
+            line.append(0x20)
+            line.append(contentsOf: text)
+            line.append(0x0A)
+            if state.descriptor >= 0 && state.size + line.count > state.policy.maxBytes && state.size > 0 {
+                rotate(&state)
+            }
+            if state.descriptor < 0 { open(&state) }
+            guard state.descriptor >= 0 else { return }
+            let written = line.withUnsafeBytes { write(state.descriptor, $0.baseAddress, $0.count) }
+            if written > 0 { state.size += written }
+            state.lines += 1
+        }
+    }
+
+    func countSplit() { state.withLock { $0.splitLines += 1 } }
+
+    private func open(_ state: inout State) {
+        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+        ProgramLog.makeDirectories(directory)
+        state.descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        var info = stat()
+        state.size = fstat(state.descriptor, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    private func rotate(_ state: inout State) {
+        close(state.descriptor)
+        state.descriptor = -1
+        let backups = state.policy.backups
+        if backups == 0 {
+            unlink(path)
+        } else {
+            unlink("\(path).\(backups)")
+            for index in stride(from: backups - 1, through: 1, by: -1) {
+                rename("\(path).\(index)", "\(path).\(index + 1)")
+            }
+            rename(path, "\(path).1")
+        }
+        state.size = 0
+    }
+
+    /// The kept lines, oldest first: those after the cursor `after` (a line's `at`) when given, else the last
+    /// `limit`; only lines at or after `since` (an `at` value) and only from `stream` when given.
+    public func read(after: String? = nil, since: String? = nil, stream: OutputStream? = nil, limit: Int = 1000)
+        -> [LogLine]
+    {
+        let backups = state.withLock { $0.policy.backups }
+        var files = (1...max(backups, 1)).reversed().map { "\(path).\($0)" }
+        files.append(path)
+        var lines: [LogLine] = []
+        for file in files {
+            guard let bytes = ProgramLog.contents(of: file) else { continue }
+            for raw in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) {
+                guard let line = ProgramLog.parse(raw) else { continue }
+                if let after, line.at <= after { continue }
+                if let since, line.at < since { continue }
+                if let stream, line.stream != stream { continue }
+                lines.append(line)
+                if after != nil && lines.count >= limit { return lines }
+            }
+        }
+        return after != nil ? lines : Array(lines.suffix(limit))
+    }
+
+    static func parse(_ raw: ArraySlice<UInt8>) -> LogLine? {
+        // `2026-12-01T17:00:00.123456Z out text`: 27 bytes of time, a space, three of stream, a space.
+        guard raw.count >= 31 else { return nil }
+        let start = raw.startIndex
+        let at = String(decoding: raw[start..<(start + 27)], as: UTF8.self)
+        let tag = String(decoding: raw[(start + 28)..<(start + 31)], as: UTF8.self)
+        let stream: OutputStream = tag == "err" ? .stderr : .stdout
+        let text = raw.count > 32 ? String(decoding: raw[(start + 32)...], as: UTF8.self) : ""
+        return LogLine(at: at, stream: stream, text: text)
+    }
+
+    static func contents(of file: String) -> [UInt8]? {
+        let descriptor = Glibc.open(file, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            result.append(contentsOf: chunk[0..<count])
+        }
+        return result
+    }
+
+    /// `2026-12-01T17:00:00.123456Z` for microseconds since 1970.
+    public static func timestamp(micros: Int64) -> String {
+        var seconds = time_t(micros / 1_000_000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        let fraction = String(micros % 1_000_000)
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
+            + String(repeating: "0", count: 6 - fraction.count) + fraction + "Z"
+    }
+
+    static func makeDirectories(_ directory: String) {
+        var current = ""
+        for component in directory.split(separator: "/") {
+            current += "/" + component
+            mkdir(current, 0o700)
+        }
+    }
+}
+
+/// Cuts one stream's chunks into lines for a log, bounding what it holds: a line longer than
+/// `maximumLine` bytes is written in pieces (and counted), so a program that never prints a newline
+/// costs the daemon at most that much memory.
+final class LineSplitter: @unchecked Sendable {
+    // @unchecked: used only from the watcher thread, which reads the one descriptor it belongs to.
+    static let maximumLine = 16 * 1024
+    private var pending: [UInt8] = []
+    private let stream: OutputStream
+    private let log: ProgramLog
+    private let observer: @Sendable (OutputStream, String) -> Void
+
+    init(stream: OutputStream, log: ProgramLog, observer: @escaping @Sendable (OutputStream, String) -> Void) {
+        self.stream = stream
+        self.log = log
+        self.observer = observer
+    }
+
+    func consume(_ chunk: [UInt8]) {
+        if chunk.isEmpty {
+            if !pending.isEmpty { emit(pending[...]) }
+            pending = []
+            return
+        }
+        pending.append(contentsOf: chunk)
+        var start = pending.startIndex
+        while let newline = pending[start...].firstIndex(of: 0x0A) {
+            emit(pending[start..<newline])
+            start = newline + 1
+        }
+        pending.removeFirst(start)
+        while pending.count >= LineSplitter.maximumLine {
+            emit(pending[0..<LineSplitter.maximumLine])
+            log.countSplit()
+            pending.removeFirst(LineSplitter.maximumLine)
+        }
+    }
+
+    private func emit(_ bytes: ArraySlice<UInt8>) {
+        var line = Array(bytes)
+        if line.last == 0x0D { line.removeLast() }
+        log.append(stream, line)
+        observer(stream, String(decoding: line, as: UTF8.self))
+    }
+}
