@@ -55,7 +55,7 @@ public final class ProgramHost: Sendable {
     /// Stops every process that carries this host's mark: its process group gets SIGTERM, then SIGKILL after
     /// `grace` for what is left. Returns the pids found. Call it once, before starting any program.
     @discardableResult
-    public func stopOrphans(grace: Duration = .seconds(2)) -> [Int32] {
+    public func stopOrphans(grace: Duration = .seconds(2)) async -> [Int32] {
         let orphans = ProgramHost.processes(markedWith: "\(ProgramHost.markerVariable)=\(marker)")
         guard !orphans.isEmpty else { return [] }
         let groups = Set(orphans.map { ProgramHost.processGroup(of: $0) ?? $0 })
@@ -63,7 +63,7 @@ public final class ProgramHost: Sendable {
         for pid in orphans { kill(pid, SIGTERM) }
         let deadline = SystemClock.monotonicNanoseconds() + grace.nanosecondsValue
         while SystemClock.monotonicNanoseconds() < deadline && orphans.contains(where: { kill($0, 0) == 0 }) {
-            usleep(20_000)
+            try? await Task.sleep(for: .milliseconds(20))
         }
         for group in groups { kill(-group, SIGKILL) }
         for pid in orphans { kill(pid, SIGKILL) }

@@ -71,6 +71,8 @@ public struct SandboxNode: TermConvertible, Hashable {
     public var strategy: SupervisorStrategy?
     /// For supervisors: the children, in start order.
     public var children: [SandboxNode]
+    /// For programs: what the program is doing (`os_pid 4242`, `restarting in 1.6 s, attempt 4`).
+    public var detail: String? = nil
 
     /// The API shape, recursively.
     public var term: Term {
@@ -83,6 +85,7 @@ public struct SandboxNode: TermConvertible, Hashable {
             members["strategy"] = .string(strategy.rawValue)
             members["children"] = .array(children.map(\.term))
         }
+        if let detail { members["detail"] = .string(detail) }
         return .object(members)
     }
 }
@@ -126,5 +129,6 @@ extension SandboxNode {
             return strategy
         }
         children = try fields.decodeArray("children")
+        detail = try fields.optionalString("detail")
     }
 }

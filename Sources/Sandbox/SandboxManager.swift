@@ -233,6 +233,9 @@ public final class SandboxManager: Sendable {
         var result = SandboxNode(
             id: id, path: path, pid: pid, type: type, restarts: restarts,
             mailboxLength: pid.flatMap { runtime.info($0)?.mailboxLength } ?? 0, strategy: nil, children: [])
+        if type == .worker, let pid, runtime.info(pid)?.kind == .program {
+            result.detail = (try? await runtime.state(of: pid, timeout: .seconds(1))).map(SandboxManager.programDetail)
+        }
         guard type == .supervisor, let pid else { return result }
         let supervisor = Supervisor(pid, in: runtime)
         result.strategy = (try? await supervisor.snapshot(timeout: .seconds(2)))?.strategy
@@ -244,6 +247,22 @@ public final class SandboxManager: Sendable {
                     restarts: child.restarts))
         }
         return result
+    }
+
+    /// One line on what a program child is doing, from its state.
+    static func programDetail(_ state: Term) -> String {
+        let status = state["status"]?.stringValue ?? "unknown"
+        switch status {
+        case "running":
+            return state["os_pid"]?.intValue.map { "os_pid \($0)" } ?? "running"
+        case "backoff":
+            let seconds = state["restarting_in_s"]?.doubleValue ?? 0
+            return "restarting in \(seconds) s, attempt \(state["attempt"]?.intValue ?? 0)"
+        case "starting":
+            return "starting, waiting for \(state["ready"]?.stringValue ?? "exec")"
+        default:
+            return status
+        }
     }
 
     private func entry(_ id: String) throws(SandboxError) -> Entry {

@@ -78,7 +78,7 @@ public final class Daemon: Sendable {
         // Programs a crashed daemon on this home started are unsupervised now: stop them before the
         // sandboxes are restored, so that none runs twice.
         let programs = ProgramHost(logsDirectory: paths.programLogs, marker: paths.home)
-        let orphans = programs.stopOrphans()
+        let orphans = await programs.stopOrphans()
         if !orphans.isEmpty {
             logger.warning(
                 "stopped programs left by a previous daemon", metadata: ["pids": .string("\(orphans)")])

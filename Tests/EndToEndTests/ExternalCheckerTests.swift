@@ -15,7 +15,7 @@ struct ExternalCheckerTests {
         var inputPath: String? = nil
         if let input {
             inputPath = home.path + "/.checker-in-\(UUID().uuidString)"
-            FileManager.default.createFile(atPath: inputPath!, contents: Data(input.utf8))
+            _ = FileManager.default.createFile(atPath: inputPath!, contents: Data(input.utf8))
         }
         do {
             let child = try ChildProcess(
@@ -58,7 +58,7 @@ struct ExternalCheckerTests {
         let client = SuperlearnerClient(endpoint: .tcp(host: "127.0.0.1", port: port, token: token))
         let document = try await client.send("GET", "/api/v1/arsenal/docs")
         let schema = home.path + "/openapi.json"
-        FileManager.default.createFile(atPath: schema, contents: Data(document.body))
+        _ = FileManager.default.createFile(atPath: schema, contents: Data(document.body))
         let result = await offPool {
             Self.run(
                 [

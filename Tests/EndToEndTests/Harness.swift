@@ -94,10 +94,25 @@ final class TestHome: @unchecked Sendable {
         #expect(result.status == 0, "server start failed: \(result.stderr)")
     }
 
-    /// Kills the test's daemon and removes the home (the graceful stop has tests of its own).
+    /// Kills the test's daemon, and any program it supervised, and removes the home (the graceful stop has
+    /// tests of its own).
     func close() {
         if let pid = daemonPID, kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        for pid in markedPrograms() { kill(pid, SIGKILL) }
         try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Processes that carry this home's mark in their environment: the programs its daemon started.
+    func markedPrograms() -> [Int32] {
+        let needle = "SUPERLEARNER_SUPERVISOR=\(path)"
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let handle = FileHandle(forReadingAtPath: "/proc/\(pid)/environ") else { return false }
+            defer { try? handle.close() }
+            return handle.readDataToEndOfFile().split(separator: 0).contains {
+                String(decoding: $0, as: UTF8.self) == needle
+            }
+        }
     }
 
     /// Starts the daemon with TCP on a free loopback port: the port and the token it created.

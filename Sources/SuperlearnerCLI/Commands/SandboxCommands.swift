@@ -251,7 +251,8 @@ enum SandboxCommands {
             if let strategy = node.strategy { label += " (\(strategy.rawValue))" }
             let status = output.status(node.pid == nil ? "stopped" : "running")
             lines.append(
-                "\(prefix)\(connector)\(label)  \(node.pid?.description ?? "-")  \(status)  restarts=\(node.restarts)")
+                "\(prefix)\(connector)\(label)  \(node.pid?.description ?? "-")  \(status)  restarts=\(node.restarts)"
+                    + (node.detail.map { "  \($0)" } ?? ""))
             let children = node.children
             let childPrefix = isRoot ? "" : prefix + (isLast ? "   " : "│  ")
             for (index, child) in children.enumerated() {
