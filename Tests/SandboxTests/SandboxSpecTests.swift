@@ -91,7 +91,7 @@ struct SandboxSpecTests {
             "{\"children\": [{\"id\": \"a\", \"worker\": \"kv\", \"shutdown\": -5}]}",
             "children[0].shutdown: expected milliseconds"
         ),
-        ("{\"children\": [{\"id\": \"a\"}]}", "children[0]: needs either worker or supervisor"),
+        ("{\"children\": [{\"id\": \"a\"}]}", "children[0]: needs one of worker, supervisor, command or shell"),
         ("{\"max_restarts\": -1, \"children\": []}", "max_restarts: expected an integer of at least 0"),
         ("{\"strategy\": \"simple\", \"children\": []}", "strategy: expected one_for_one, one_for_all or rest_for_one"),
         (

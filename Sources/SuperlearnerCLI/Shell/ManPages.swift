@@ -246,7 +246,53 @@ enum ManPages {
             .It Cm significant
             Whether the child's exit counts for auto_shutdown;
             transient and temporary children only.
+            .It Cm command
+            An operating-system program instead of a worker: its argument vector as a list,
+            the first element looked up in PATH.
+            No shell is run.
+            .It Cm shell
+            A program run as
+            .Ql /bin/sh -c LINE .
             .El
+            .Pp
+            A program child (command or shell) also takes:
+            .Bl -tag -width Ds
+            .It Cm cwd
+            Its working directory; default the spec file's folder.
+            .It Cm env
+            Variables added to the daemon's environment, a mapping.
+            .It Cm env_file
+            dotenv files read at every start, in order;
+            a name starting with - may be missing.
+            Values are never shown by process info.
+            .It Cm stop_signal
+            TERM (the default), INT, HUP, QUIT, KILL, USR1 or USR2:
+            sent to the program's process group on stop, then SIGKILL after shutdown.
+            .It Cm backoff
+            Delays before restarts: initial (100ms), max (30s), multiplier (2),
+            jitter (0.2) and reset_after (60s).
+            Each restart still counts toward max_restarts.
+            .It Cm ready
+            When the start is done: one of tcp (HOST:PORT), http (URL, with status),
+            exec (a command that exits 0) or log_line (a regular expression),
+            with timeout (10s).
+            A probe that does not pass in time is a failed start.
+            .It Cm liveness
+            A tcp, http or exec check every every (5s); failures (3) in a row
+            end the program with reason unhealthy.
+            .It Cm exit_codes
+            normal: codes that are a normal exit (default 0);
+            no_restart: codes after which the program is left stopped.
+            .It Cm limits
+            nofile and cpu_seconds (setrlimit), memory (a size such as 512MiB,
+            enforced by checking the program's RSS every second).
+            .It Cm logs
+            max_bytes (10MiB) and backups (5) of the child's log under the daemon's home;
+            read it with
+            .Nm superlearner process logs .
+            .El
+            .Pp
+            Relative paths resolve against the spec file's folder.
             .Pp
             A bad spec is rejected whole,
             naming every offending field with its path, such as
@@ -266,6 +312,10 @@ enum ManPages {
                 restart: transient
                 shutdown: 2000
                 args: { initial: 10 }
+              - id: web
+                command: [python3, -m, http.server, "8000"]
+                ready: { tcp: "127.0.0.1:8000", timeout: 10s }
+                backoff: { initial: 100ms, max: 30s }
             .Ed
             .Sh SEE ALSO
             .Xr superlearner 1 ,
