@@ -138,6 +138,8 @@ let package = Package(
         // GNU readline for `superlearner shell` (GPL-3.0: only the executable links it; see README).
         .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
         .testTarget(
+            name: "ProgramsTests", dependencies: ["Programs", "Supervision"], swiftSettings: swiftSettings),
+        .testTarget(
             name: "SupervisionTests", dependencies: ["Supervision", "Supertester"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TelemetryTests",

@@ -214,6 +214,32 @@ struct ProgramChildrenTests {
         #expect(failed.stderr.contains("command not found: no-such-program-\(getpid())"), "\(failed.stderr)")
     }
 
+    @Test func experimentsAndProcessCommandsWorkOnPrograms() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        let marker = Self.marker(8)
+        let spec = Self.write(
+            """
+            max_restarts: 1000
+            children:
+              - { id: svc, command: [sleep, "\(marker)"] }
+              - { id: other, command: [sleep, "\(marker)"], shutdown: 2000 }
+            """, "experiments.yaml", in: home)
+        #expect(await home.run(["sandbox", "create", "x", "--spec", spec]).status == 0)
+        for experiment in [["kill-child", "target=svc"], ["kill-random", "n=5"], ["restart-latency", "target=svc"]] {
+            let result = await home.run(["sandbox", "run", "x"] + experiment + ["--json"])
+            #expect(result.status == 0, "\(experiment): \(result.stdout) \(result.stderr)")
+            #expect(result.json?["verdict"]?.stringValue == "pass", "\(experiment): \(result.stdout)")
+        }
+        #expect(await Self.eventually { Self.processes(marked: marker).count == 2 })
+        let osPID = try #require(await Self.osPID(home, "x/other"))
+        let stopped = await home.run(["process", "stop", "x/other", "--reason", "shutdown"])
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+        #expect(await Self.eventually { kill(Int32(osPID), 0) != 0 }, "process stop left the program running")
+        #expect(await home.run(["sandbox", "destroy", "x"]).status == 0)
+        #expect(Self.processes(marked: marker).isEmpty)
+    }
+
     // MARK: Health, backoff, exit codes
 
     @Test func failedLivenessChecksRestartTheProgramAsUnhealthy() async throws {
