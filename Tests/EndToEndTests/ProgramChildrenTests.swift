@@ -493,4 +493,45 @@ struct ProgramChildrenTests {
         #expect(body.description.contains("children[0].cwd: expected an absolute path"), "\(body)")
         #expect(await home.run(["sandbox", "list", "--json"]).json?.arrayValue?.isEmpty == true)
     }
+
+    // MARK: The guide
+
+    /// The example of docs/os-processes.md, as written there (only its port changed to a free one).
+    @Test func theGuidesExampleRuns() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        let guide = try String(contentsOfFile: parts.joined(separator: "/") + "/docs/os-processes.md", encoding: .utf8)
+        let blocks = guide.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        let example = try #require(blocks.first)
+        let port = Self.freePort()
+        let folder = home.path + "/shop"
+        try FileManager.default.createDirectory(atPath: folder + "/public", withIntermediateDirectories: true)
+        let spec = Self.write(example.replacingOccurrences(of: "8000", with: String(port)), "shop/shop.yaml", in: home)
+        let created = await home.run(["sandbox", "create", "shop", "--spec", spec])
+        #expect(created.status == 0, "\(created.stderr)")
+        let tree = await home.run(["sandbox", "tree", "shop"]).stdout
+        #expect(tree.contains("shop (rest_for_one)") && tree.components(separatedBy: "os_pid ").count == 3, "\(tree)")
+        #expect(
+            await Self.eventually { await rawRequest(port: port, "GET /heartbeat.txt HTTP/1.1\nHost: x").status == 200 }
+        )
+        #expect(
+            await Self.eventually {
+                let lines =
+                    await home.run(["process", "logs", "shop/worker", "--json"]).json?["lines"]?.arrayValue ?? []
+                return lines.contains { $0["text"]?.stringValue == "wrote heartbeat for demo-shop" }
+            })
+        let before = await Self.pids(home, "shop")
+        let web = try #require(await Self.osPID(home, "shop/web"))
+        kill(Int32(web), SIGKILL)
+        #expect(await Self.eventually { await Self.osPID(home, "shop/web").map { $0 != web } ?? false })
+        let after = await Self.pids(home, "shop")
+        for child in ["web", "worker", "visits"] {
+            #expect(before["shop/\(child)"] != after["shop/\(child)"], "rest_for_one restarts \(child)")
+        }
+        let worker = try #require(await Self.osPID(home, "shop/worker"))
+        #expect(await home.run(["sandbox", "destroy", "shop"]).status == 0)
+        #expect(kill(Int32(worker), 0) != 0 && home.markedPrograms().isEmpty)
+    }
 }
