@@ -5,8 +5,9 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libreadline-dev libsqlite3-dev
 # What the tests drive for real: the three shells, mandoc and man for the man pages, tmux as the terminal.
-# promtool (Debian's prometheus package) checks the live /metrics.
-TEST_PACKAGES := bash-completion zsh fish mandoc man-db tmux prometheus
+# promtool (Debian's prometheus package) checks the live /metrics. Program children run python3's
+# http.server, sh and sleep.
+TEST_PACKAGES := bash-completion zsh fish mandoc man-db tmux prometheus python3
 
 .PHONY: all build demo test lint format fuzz deps testdeps pydeps docs examples completions man bench install install-files clean
 

@@ -107,11 +107,14 @@ final class ProgramInstance: Sendable {
         }
         let instance = ProgramInstance(pid: pid, pidfd: pidfd)
         for (descriptor, stream) in [(output[0], OutputStream.stdout), (errors[0], .stderr)] {
-            let splitter = LineSplitter(stream: stream, log: log) { [weak instance] _, line in
-                if let pattern, let instance, !instance.lineMatched.hasFired, pattern.matches(line) {
+            var observer: (@Sendable (String) -> Void)? = nil
+            if let pattern {
+                observer = { [weak instance] line in
+                    guard let instance, !instance.lineMatched.hasFired, pattern.matches(line) else { return }
                     instance.lineMatched.fire()
                 }
             }
+            let splitter = LineSplitter(stream: stream, log: log, observer: observer)
             ChildWatcher.shared.onOutput(of: descriptor) { splitter.consume($0) }
         }
         ChildWatcher.shared.onExit(of: pidfd) { [instance] in

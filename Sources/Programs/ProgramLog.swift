@@ -45,6 +45,7 @@ public final class ProgramLog: Sendable {
         var policy = ProgramSpec.LogPolicy()
         var lines = 0
         var splitLines = 0
+        var stamp = StampCache()
     }
     private let state = Mutex(State())
 
@@ -67,28 +68,74 @@ public final class ProgramLog: Sendable {
         state.withLock { $0.policy = policy }
     }
 
-    /// Appends one line; rotates first when the file is full. Errors (a full disk) drop the line rather
-    /// than stall the program.
-    func append(_ stream: OutputStream, _ text: [UInt8]) {
-        guard !path.isEmpty else { return }
+    /// Appends lines from one read of `stream`, in one write (rotating first whenever the next line would
+    /// overflow the file). Errors (a full disk) drop the lines rather than stall the program.
+    func append(_ stream: OutputStream, lines: [ArraySlice<UInt8>]) {
+        guard !path.isEmpty, !lines.isEmpty else { return }
         state.withLock { state in
-            let micros = max(Int64(SystemClock.wallSeconds() * 1e6), state.lastMicros + 1)
-            state.lastMicros = micros
-            var line = Array(ProgramLog.timestamp(micros: micros).utf8)
-            line.append(0x20)
-            line.append(contentsOf: stream.tag.utf8)
-            line.append(0x20)
-            line.append(contentsOf: text)
-            line.append(0x0A)
-            if state.descriptor >= 0 && state.size + line.count > state.policy.maxBytes && state.size > 0 {
-                rotate(&state)
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(lines.reduce(0) { $0 + $1.count + 33 })
+            let tag = stream.tag.utf8
+            for text in lines {
+                let micros = max(Int64(SystemClock.wallSeconds() * 1e6), state.lastMicros + 1)
+                state.lastMicros = micros
+                let length = 33 + text.count
+                if state.size + buffer.count + length > state.policy.maxBytes && state.size + buffer.count > 0 {
+                    write(&buffer, &state)
+                    if state.descriptor >= 0 { rotate(&state) }
+                }
+                ProgramLog.appendTimestamp(micros: micros, to: &buffer, cache: &state.stamp)
+                buffer.append(0x20)
+                buffer.append(contentsOf: tag)
+                buffer.append(0x20)
+                buffer.append(contentsOf: text)
+                buffer.append(0x0A)
+                state.lines += 1
             }
-            if state.descriptor < 0 { open(&state) }
-            guard state.descriptor >= 0 else { return }
-            let written = line.withUnsafeBytes { write(state.descriptor, $0.baseAddress, $0.count) }
-            if written > 0 { state.size += written }
-            state.lines += 1
+            write(&buffer, &state)
         }
+    }
+
+    private func write(_ buffer: inout [UInt8], _ state: inout State) {
+        guard !buffer.isEmpty else { return }
+        if state.descriptor < 0 { open(&state) }
+        if state.descriptor >= 0 {
+            var offset = 0
+            while offset < buffer.count {
+                let written = buffer[offset...].withUnsafeBytes {
+                    Glibc.write(state.descriptor, $0.baseAddress, $0.count)
+                }
+                if written <= 0 { break }
+                offset += written
+            }
+            state.size += offset
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// `2026-12-01T17:00:00.` for the second being written, formatted once per second.
+    struct StampCache {
+        var second: Int64 = -1
+        var prefix: [UInt8] = []
+    }
+
+    static func appendTimestamp(micros: Int64, to buffer: inout [UInt8], cache: inout StampCache) {
+        let second = micros / 1_000_000
+        if second != cache.second {
+            cache.second = second
+            cache.prefix = Array(timestamp(micros: second * 1_000_000).utf8.prefix(20))
+        }
+        buffer.append(contentsOf: cache.prefix)
+        var fraction = micros % 1_000_000
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { bytes in
+            for index in stride(from: 5, through: 0, by: -1) {
+                bytes[index] = UInt8(0x30 + fraction % 10)
+                fraction /= 10
+            }
+            buffer.append(contentsOf: bytes)
+        }
+        buffer.append(0x5A)
     }
 
     func countSplit() { state.withLock { $0.splitLines += 1 } }
@@ -198,38 +245,53 @@ final class LineSplitter: @unchecked Sendable {
     private var pending: [UInt8] = []
     private let stream: OutputStream
     private let log: ProgramLog
-    private let observer: @Sendable (OutputStream, String) -> Void
+    private let observer: (@Sendable (String) -> Void)?
 
-    init(stream: OutputStream, log: ProgramLog, observer: @escaping @Sendable (OutputStream, String) -> Void) {
+    init(stream: OutputStream, log: ProgramLog, observer: (@Sendable (String) -> Void)?) {
         self.stream = stream
         self.log = log
         self.observer = observer
     }
 
     func consume(_ chunk: [UInt8]) {
+        var lines: [ArraySlice<UInt8>] = []
         if chunk.isEmpty {
-            if !pending.isEmpty { emit(pending[...]) }
+            if !pending.isEmpty { lines.append(pending[...]) }
+            emit(lines)
             pending = []
             return
         }
-        pending.append(contentsOf: chunk)
-        var start = pending.startIndex
-        while let newline = pending[start...].firstIndex(of: 0x0A) {
-            emit(pending[start..<newline])
+        // Whole lines are cut from the chunk itself; only a trailing partial line is kept.
+        var source = chunk[...]
+        if !pending.isEmpty, let newline = source.firstIndex(of: 0x0A) {
+            pending.append(contentsOf: source[..<newline])
+            lines.append(pending[...])
+            source = source[(newline + 1)...]
+            pending = []
+        } else if !pending.isEmpty {
+            pending.append(contentsOf: source)
+            source = source[source.endIndex...]
+        }
+        var start = source.startIndex
+        while let newline = source[start...].firstIndex(of: 0x0A) {
+            lines.append(source[start..<newline])
             start = newline + 1
         }
-        pending.removeFirst(start)
+        pending.append(contentsOf: source[start...])
         while pending.count >= LineSplitter.maximumLine {
-            emit(pending[0..<LineSplitter.maximumLine])
+            lines.append(pending[0..<LineSplitter.maximumLine])
             log.countSplit()
             pending.removeFirst(LineSplitter.maximumLine)
         }
+        emit(lines)
     }
 
-    private func emit(_ bytes: ArraySlice<UInt8>) {
-        var line = Array(bytes)
-        if line.last == 0x0D { line.removeLast() }
-        log.append(stream, line)
-        observer(stream, String(decoding: line, as: UTF8.self))
+    private func emit(_ lines: [ArraySlice<UInt8>]) {
+        guard !lines.isEmpty else { return }
+        let trimmed = lines.map { $0.last == 0x0D ? $0.dropLast() : $0 }
+        log.append(stream, lines: trimmed)
+        if let observer {
+            for line in trimmed { observer(String(decoding: line, as: UTF8.self)) }
+        }
     }
 }
