@@ -6,8 +6,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libreadline-dev libsqlite3-dev
 # What the tests drive for real: the three shells, mandoc and man for the man pages, tmux as the terminal.
 # promtool (Debian's prometheus package) checks the live /metrics. Program children run python3's
-# http.server, sh and sleep.
-TEST_PACKAGES := bash-completion zsh fish mandoc man-db tmux prometheus python3
+# http.server, sh and sleep. Playwriter drives Debian's chromium through chromium-driver.
+TEST_PACKAGES := bash-completion zsh fish mandoc man-db tmux prometheus python3 chromium chromium-driver
 
 .PHONY: all build demo test lint format fuzz deps testdeps pydeps docs examples completions man bench install install-files clean
 
@@ -53,7 +53,8 @@ demo: build
 
 # Every Swift file we own, formatted by the toolchain's swift-format with the committed .swift-format.
 SWIFT_FILES := Package.swift Sources Tests Fuzz/Sources Benchmarks/Package.swift Benchmarks/Sources \
-	Examples/TestingPatterns/Package.swift Examples/TestingPatterns/Sources Examples/TestingPatterns/Tests
+	Examples/TestingPatterns/Package.swift Examples/TestingPatterns/Sources Examples/TestingPatterns/Tests \
+	Examples/PageCheck/Package.swift Examples/PageCheck/Sources Examples/PageCheck/Tests
 
 lint:
 	$(SWIFT) format lint --strict --recursive $(SWIFT_FILES)
@@ -93,6 +94,7 @@ fuzz: deps
 # The example packages build and pass their own tests against this checkout.
 examples: deps
 	cd Examples/TestingPatterns && $(SWIFT) test
+	cd Examples/PageCheck && $(SWIFT) test
 
 bench:
 	Benchmarks/compare-with-beam

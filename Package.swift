@@ -121,7 +121,14 @@ let package = Package(
         .testTarget(
             name: "SupertesterTests", dependencies: ["Supertester", "Supervision", "Sandbox", "Telemetry"],
             swiftSettings: swiftSettings),
-        .target(name: "Playwriter", swiftSettings: swiftSettings),
+        // Browser automation: W3C WebDriver to Debian's chromedriver over NIO's HTTP/1.1.
+        .target(
+            name: "Playwriter",
+            dependencies: [
+                "Supervision", "CSuperlearner", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         // libFuzzer targets (`make fuzz`); built normally, each replays the inputs it is given (`make test`
         // replays the committed corpus and every crash input kept as a regression).
         .target(name: "FuzzSupport", path: "Fuzz/Sources/FuzzSupport", swiftSettings: swiftSettings),
@@ -137,6 +144,12 @@ let package = Package(
             swiftSettings: swiftSettings),
         // GNU readline for `superlearner shell` (GPL-3.0: only the executable links it; see README).
         .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
+        .testTarget(
+            name: "PlaywriterTests",
+            dependencies: [
+                "Playwriter", "Supervision", "CSuperlearner", .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ProgramsTests", dependencies: ["Programs", "Supervision"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,0 +1,149 @@
+import NIOHTTP1
+import Supervision
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// A running chromium, driven through chromedriver's W3C WebDriver session. Obtain one from
+/// `Playwriter.withBrowser`; its pages are tabs of one window, and commands to them are serialised.
+public actor Browser {
+    nonisolated let driver: DriverProcess
+    nonisolated let connection: WebDriverConnection
+    nonisolated let session: String
+    private var currentWindow: String
+    private var pagesHandedOut = 0
+    private var closed = false
+
+    /// How long the browser took from launch to an open session.
+    public nonisolated let startupTime: Duration
+
+    private init(
+        driver: DriverProcess, connection: WebDriverConnection, session: String, window: String, startup: Duration
+    ) {
+        self.driver = driver
+        self.connection = connection
+        self.session = session
+        self.currentWindow = window
+        self.startupTime = startup
+    }
+
+    static let elementKey = "element-6066-11e4-a52e-4f735466cecf"
+
+    static func launch(_ options: BrowserOptions) async throws(PlaywriterError) -> Browser {
+        let binaries = try options.binaries()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let driver = try DriverProcess.start(binaries.chromedriver)
+        do {
+            let connection = WebDriverConnection(port: driver.port, timeout: options.commandTimeout)
+            try await waitUntilReady(driver, connection)
+            var arguments = [
+                "--no-sandbox", "--disable-dev-shm-usage", "--user-data-dir=\(driver.folder)/profile",
+                "--window-size=\(options.width),\(options.height)", "--no-first-run", "--no-default-browser-check",
+                "--disable-gpu", "--disable-extensions", "--disable-background-networking",
+            ]
+            if options.headless { arguments.append("--headless=new") }
+            arguments += options.arguments
+            let capabilities: Term = [
+                "capabilities": [
+                    "alwaysMatch": [
+                        "browserName": "chrome",
+                        "pageLoadStrategy": "normal",
+                        "goog:chromeOptions": [
+                            "binary": .string(binaries.chromium), "args": .array(arguments.map(Term.string)),
+                        ],
+                    ]
+                ]
+            ]
+            let answer = try await connection.send(.POST, "/session", capabilities, timeout: .seconds(60))
+            try Browser.check(answer, doing: "start a session")
+            guard let session = answer.value["sessionId"]?.stringValue else {
+                throw PlaywriterError(.driverFailed, "chromedriver answered without a session id: \(answer.value)")
+            }
+            let window = try await connection.send(.GET, "/session/\(session)/window")
+            let handle = window.value.stringValue ?? ""
+            _ = try await connection.send(
+                .POST, "/session/\(session)/timeouts",
+                [
+                    "implicit": 0, "pageLoad": .int(Int(options.commandTimeout.components.seconds * 1000)),
+                    "script": 30_000,
+                ])
+            return Browser(
+                driver: driver, connection: connection, session: session, window: handle, startup: clock.now - started)
+        } catch let error as PlaywriterError {
+            await driver.terminate()
+            throw error
+        } catch {
+            await driver.terminate()
+            throw PlaywriterError(.driverFailed, "\(error)")
+        }
+    }
+
+    private static func waitUntilReady(_ driver: DriverProcess, _ connection: WebDriverConnection)
+        async throws(PlaywriterError)
+    {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if driver.hasExited {
+                throw PlaywriterError(.driverFailed, "chromedriver exited at start: \(driver.logTail)")
+            }
+            if let status = try? await connection.send(.GET, "/status", timeout: .seconds(1)),
+                status.value["ready"]?.boolValue == true
+            {
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        throw PlaywriterError(.driverFailed, "chromedriver was not ready within 20 s: \(driver.logTail)")
+    }
+
+    /// A new page: the first call returns the window the browser opened with, later ones open tabs.
+    public func newPage() async throws(PlaywriterError) -> Page {
+        pagesHandedOut += 1
+        if pagesHandedOut == 1 { return Page(browser: self, handle: currentWindow) }
+        let answer = try await command(nil, .POST, "window/new", ["type": "tab"], doing: "open a tab")
+        guard let handle = answer["handle"]?.stringValue else {
+            throw PlaywriterError(.driverFailed, "no handle for the new tab: \(answer)")
+        }
+        return Page(browser: self, handle: handle)
+    }
+
+    /// Sends one command of the session, in the page's tab; the W3C `value`, or a typed error.
+    func command(
+        _ window: String?, _ method: HTTPMethod, _ path: String, _ body: Term? = nil,
+        doing what: @autoclosure () -> String
+    ) async throws(PlaywriterError) -> Term {
+        guard !closed else { throw PlaywriterError(.invalidSession, "the browser is closed") }
+        if let window, window != currentWindow {
+            let switched = try await connection.send(.POST, "/session/\(session)/window", ["handle": .string(window)])
+            try Browser.check(switched, doing: "switch to the page's tab")
+            currentWindow = window
+        }
+        // POST commands without parameters still send an empty object; GET and DELETE send no body at all.
+        let payload: Term? = body ?? (method == .POST ? Term.object([:]) : Optional<Term>.none)
+        let answer = try await connection.send(method, "/session/\(session)/\(path)", payload)
+        try Browser.check(answer, doing: what())
+        return answer.value
+    }
+
+    /// Turns a W3C error answer into a typed error.
+    static func check(_ answer: WebDriverConnection.Answer, doing what: String) throws(PlaywriterError) {
+        guard answer.status >= 400 || answer.value["error"] != nil else { return }
+        let code = answer.value["error"]?.stringValue ?? "unknown error"
+        var message = answer.value["message"]?.stringValue ?? "HTTP \(answer.status)"
+        if let end = message.firstIndex(of: "\n") { message = String(message[..<end]) }
+        throw PlaywriterError(
+            PlaywriterError.Code(rawValue: code == "script timeout" ? "timeout" : code), "\(what): \(message)")
+    }
+
+    /// Ends the session and every browser process, and removes the temporary profile. Idempotent.
+    public func close() async {
+        guard !closed else { return }
+        closed = true
+        _ = try? await connection.send(.DELETE, "/session/\(session)", timeout: .seconds(5))
+        await driver.terminate()
+    }
+}
