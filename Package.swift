@@ -110,7 +110,8 @@ let package = Package(
             dependencies: [
                 "SuperlearnerAPI", "SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Schema", "Sandbox",
                 "Telemetry",
-                "Supervision", "CReadline", "CSuperlearner", .product(name: "Logging", package: "swift-log"),
+                "Supervision", "CReadline", "CSuperlearner", "Playwriter",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -164,7 +165,9 @@ let package = Package(
         // Drives the real `superlearner` binary and its daemon on real sockets in temporary homes.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["SuperlearnerClient", "Supervision", "Arsenal", "Sandbox", "Supertester", "CSuperlearner"],
+            dependencies: [
+                "SuperlearnerClient", "Supervision", "Arsenal", "Sandbox", "Supertester", "CSuperlearner", "Playwriter",
+            ],
             swiftSettings: swiftSettings),
         // The command tree and the client's routes, unit by unit (the binary itself is EndToEndTests').
         .testTarget(

@@ -4,9 +4,10 @@
 
 /// How to start the browser.
 public struct BrowserOptions: Sendable, Hashable {
-    /// The chromium binary; by default the first of `/usr/bin/chromium` and `/usr/bin/chromium-browser`.
+    /// The chromium binary; by default `$PLAYWRITER_CHROMIUM`, else the first of `/usr/bin/chromium` and
+    /// `/usr/bin/chromium-browser`.
     public var chromium: String?
-    /// The chromedriver binary; by default `/usr/bin/chromedriver`.
+    /// The chromedriver binary; by default `$PLAYWRITER_CHROMEDRIVER`, else `/usr/bin/chromedriver`.
     public var chromedriver: String?
     /// Headless (the default); a visible window needs a display.
     public var headless: Bool
@@ -34,10 +35,14 @@ public struct BrowserOptions: Sendable, Hashable {
         self.commandTimeout = commandTimeout
     }
 
-    /// The binaries to use, or `unavailable` naming the Debian packages.
-    func binaries() throws(PlaywriterError) -> (chromium: String, chromedriver: String) {
-        let browser = chromium ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { access($0, X_OK) == 0 }
-        let driver = chromedriver ?? "/usr/bin/chromedriver"
+    /// The binaries these options would start; `unavailable`, naming the Debian packages, when either is
+    /// missing. Cheap: call it before preparing work that needs a browser.
+    public func binaries() throws(PlaywriterError) -> (chromium: String, chromedriver: String) {
+        func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+        let browser =
+            chromium ?? environment("PLAYWRITER_CHROMIUM")
+            ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { access($0, X_OK) == 0 }
+        let driver = chromedriver ?? environment("PLAYWRITER_CHROMEDRIVER") ?? "/usr/bin/chromedriver"
         guard let browser, access(browser, X_OK) == 0, access(driver, X_OK) == 0 else {
             throw PlaywriterError(
                 .unavailable,

@@ -1,3 +1,5 @@
+import Supervision
+
 /// Browser automation on Debian's Chromium through W3C WebDriver.
 ///
 /// ```swift
@@ -15,13 +17,15 @@
 /// process it started, and removes the profile, when the body returns, throws or is cancelled.
 public enum Playwriter {
     /// The library's version.
-    public static let version = "0.2.0"
+    public static var version: String { Superlearner.version }
 
     /// Starts a browser, runs `body` with it, and closes it whatever happens.
     /// - Throws: `PlaywriterError.unavailable` when chromium or chromedriver is missing; whatever `body`
     ///   throws.
+    /// - Parameter isolation: the caller's actor, which `body` runs on (so it may touch the caller's state).
     public static func withBrowser<Result: Sendable>(
-        _ options: BrowserOptions = BrowserOptions(), _ body: (Browser) async throws -> Result
+        _ options: BrowserOptions = BrowserOptions(), isolation: isolated (any Actor)? = #isolation,
+        _ body: (Browser) async throws -> Result
     ) async throws -> Result {
         let browser = try await Browser.launch(options)
         do {

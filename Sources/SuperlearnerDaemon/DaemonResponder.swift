@@ -5,6 +5,7 @@ import CoreMetrics
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 import SuperlearnerAPI
 import Supervision
 import Synchronization
@@ -125,8 +126,9 @@ final class EventStream: Sendable {
             cancelClose.withLock { $0 = cancel }
         }
         let beats = AsyncTimerSequence(interval: .seconds(15), clock: .continuous)
-        let merged = merge(
-            subscription.batches(limit: 128).map { Optional($0) }, beats.map { _ in [EventSubscription.Item]?.none })
+        // A stopping daemon ends its streams at once: a dashboard left open must not hold the stop up.
+        let (stops, stopper) = AsyncStream<Tick>.makeStream()
+        let merged = merge(subscription.batches(limit: 128).map { Tick.batch($0) }, beats.map { _ in Tick.beat }, stops)
         return Response(
             status: .ok,
             // One stream per connection: once it ends (lagged or the daemon stopping) the connection closes too.
@@ -139,26 +141,48 @@ final class EventStream: Sendable {
                 }
                 // Say something at once, so a client knows the stream is open even before the first event.
                 try await writer.write(ByteBuffer(string: ": superlearner events\n\n"))
-                loop: for await batch in merged {
-                    guard let batch else {
-                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-                        continue
-                    }
-                    // One write per batch of ready events, not one per event.
-                    var frames = ""
-                    var lagged = false
-                    for item in batch {
-                        switch item {
-                        case .event(let event): frames += "id: \(event.sequence)\ndata: \(event.term.json)\n\n"
-                        case .lagged: lagged = true
-                        }
-                    }
-                    if lagged { frames += Self.laggedComment }
-                    try await writer.write(ByteBuffer(string: frames))
-                    if lagged { break loop }
+                try await withGracefulShutdownHandler {
+                    try await Self.forward(merged, to: &writer)
+                } onGracefulShutdown: {
+                    stopper.yield(.stop)
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    /// What the stream's loop wakes up for.
+    enum Tick: Sendable {
+        case batch([EventSubscription.Item])
+        case beat
+        case stop
+    }
+
+    /// Writes batches of events (and keep-alive comments) until the reader lags, the daemon stops or the
+    /// subscription ends.
+    static func forward<Ticks: AsyncSequence>(_ merged: Ticks, to writer: inout any ResponseBodyWriter) async throws
+    where Ticks.Element == Tick {
+        loop: for try await tick in merged {
+            let batch: [EventSubscription.Item]
+            switch tick {
+            case .stop: break loop
+            case .beat:
+                try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                continue
+            case .batch(let items): batch = items
+            }
+            // One write per batch of ready events, not one per event.
+            var frames = ""
+            var lagged = false
+            for item in batch {
+                switch item {
+                case .event(let event): frames += "id: \(event.sequence)\ndata: \(event.term.json)\n\n"
+                case .lagged: lagged = true
+                }
+            }
+            if lagged { frames += Self.laggedComment }
+            try await writer.write(ByteBuffer(string: frames))
+            if lagged { break loop }
+        }
     }
 
     /// `?since=SEQ`, else `Last-Event-ID`, else the whole kept history.

@@ -26,6 +26,22 @@ struct DaemonTests {
         #expect(await home.run(["server", "logs"]).stdout.contains("daemon stopped"))
     }
 
+    @Test func aStopEndsOpenEventStreamsInsteadOfWaitingForThem() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        let (port, token) = try await home.startWithTCP()
+        // A dashboard left open: an event stream nobody will close.
+        let reader = try #require(RawConnection(port: port))
+        reader.send(
+            "GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: Bearer \(token)\r\n\r\n")
+        #expect(await offPool { reader.readFirst(timeout: .seconds(10)) }.contains("text/event-stream"))
+        let stopped = await home.run(["server", "stop"])
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+        // Ended by the stop itself, well before the 15 s keep-alive would have noticed anything.
+        let (_, closed) = await offPool { reader.readToClose(timeout: .seconds(10), keepLast: 1024) }
+        #expect(closed, "the event stream outlived the daemon's stop")
+    }
+
     @Test func aSecondDaemonOnTheSameHomeRefusesToStart() async {
         let home = TestHome()
         defer { home.close() }

@@ -42,8 +42,8 @@ struct VersionCommand: Command {
 
     /// The modules the binary is made of, each at the package's version.
     static let modules = [
-        "Supervision", "Telemetry", "Sandbox", "Arsenal", "ArsenalHTTP", "SuperlearnerDaemon", "SuperlearnerClient",
-        "SuperlearnerCLI",
+        "Supervision", "Programs", "Telemetry", "Sandbox", "Arsenal", "ArsenalHTTP", "SuperlearnerDaemon",
+        "SuperlearnerClient", "SuperlearnerCLI", "Playwriter",
     ]
 
     init(_ input: CommandInput) {}

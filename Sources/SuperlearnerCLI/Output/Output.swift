@@ -22,6 +22,8 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case unreachable = 5
     /// A wait or call timed out.
     case timedOut = 6
+    /// Something the command needs is not installed (chromium for `docs generate` and `test e2e`).
+    case unavailable = 7
     /// Ctrl-C stopped the command (in the shell; elsewhere Ctrl-C ends the process, which a shell also
     /// reports as 130).
     case interrupted = 130

@@ -40,6 +40,6 @@ enum CommandTree {
             ServerCommands.spec,
             EventsCommand.spec, WaitCommand.spec, TelemetryCommand.spec, TopCommand.spec, CompletionCommand.spec,
             ShellCommand.spec,
-            DemoCommand.spec, VersionCommand.spec, HelpCommand.spec,
+            DemoCommand.spec, DocsCommands.spec, TestCommands.spec, VersionCommand.spec, HelpCommand.spec,
         ])
 }

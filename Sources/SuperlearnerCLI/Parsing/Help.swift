@@ -40,7 +40,7 @@ enum Help {
 
                 Exit codes:
                   0 ok · 1 operation failed · 2 usage or validation error · 3 not found · 4 conflict ·
-                  5 daemon unreachable · 6 timed out · 130 interrupted (Ctrl-C)
+                  5 daemon unreachable · 6 timed out · 7 unavailable (not installed) · 130 interrupted
 
                 Run 'superlearner help COMMAND' or 'superlearner COMMAND --help' for more.
 

@@ -1,0 +1,382 @@
+import CSuperlearner
+import Playwriter
+import SuperlearnerClient
+import Supervision
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `superlearner docs …`: documentation made from the product itself.
+enum DocsCommands {
+    static let spec = CommandSpec(
+        "docs", "documentation made from the running product", subcommands: [Generate.spec])
+
+    /// `superlearner docs generate`: screenshots of the dashboard, through Playwriter.
+    struct Generate: Command {
+        static let spec = CommandSpec(
+            "generate", "screenshots of the dashboard for the docs, taken in headless Chromium",
+            discussion:
+                "Starts a private daemon with sample sandboxes, opens its dashboard in Chromium (Debian's chromium and chromium-driver) and writes PNGs: the whole page and each of its parts.",
+            flags: [FlagSpec("out", "the folder for the PNGs (default docs/images)", value: .file, placeholder: "DIR")],
+            examples: [("superlearner docs generate --out docs/images", "refresh the docs' screenshots")],
+            command: Self.self)
+
+        let folder: String
+        init(_ input: CommandInput) { folder = input.flag("out") ?? "docs/images" }
+
+        func run(_ context: CommandContext) async throws {
+            try BrowserCommandError.requireBrowser()
+            let daemon = try PrivateDaemon.start()
+            defer { daemon.stop() }
+            try daemon.call(["sandbox", "create", "demo", "DemoSupervisor"])
+            try daemon.call(["sandbox", "create", "shop", "--spec", "-"], input: PrivateDaemon.sampleSpec)
+            ProcessPaths.makeFolders(folder)
+            var written: [Term] = []
+            do {
+                try await Playwriter.withBrowser(BrowserOptions(width: 1280, height: 900)) { browser in
+                    let page = try await browser.newPage()
+                    try await page.goto(daemon.dashboardURL)
+                    _ = try await page.waitForFunction(
+                        "return document.querySelectorAll('#processes tr').length > 8", timeout: .seconds(15))
+                    let shots: [(String, String?)] = [
+                        ("dashboard.png", nil), ("sandboxes.png", "#sandboxes"), ("processes.png", "#processes"),
+                    ]
+                    for (name, selector) in shots {
+                        let png =
+                            if let selector { try await page.screenshot(of: selector) } else {
+                                try await page.screenshot(fullPage: true)
+                            }
+                        let image = try PNGImage(png)
+                        let path = "\(folder)/\(name)"
+                        guard ProcessPaths.write(png, to: path) else {
+                            throw CLIError(exit: .failure, code: "io", message: "cannot write \(path)")
+                        }
+                        written.append([
+                            "file": .string(path), "width": .int(image.width), "height": .int(image.height),
+                        ])
+                    }
+                }
+            } catch let error as PlaywriterError {
+                throw BrowserCommandError.from(error)
+            }
+            context.output.data(.array(written)) {
+                written.map {
+                    "wrote \($0["file"]?.plain ?? "") (\($0["width"]?.plain ?? "")×\($0["height"]?.plain ?? ""))"
+                }
+                .joined(separator: "\n")
+            }
+        }
+    }
+}
+
+/// `superlearner test …`: self-tests.
+enum TestCommands {
+    static let spec = CommandSpec("test", "self-tests of an installed superlearner", subcommands: [EndToEnd.spec])
+
+    /// `superlearner test e2e`: the dashboard's end-to-end scenario in headless Chromium.
+    struct EndToEnd: Command {
+        static let spec = CommandSpec(
+            "e2e", "the dashboard's end-to-end scenario in headless Chromium",
+            discussion:
+                "Against a private daemon (or the dashboard at --url, a login URL with its ?token=): open the dashboard, create a sandbox, see it and its processes, kill a process and watch it heal, run an experiment and read its verdict, destroy the sandbox. One line per step with its time; exit 0 only when every step passed; --junit writes JUnit XML for CI.",
+            flags: [
+                FlagSpec(
+                    "url", "the dashboard to test (default: a private daemon's)", value: .string, placeholder: "URL"),
+                FlagSpec("junit", "write JUnit XML here", value: .file, placeholder: "FILE"),
+            ],
+            examples: [
+                ("superlearner test e2e", "after installing or upgrading"),
+                ("superlearner test e2e --junit e2e.xml", "in CI"),
+            ],
+            command: Self.self)
+
+        let url: String?
+        let junit: String?
+        init(_ input: CommandInput) {
+            url = input.flag("url")
+            junit = input.flag("junit")
+        }
+
+        struct Step {
+            var name: String
+            var seconds: Double
+            var failure: String?
+        }
+
+        func run(_ context: CommandContext) async throws {
+            try BrowserCommandError.requireBrowser()
+            let output = context.output
+            var steps: [Step] = []
+            let clock = ContinuousClock()
+            var daemon: PrivateDaemon? = nil
+            defer { daemon?.stop() }
+            func step(_ name: String, _ body: () async throws -> Void) async -> Bool {
+                let started = clock.now
+                var failure: String? = nil
+                do {
+                    try await body()
+                } catch let error as PlaywriterError {
+                    failure = error.description
+                } catch let error as CLIError {
+                    failure = error.message
+                } catch {
+                    failure = "\(error)"
+                }
+                let elapsed = clock.now - started
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                steps.append(Step(name: name, seconds: seconds, failure: failure))
+                if !output.json {
+                    let mark = failure == nil ? output.paint("✔", "32") : output.paint("✘", "31")
+                    let time = String(Int((seconds * 1000).rounded())) + " ms"
+                    output.say("\(mark) \(name) (\(time))" + (failure.map { ": \($0)" } ?? ""))
+                }
+                return failure == nil
+            }
+            var target = url ?? ""
+            if url == nil {
+                guard
+                    await step(
+                        "start a private daemon",
+                        {
+                            daemon = try PrivateDaemon.start(); target = daemon!.dashboardURL
+                        })
+                else { return try finish(steps, context) }
+            }
+            let id = "e2e-\(getpid())"
+            do {
+                try await Playwriter.withBrowser { browser in
+                    let page = try await browser.newPage()
+                    let scenario: [(String, () async throws -> Void)] = [
+                        (
+                            "open the dashboard",
+                            {
+                                try await page.goto(target)
+                                try await page.waitForSelector("#sandboxes", timeout: .seconds(10))
+                                try await page.waitForSelector("#processes", timeout: .seconds(10))
+                            }
+                        ),
+                        (
+                            "create a sandbox",
+                            {
+                                try await Self.expect(
+                                    page, "POST", "/api/v1/sandboxes",
+                                    ["sandbox_id": .string(id), "supervisor_module": "DemoSupervisor"], status: 201)
+                            }
+                        ),
+                        (
+                            "see it in the sandbox table",
+                            { try await Self.waitForRow(page, table: "#sandboxes", containing: id) }
+                        ),
+                        (
+                            "see its processes",
+                            { try await Self.waitForRow(page, table: "#processes", containing: "\(id)/counter_1") }
+                        ),
+                        (
+                            "kill a process and watch it heal",
+                            {
+                                try await Self.expect(
+                                    page, "DELETE", "/api/v1/processes/\(id)%2Fcounter_1", nil, status: 200)
+                                _ = try await page.waitForFunction(
+                                    """
+                                    return [...document.querySelectorAll('#processes tr')].some(row =>
+                                      row.children[1] && row.children[1].textContent === arguments[0]
+                                      && row.children[4].textContent === '1');
+                                    """, [.string("\(id)/counter_1")], timeout: .seconds(15))
+                            }
+                        ),
+                        (
+                            "run an experiment and read its verdict",
+                            {
+                                let result = try await Self.expect(
+                                    page, "POST", "/api/v1/sandboxes/\(id)/experiments",
+                                    ["experiment": "kill-child", "parameters": ["target": "counter_2"]], status: 200)
+                                guard result["data"]?["verdict"]?.stringValue == "pass" else {
+                                    throw CLIError(
+                                        exit: .failure, code: "verdict", message: "verdict: \(result["data"] ?? .null)")
+                                }
+                            }
+                        ),
+                        (
+                            "destroy it",
+                            {
+                                try await Self.expect(page, "DELETE", "/api/v1/sandboxes/\(id)", nil, status: 200)
+                                _ = try await page.waitForFunction(
+                                    "return ![...document.querySelectorAll('#sandboxes td')].some(c => c.textContent === arguments[0]);",
+                                    [.string(id)], timeout: .seconds(15))
+                            }
+                        ),
+                    ]
+                    for (name, body) in scenario {
+                        guard await step(name, body) else { break }
+                    }
+                }
+            } catch let error as PlaywriterError {
+                throw BrowserCommandError.from(error)
+            }
+            try finish(steps, context)
+        }
+
+        /// Calls the API from the page, as the dashboard's own scripts do (its session cookie and the request
+        /// header); the JSON answer, or an error naming the status.
+        @discardableResult
+        static func expect(_ page: Page, _ method: String, _ path: String, _ body: Term?, status: Int) async throws
+            -> Term
+        {
+            let answer = try await page.evaluate(
+                """
+                return fetch(arguments[1], {method: arguments[0], headers: {'Content-Type': 'application/json',
+                  'X-Superlearner-Request': '1'}, body: arguments[2] === null ? undefined : JSON.stringify(arguments[2])})
+                  .then(async r => ({status: r.status, body: await r.text()}));
+                """, [.string(method), .string(path), body ?? .null])
+            let code = answer["status"]?.intValue ?? 0
+            let text = answer["body"]?.stringValue ?? ""
+            guard code == status else {
+                throw CLIError(
+                    exit: .failure, code: "http", message: "\(method) \(path) answered \(code): \(text.prefix(200))")
+            }
+            return (try? Term(json: text)) ?? .null
+        }
+
+        static func waitForRow(_ page: Page, table: String, containing text: String) async throws {
+            _ = try await page.waitForFunction(
+                "return [...document.querySelectorAll(arguments[0] + ' td')].some(c => c.textContent === arguments[1]);",
+                [.string(table), .string(text)], timeout: .seconds(15))
+        }
+
+        func finish(_ steps: [Step], _ context: CommandContext) throws {
+            let failed = steps.filter { $0.failure != nil }
+            if let junit {
+                guard ProcessPaths.write(Array(Self.junit(steps).utf8), to: junit) else {
+                    throw CLIError(exit: .failure, code: "io", message: "cannot write \(junit)")
+                }
+            }
+            let data: Term = .array(
+                steps.map {
+                    [
+                        "step": .string($0.name), "seconds": .double($0.seconds),
+                        "failure": $0.failure.map(Term.string) ?? .null,
+                    ]
+                })
+            if context.output.json { context.output.data(data) { "" } }
+            if let first = failed.first {
+                throw CLIError(
+                    exit: .failure, code: "e2e_failed", message: "step \"\(first.name)\" failed: \(first.failure ?? "")"
+                )
+            }
+        }
+
+        static func junit(_ steps: [Step]) -> String {
+            func escape(_ text: String) -> String {
+                text.replacingAll("&", with: "&amp;").replacingAll("<", with: "&lt;").replacingAll(">", with: "&gt;")
+                    .replacingAll("\"", with: "&quot;")
+            }
+            let total = steps.reduce(0) { $0 + $1.seconds }
+            var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            xml +=
+                "<testsuite name=\"superlearner e2e\" tests=\"\(steps.count)\" failures=\"\(steps.filter { $0.failure != nil }.count)\" time=\"\(total)\">\n"
+            for step in steps {
+                xml +=
+                    "  <testcase classname=\"superlearner.e2e\" name=\"\(escape(step.name))\" time=\"\(step.seconds)\""
+                if let failure = step.failure {
+                    xml += ">\n    <failure message=\"\(escape(failure))\"/>\n  </testcase>\n"
+                } else {
+                    xml += "/>\n"
+                }
+            }
+            return xml + "</testsuite>\n"
+        }
+    }
+}
+
+/// Playwriter's errors as the command line reports them: a missing browser is "unavailable".
+enum BrowserCommandError {
+    /// Fails with `unavailable` before any work when chromium or chromedriver is missing.
+    static func requireBrowser() throws {
+        do {
+            _ = try BrowserOptions().binaries()
+        } catch {
+            throw from(error)
+        }
+    }
+
+    static func from(_ error: PlaywriterError) -> CLIError {
+        if error.code == .unavailable {
+            return CLIError(exit: .unavailable, code: "unavailable", message: error.message)
+        }
+        return CLIError(exit: .failure, code: "browser", message: error.description)
+    }
+}
+
+/// A daemon of its own, in a temporary home, on a free loopback port: what `docs generate` and `test e2e`
+/// drive, so that they never touch the user's sandboxes.
+struct PrivateDaemon {
+    let home: String
+    let port: Int
+    let dashboardURL: String
+
+    static let sampleSpec = """
+        strategy: rest_for_one
+        children:
+          - { id: db, worker: kv }
+          - { id: api, worker: counter, args: { initial: 10 } }
+          - id: jobs
+            supervisor:
+              children:
+                - { id: tick, worker: ticker, args: { every_ms: 500 } }
+                - { id: sleeper, command: [sleep, "3600"] }
+        """
+
+    static func start() throws -> PrivateDaemon {
+        var template = Array("/tmp/sl-private-XXXXXX".utf8CString)
+        guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw CLIError(exit: .failure, code: "io", message: "cannot create a temporary home")
+        }
+        let home = String(cString: created)
+        var daemon = PrivateDaemon(home: home, port: 0, dashboardURL: "")
+        let started = try daemon.call(["server", "start", "--port", "0", "--allow-destructive-ui", "--json"])
+        guard let answer = try? Term(json: started), let port = answer["port"]?.intValue,
+            let url = answer["dashboard_url"]?.stringValue
+        else {
+            daemon.stop()
+            throw CLIError(
+                exit: .failure, code: "private_daemon", message: "the private daemon did not start: \(started)")
+        }
+        daemon = PrivateDaemon(home: home, port: port, dashboardURL: url)
+        return daemon
+    }
+
+    /// Runs this binary against the private home; its standard output, or an error with its standard error.
+    @discardableResult
+    func call(_ arguments: [String], input: String? = nil) throws -> String {
+        let executable = ProcessPaths.executable()
+        var environment = ProcessPaths.environment().filter { !$0.hasPrefix("SUPERLEARNER_") }
+        environment += ["SUPERLEARNER_HOME=\(home)", "NO_COLOR=1"]
+        let inputPath = home + "/.input"
+        if let input { _ = ProcessPaths.write(Array(input.utf8), to: inputPath) }
+        let out = home + "/.out", err = home + "/.err"
+        unlink(out)
+        unlink(err)
+        var argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        var envp = environment.map { strdup($0) } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        let pid = sl_spawn(executable, &argv, &envp, nil, input == nil ? nil : inputPath, out, err, 0)
+        guard pid > 0 else { throw CLIError(exit: .failure, code: "spawn", message: "cannot run \(executable)") }
+        let status = sl_wait(pid)
+        let stdout = TextFile.read(out) ?? ""
+        guard status == 0 else {
+            throw CLIError(
+                exit: .failure, code: "private_daemon",
+                message: "superlearner \(arguments.joined(separator: " ")): \(TextFile.read(err) ?? "exit \(status)")")
+        }
+        return stdout
+    }
+
+    func stop() {
+        _ = try? call(["server", "stop"])
+        ProcessPaths.removeTree(home)
+    }
+}
