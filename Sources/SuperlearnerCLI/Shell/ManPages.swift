@@ -108,7 +108,8 @@ enum ManPages {
         .It 6
         A wait or call timed out.
         .It 7
-        Something the command needs is not installed (chromium for docs generate and test e2e).
+        Something the command needs is not installed
+        (chromium for docs generate and test e2e).
         .It 130
         Interrupted: Ctrl-C stopped the command.
         .El
