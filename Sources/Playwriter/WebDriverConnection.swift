@@ -18,28 +18,46 @@ struct WebDriverConnection: Sendable {
         async throws(PlaywriterError) -> Answer
     {
         let limit = timeout ?? self.timeout
+        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
         do {
-            return try await withThrowingTaskGroup(of: Answer?.self) { group in
-                group.addTask { try await self.exchange(method, path, body) }
-                group.addTask {
-                    try await Task.sleep(for: limit)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let answer = first else {
-                    throw PlaywriterError(.timeout, "chromedriver did not answer \(method) \(path) within \(limit)")
-                }
-                return answer
-            }
-        } catch let error as PlaywriterError {
-            throw error
+            channel = try await connect()
         } catch {
-            throw PlaywriterError(.driverFailed, "\(method) \(path): \(error)")
+            throw PlaywriterError(.driverFailed, "\(method) \(path): cannot connect to chromedriver: \(error)")
+        }
+        // Whatever ends the wait — the answer, the deadline, the caller's cancellation — the connection is
+        // closed, so the exchange cannot outlive it.
+        let outcome: Result<Answer?, any Error> = await withTaskCancellationHandler {
+            do {
+                return .success(
+                    try await withThrowingTaskGroup(of: Answer?.self) { group in
+                        group.addTask { try await self.exchange(channel, method, path, body) }
+                        group.addTask {
+                            try await Task.sleep(for: limit)
+                            return nil
+                        }
+                        let first = try await group.next() ?? nil
+                        channel.channel.close(promise: nil)
+                        group.cancelAll()
+                        return first
+                    })
+            } catch {
+                channel.channel.close(promise: nil)
+                return .failure(error)
+            }
+        } onCancel: {
+            channel.channel.close(promise: nil)
+        }
+        switch outcome {
+        case .success(let answer?): return answer
+        case .success(nil):
+            throw PlaywriterError(.timeout, "chromedriver did not answer \(method) \(path) within \(limit)")
+        case .failure(let error as PlaywriterError): throw error
+        case .failure(let error): throw PlaywriterError(.driverFailed, "\(method) \(path): \(error)")
         }
     }
 
-    private func exchange(_ method: HTTPMethod, _ path: String, _ body: Term?) async throws -> Answer {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    private func connect() async throws -> NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart> {
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -48,6 +66,12 @@ struct WebDriverConnection: Sendable {
                         wrappingChannelSynchronously: channel)
                 }
             }
+    }
+
+    private func exchange(
+        _ channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>, _ method: HTTPMethod,
+        _ path: String, _ body: Term?
+    ) async throws -> Answer {
         let payload = body.map { ByteBuffer(string: $0.json) }
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: "127.0.0.1:\(port)")

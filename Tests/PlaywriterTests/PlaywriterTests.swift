@@ -90,7 +90,8 @@ struct PlaywriterTests {
         }
     }
 
-    @Test func pagesAreDrivenAsAPersonWould() async throws {
+    @Test(.timeLimit(.minutes(3)))
+    func pagesAreDrivenAsAPersonWould() async throws {
         let site = try Site(pages: [
             "index.html": Self.index, "other.html": "<title>Other</title><p id=x>second tab</p>",
         ])
@@ -154,7 +155,8 @@ struct PlaywriterTests {
         print("playwriter: withBrowser to an open session took \(startup)")
     }
 
-    @Test func fiftySessionsLeaveNoProcessAndNoProfileBehind() async throws {
+    @Test(.timeLimit(.minutes(5)))
+    func fiftySessionsLeaveNoProcessAndNoProfileBehind() async throws {
         let clock = ContinuousClock()
         var startups: [Duration] = []
         for round in 0..<50 {

@@ -68,10 +68,14 @@ struct ExperimentTests {
         let slow = try SandboxSpec(term: ["children": [["id": "s", "worker": "sleeper"]]])
         try await sandboxes.create(id: "slow", spec: slow)
         let sleeper = try #require(sandboxes.runtime.resolve("slow/s"))
-        // Keep the sleeper busy so the flood cannot drain in time.
-        let blocker = Task { try? await sandboxes.runtime.call(sleeper, ["sleep", 500], timeout: .seconds(5)) }
+        // Keep the sleeper busy so the flood cannot drain in time: once it has taken the call (its message
+        // count says so, whatever the scheduling), it sleeps for two seconds.
+        let blocker = Task { try? await sandboxes.runtime.call(sleeper, ["sleep", 2000], timeout: .seconds(10)) }
         defer { blocker.cancel() }
-        while sandboxes.runtime.info(sleeper)?.status == .waiting { await Task.yield() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while (sandboxes.runtime.info(sleeper)?.messagesIn ?? 0) == 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(1))
+        }
         let failing = try await sandboxes.runExperiment(
             "slow", "message-flood", ["target": "s", "count": 10, "timeout_ms": 20])
         #expect(!failing.verdict.passed)

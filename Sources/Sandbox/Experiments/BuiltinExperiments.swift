@@ -142,7 +142,8 @@ public struct CrashStormExperiment: Experiment {
         }
         let escalated = await escalation.wait(timeout: restarts >= kills ? .milliseconds(1) : timeout) != nil
         let measurements: [String: Double] = [
-            "kills": Double(made), "restarts": Double(restarts), "max_restarts": Double(budget),
+            "kills": Double(made), "kill_limit": Double(kills), "restarts": Double(restarts),
+            "max_restarts": Double(budget),
         ]
         let details: [String: Term] = ["target": .string(path), "supervisor": .string(supervisorPath)]
         if escalated {
