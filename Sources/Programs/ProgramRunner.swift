@@ -92,11 +92,11 @@ final class ProgramRunner: Sendable {
                 $0.restartAt = SystemClock.monotonicNanoseconds() + delay.nanosecondsValue
             }
             try await waitOut(delay)
-            let instance = try launch(log: log)
+            let instance = try await launch(log: log)
             try await awaitReady(instance)
             try await supervise(instance)
         } else {
-            let instance = try launch(log: log)
+            let instance = try await launch(log: log)
             try await awaitReady(instance)
             ack.reply(.null)
             try await supervise(instance)
@@ -138,7 +138,10 @@ final class ProgramRunner: Sendable {
         }
     }
 
-    func launch(log: ProgramLog) throws -> ProgramInstance {
+    /// Forks and execs (and reads env files) on a thread of its own: blocking calls stay off the pool.
+    static let launcher = BlockingThread(name: "sl-launch")
+
+    func launch(log: ProgramLog) async throws -> ProgramInstance {
         let pattern: LinePattern?
         if case .logLine(let source) = spec.ready?.probe {
             pattern = try? LinePattern(source)
@@ -148,8 +151,11 @@ final class ProgramRunner: Sendable {
         let nonce = self.nonce
         let owner = process.pid
         do {
-            let instance = try ProgramInstance.launch(spec, marker: host.marker, log: log, matching: pattern) {
-                [runtime] in runtime.send(.object([ProgramRunner.exitKey: .int(nonce)]), to: owner)
+            let (spec, marker, runtime) = (self.spec, host.marker, self.runtime)
+            let instance = try await ProgramRunner.launcher.run {
+                try ProgramInstance.launch(spec, marker: marker, log: log, matching: pattern) {
+                    runtime.send(.object([ProgramRunner.exitKey: .int(nonce)]), to: owner)
+                }
             }
             record.state.withLock {
                 $0.current = instance
@@ -158,11 +164,12 @@ final class ProgramRunner: Sendable {
             }
             return instance
         } catch {
+            let message = (error as? LaunchError)?.message ?? "\(error)"
             record.state.withLock {
-                $0.lastExit = "failed to start: \(error.message)"
+                $0.lastExit = "failed to start: \(message)"
                 $0.lastExitAt = SystemClock.wallSeconds()
             }
-            throw ProcessExit(.error(error.message))
+            throw ProcessExit(.error(message))
         }
     }
 

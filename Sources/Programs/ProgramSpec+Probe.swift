@@ -130,7 +130,10 @@ extension ProgramSpec.Probe {
         check.limits = ProgramSpec.Limits()
         let instance: ProgramInstance
         do {
-            instance = try ProgramInstance.launch(check, marker: marker, log: .discard, matching: nil) {}
+            let prepared = check
+            instance = try await ProgramRunner.launcher.run {
+                try ProgramInstance.launch(prepared, marker: marker, log: .discard, matching: nil) {}
+            }
         } catch {
             return false
         }

@@ -1,14 +1,13 @@
 import DequeModule
-import Supervision
 
-/// A dedicated OS thread for blocking work (SQLite writes that fsync), so none of it runs on Swift's
-/// cooperative pool. Jobs run one at a time, in order.
-final class BlockingThread: @unchecked Sendable {
+/// A dedicated OS thread for blocking work (SQLite writes that fsync, forking a program), so none of it
+/// runs on Swift's cooperative pool. Jobs run one at a time, in order.
+package final class BlockingThread: @unchecked Sendable {
     // @unchecked: `jobs` is only touched with `lock` held.
     private let lock = ConditionLock()
     private var jobs = Deque<@Sendable () -> Void>()
 
-    init(name: String) {
+    package init(name: String) {
         startThread(named: name) { [self] in
             while true {
                 lock.lock()
@@ -21,7 +20,7 @@ final class BlockingThread: @unchecked Sendable {
     }
 
     /// Runs `body` on the thread and returns its result.
-    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    package func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             lock.lock()
             jobs.append { continuation.resume(with: Result { try body() }) }
