@@ -140,6 +140,31 @@ struct CommandLineTests {
         #expect(replaced["pid"]?.stringValue != pid)
     }
 
+    @Test func waitAfterTheKillStillSeesTheRestartThatCameFirst() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        #expect(await home.run(["sandbox", "create", "k", "DemoSupervisor"]).status == 0)
+        let calm = await home.run(["wait", "k/counter_2", "--for", "restarted", "--timeout", "300ms"])
+        #expect(calm.status == 6, "nothing restarted counter_2: \(calm.stderr)")
+        // The CI pattern: break, then wait. The restart takes milliseconds and is over before `wait` starts.
+        #expect(await home.run(["process", "kill", "k/counter_1"]).status == 0)
+        #expect(
+            await Self.eventually {
+                await home.run(["process", "info", "k/counter_1", "--json"]).json?["restarts"] == 1
+            })
+        let waited = await home.run(["wait", "k/counter_1", "--for", "restarted", "--timeout", "10s"])
+        #expect(waited.status == 0, "\(waited.stderr)")
+    }
+
+    static func eventually(_ condition: () async -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
     @Test func waitSucceedsOnTheEventThatProvesTheState() async throws {
         let home = TestHome()
         defer { home.close() }

@@ -72,13 +72,16 @@ struct EventsCommand: Command {
     }
 }
 
-/// `superlearner wait TARGET --for STATE`: checks the present, then follows the event stream until the
-/// state is reached (exit 0) or the timeout passes (exit 6). The CI primitive.
+/// `superlearner wait TARGET --for STATE`: checks the present (for `restarted` and `escalated`, the events
+/// of the last TIMEOUT), then follows the event stream until the state is reached (exit 0) or the timeout
+/// passes (exit 6). The CI primitive.
 struct WaitCommand: Command {
     static let states = ["running", "restarted", "terminated", "escalated"]
 
     static let spec = CommandSpec(
         "wait", "block until a sandbox or process reaches a state: the CI primitive",
+        discussion:
+            "running and terminated are checked against the present first; restarted and escalated count what happened within the timeout before the wait began too, so 'process kill X; wait X --for restarted' sees a restart that came first.",
         arguments: [ArgumentSpec("TARGET", "a sandbox id, a path or a PID", completion: .process)],
         flags: [
             FlagSpec("for", "the state to wait for", value: .choice(states), placeholder: "STATE"),
@@ -104,7 +107,10 @@ struct WaitCommand: Command {
                 exit: .usage, code: "usage", message: "--for is required: running, restarted, terminated or escalated")
         }
         let deadline = ContinuousClock.now + limit
-        let baseline = try context.call(.listEvents, ["limit": 1], as: [TelemetryEvent].self).value.last?.sequence ?? 0
+        // The recent past too: a script that breaks something and then waits must not miss a restart that
+        // came before the wait began (they take milliseconds).
+        let recent = try context.call(.listEvents, ["limit": 1000], as: [TelemetryEvent].self).value
+        let baseline = recent.last?.sequence ?? 0
         let sandbox = try? context.call(.getSandboxInfo, ["sandbox_id": .string(target)])
         let process = sandbox == nil ? try? context.call(.getProcessInfo, ["pid": .string(target)]) : nil
         let pid = process?["pid"]?.stringValue
@@ -141,6 +147,12 @@ struct WaitCommand: Command {
             default:
                 return false
             }
+        }
+        if state == "restarted" || state == "escalated" {
+            let horizon =
+                SystemClock.wallSeconds() - Double(limit.components.seconds)
+                - Double(limit.components.attoseconds) / 1e18
+            if recent.contains(where: { $0.time >= horizon && matches($0) }) { return reached(state, context) }
         }
         let streamClient = SuperlearnerClient(endpoint: .unix(context.paths.socket), timeout: limit)
         var found = false
