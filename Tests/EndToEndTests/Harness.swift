@@ -107,11 +107,8 @@ final class TestHome: @unchecked Sendable {
         let needle = "SUPERLEARNER_SUPERVISOR=\(path)"
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap(Int32.init).filter { pid in
-            guard let handle = FileHandle(forReadingAtPath: "/proc/\(pid)/environ") else { return false }
-            defer { try? handle.close() }
-            return handle.readDataToEndOfFile().split(separator: 0).contains {
-                String(decoding: $0, as: UTF8.self) == needle
-            }
+            guard let environment = procFile("/proc/\(pid)/environ") else { return false }
+            return environment.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == needle }
         }
     }
 
@@ -137,5 +134,21 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
         let thread = Thread { continuation.resume(returning: body()) }
         thread.start()
+    }
+}
+
+/// The bytes of a /proc file, or `nil` when it cannot be read (the process may exit while we look:
+/// Foundation's `FileHandle.readDataToEndOfFile` traps on that error, so plain read(2) it is).
+func procFile(_ path: String) -> [UInt8]? {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count < 0 { return nil }
+        if count == 0 { return bytes }
+        bytes.append(contentsOf: chunk[0..<count])
     }
 }

@@ -199,9 +199,13 @@ struct PlaywriterTests {
     static func processes(mentioning text: String) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap(Int32.init).filter { pid in
-            guard let handle = FileHandle(forReadingAtPath: "/proc/\(pid)/cmdline") else { return false }
-            defer { try? handle.close() }
-            return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self).contains(text)
+            // Plain read(2): Foundation's FileHandle traps when the process exits while it reads.
+            let descriptor = open("/proc/\(pid)/cmdline", O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return false }
+            defer { close(descriptor) }
+            var buffer = [UInt8](repeating: 0, count: 8192)
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            return count > 0 && String(decoding: buffer[0..<count], as: UTF8.self).contains(text)
         }
     }
 }
