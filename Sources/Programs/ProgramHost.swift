@@ -27,6 +27,7 @@ public final class ProgramHost: Sendable {
     /// The value of `markerVariable` in every program's environment.
     public let marker: String
     private let logs = Mutex<[String: ProgramLog]>([:])
+    private let starts = Mutex<(succeeded: Int, failed: Int)>((0, 0))
 
     /// Creates a host.
     /// - Parameters:
@@ -45,6 +46,19 @@ public final class ProgramHost: Sendable {
             logs[path] = log
             return log
         }
+    }
+
+    /// What the host's programs have done since it was created: starts, failed starts, log lines.
+    public var statistics: ProgramStatistics {
+        let (succeeded, failed) = starts.withLock { $0 }
+        let counts = logs.withLock { $0.values.map(\.counts) }
+        return ProgramStatistics(
+            starts: succeeded, startFailures: failed, logLines: counts.reduce(0) { $0 + $1.lines },
+            splitLines: counts.reduce(0) { $0 + $1.split })
+    }
+
+    func countStart(succeeded: Bool) {
+        starts.withLock { succeeded ? ($0.succeeded += 1) : ($0.failed += 1) }
     }
 
     /// Whether a log exists for `path`, in memory or on disk.
@@ -97,6 +111,26 @@ public final class ProgramHost: Sendable {
     static func processGroup(of pid: Int32) -> Int32? {
         let group = getpgid(pid)
         return group > 0 ? group : nil
+    }
+}
+
+/// Totals of a `ProgramHost`'s programs (the daemon turns them into Prometheus counters).
+public struct ProgramStatistics: Sendable, Hashable {
+    /// Programs started (exec succeeded).
+    public var starts: Int
+    /// Starts that failed before or at exec.
+    public var startFailures: Int
+    /// Lines written to logs.
+    public var logLines: Int
+    /// Lines longer than the bound, written in pieces.
+    public var splitLines: Int
+
+    /// Creates totals.
+    public init(starts: Int = 0, startFailures: Int = 0, logLines: Int = 0, splitLines: Int = 0) {
+        self.starts = starts
+        self.startFailures = startFailures
+        self.logLines = logLines
+        self.splitLines = splitLines
     }
 }
 

@@ -157,6 +157,7 @@ final class ProgramRunner: Sendable {
                     runtime.send(.object([ProgramRunner.exitKey: .int(nonce)]), to: owner)
                 }
             }
+            host.countStart(succeeded: true)
             record.state.withLock {
                 $0.current = instance
                 $0.phase = spec.ready == nil ? "running" : "starting"
@@ -165,6 +166,7 @@ final class ProgramRunner: Sendable {
             return instance
         } catch {
             let message = (error as? LaunchError)?.message ?? "\(error)"
+            host.countStart(succeeded: false)
             record.state.withLock {
                 $0.lastExit = "failed to start: \(message)"
                 $0.lastExitAt = SystemClock.wallSeconds()

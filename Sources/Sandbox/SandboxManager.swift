@@ -60,6 +60,25 @@ public final class SandboxManager: Sendable {
         self.telemetry = telemetry
         self.persistence = persistence
         self.programs = programs
+        if let telemetry {
+            // The programs' totals become counters when metrics are read: each sample adds what is new.
+            let last = Mutex(ProgramStatistics())
+            telemetry.addSampler { metrics in
+                // Read and advanced under one lock, so two scrapes at once never count anything twice.
+                last.withLock { previous in
+                    let now = programs.statistics
+                    for (name, delta) in [
+                        ("superlearner_program_starts_total", now.starts - previous.starts),
+                        ("superlearner_program_start_failures_total", now.startFailures - previous.startFailures),
+                        ("superlearner_program_log_lines_total", now.logLines - previous.logLines),
+                        ("superlearner_program_log_lines_split_total", now.splitLines - previous.splitLines),
+                    ] where delta > 0 {
+                        metrics.counter(name).increment(by: Int64(delta))
+                    }
+                    previous = now
+                }
+            }
+        }
     }
 
     private func record(_ id: String) -> SandboxRecord? {

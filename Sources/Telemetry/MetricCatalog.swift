@@ -9,6 +9,12 @@ public enum MetricCatalog {
         "superlearner_http_requests_total": "HTTP requests answered, by method, route family and status.",
         "superlearner_http_request_duration_seconds": "Time to each HTTP response's head, by route family.",
         "superlearner_sandboxes_active": "Sandboxes that exist now.",
+        "superlearner_program_starts_total": "Program children started (exec succeeded) since the daemon started.",
+        "superlearner_program_start_failures_total":
+            "Program starts that failed (command not found, env_file, cwd, limits) since the daemon started.",
+        "superlearner_program_log_lines_total": "Lines of program output written to the children's logs.",
+        "superlearner_program_log_lines_split_total":
+            "Program output lines longer than 16 KiB, written to the log in pieces.",
         "superlearner_sandboxes_created_total": "Sandboxes created since the daemon started.",
         "superlearner_sandboxes_destroyed_total": "Sandboxes destroyed since the daemon started.",
         "superlearner_sandbox_lifetime_seconds": "How long destroyed sandboxes lived.",

@@ -18,6 +18,7 @@ public final class Telemetry: Sendable {
     /// The runtime's delivered-message count at the last sample, so the counter advances by the difference.
     private let lastDelivered = Mutex<UInt64>(0)
     private let observed = Mutex<[(Runtime, ObserverToken)]>([])
+    private let samplers = Mutex<[@Sendable (Metrics) -> Void]>([])
     // The per-process metrics, created once: they are updated on every spawn and exit.
     private let spawnedCounter: CoreMetrics.Counter
     private let aliveMeter: CoreMetrics.Meter
@@ -107,9 +108,16 @@ public final class Telemetry: Sendable {
         }
     }
 
-    /// Brings the sampled metrics up to date: processes alive (a gauge) and messages delivered (a counter,
+    /// Adds work to `sample(_:)`: metrics that a component keeps as totals of its own and brings up to
+    /// date when they are read (each call gets the metrics to update).
+    public func addSampler(_ sampler: @escaping @Sendable (Metrics) -> Void) {
+        samplers.withLock { $0.append(sampler) }
+    }
+
+    /// Brings the sampled metrics up to date (and runs every sampler added with `addSampler`): processes alive (a gauge) and messages delivered (a counter,
     /// advanced by what the runtime delivered since the last sample).
     public func sample(_ runtime: Runtime) {
+        for sampler in samplers.withLock({ $0 }) { sampler(metrics) }
         let delivered = UInt64(runtime.messagesDelivered)
         let delta = lastDelivered.withLock { last -> UInt64 in
             defer { last = Swift.max(last, delivered) }

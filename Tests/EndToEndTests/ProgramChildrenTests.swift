@@ -367,6 +367,15 @@ struct ProgramChildrenTests {
         #expect(both, "\((try? String(contentsOfFile: followed, encoding: .utf8)) ?? "")")
         kill(follower.pid, SIGTERM)
         _ = await follower.exitStatus()
+        // The same work, counted for Prometheus: two starts, every line of both runs.
+        let exposition = await home.run(["telemetry", "export", "--format", "prometheus"]).stdout
+        func value(_ name: String) -> Double {
+            exposition.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap {
+                Double($0.split(separator: " ").last ?? "")
+            } ?? 0
+        }
+        #expect(value("superlearner_program_starts_total") >= 2, "\(exposition)")
+        #expect(value("superlearner_program_log_lines_total") >= 602, "\(exposition)")
     }
 
     @Test func envFilesAreReadAtEveryStartAndValuesStayOutOfInfo() async throws {
