@@ -89,9 +89,9 @@ final class ProgramRunner: Sendable {
             ack.reply(.null)
             record.state.withLock {
                 $0.phase = "backoff"
-                $0.restartAt = SystemClock.monotonicNanoseconds() + delay.nanosecondsValue
+                $0.restartAt = SystemClock.monotonicNanoseconds() + delay.nanoseconds
             }
-            try await waitOut(delay)
+            try await idle(until: ContinuousClock.now + delay)
             let instance = try await launch(log: log)
             try await awaitReady(instance)
             try await supervise(instance)
@@ -109,7 +109,7 @@ final class ProgramRunner: Sendable {
             state.runs += 1
             guard state.runs > 1, let backoff = spec.backoff else { return .zero }
             if let started = state.current?.startedMonotonic,
-                SystemClock.monotonicNanoseconds() - started >= backoff.resetAfter.nanosecondsValue
+                SystemClock.monotonicNanoseconds() - started >= backoff.resetAfter.nanoseconds
             {
                 state.attempt = 1
             } else {
@@ -117,24 +117,33 @@ final class ProgramRunner: Sendable {
             }
             let base = backoff.delay(attempt: state.attempt)
             let spread = backoff.jitter > 0 ? Double.random(in: -backoff.jitter...backoff.jitter) : 0
-            return .nanoseconds(Int64(max(0, Double(base.nanosecondsValue) * (1 + spread))))
+            return .nanoseconds(Int64(max(0, Double(base.nanoseconds) * (1 + spread))))
         }
     }
 
-    /// Waits out a backoff delay while answering requests; an exit signal ends the wait and the process.
-    func waitOut(_ delay: Duration) async throws {
-        let deadline = ContinuousClock.now + delay
-        while ContinuousClock.now < deadline {
-            guard let message = try await process.receive(timeout: deadline - ContinuousClock.now) else { break }
-            switch message {
-            case .exit(let from, let reason):
-                if reason == .normal && from != process.parent { continue }
-                throw ProcessExit(reason)
-            case .system(.stop(let reason), _):
-                throw ProcessExit(reason)
-            default:
-                answer(message, instance: nil)
+    /// Waits without a program running — out a backoff delay, or for good after a `no_restart` exit when
+    /// `deadline` is `nil` — answering requests; an exit signal or a stop ends the process.
+    func idle(until deadline: ContinuousClock.Instant?) async throws {
+        while deadline.map({ ContinuousClock.now < $0 }) ?? true {
+            let message: Message
+            if let deadline {
+                guard let next = try await process.receive(timeout: deadline - ContinuousClock.now) else { return }
+                message = next
+            } else {
+                message = try await process.receive()
             }
+            if let reason = endingReason(message) { throw ProcessExit(reason) }
+            answer(message, instance: nil)
+        }
+    }
+
+    /// The reason an exit signal or a stop request ends this process with, or `nil` for any other message
+    /// (a `normal` exit of a linked process other than the parent is ignored, as a trapping gen_server does).
+    func endingReason(_ message: Message) -> ExitReason? {
+        switch message {
+        case .exit(let from, let reason): reason == .normal && from != process.parent ? nil : reason
+        case .system(.stop(let reason), _): reason
+        default: nil
         }
     }
 
@@ -265,38 +274,20 @@ final class ProgramRunner: Sendable {
                 guard let status else { throw ProcessExit(.error("lost track of the program")) }
                 if case .exited(let code) = status, spec.exitCodes.noRestart.contains(code) {
                     record.state.withLock { $0.phase = "stopped (\(status), no_restart)" }
-                    try await stayStopped()
+                    // The child stays in its tree, stopped, until it is told to go.
+                    try await idle(until: nil)
                 }
                 throw ProcessExit(reason(for: status))
             case .term(let term) where term[ProgramRunner.healthKey]?.intValue == nonce:
                 let why = term["reason"]?.stringValue ?? "unhealthy"
                 await stop(instance, policy: shutdown)
                 throw ProcessExit(.error(why))
-            case .exit(let from, let reason):
-                if reason == .normal && from != process.parent { continue }
-                await stop(instance, policy: shutdown)
-                throw ProcessExit(reason)
-            case .system(.stop(let reason), _):
-                await stop(instance, policy: shutdown)
-                throw ProcessExit(reason)
             default:
+                if let reason = endingReason(message) {
+                    await stop(instance, policy: shutdown)
+                    throw ProcessExit(reason)
+                }
                 answer(message, instance: instance)
-            }
-        }
-    }
-
-    /// After a `no_restart` exit: the child stays in its tree, stopped, until it is told to go.
-    func stayStopped() async throws -> Never {
-        while true {
-            let message = try await process.receive()
-            switch message {
-            case .exit(let from, let reason):
-                if reason == .normal && from != process.parent { continue }
-                throw ProcessExit(reason)
-            case .system(.stop(let reason), _):
-                throw ProcessExit(reason)
-            default:
-                answer(message, instance: nil)
             }
         }
     }
