@@ -75,7 +75,7 @@ public final class ProgramHost: Sendable {
         let groups = Set(orphans.map { ProgramHost.processGroup(of: $0) ?? $0 })
         for group in groups { kill(-group, SIGTERM) }
         for pid in orphans { kill(pid, SIGTERM) }
-        let deadline = SystemClock.monotonicNanoseconds() + grace.nanosecondsValue
+        let deadline = SystemClock.monotonicNanoseconds() + grace.nanoseconds
         while SystemClock.monotonicNanoseconds() < deadline && orphans.contains(where: { kill($0, 0) == 0 }) {
             try? await Task.sleep(for: .milliseconds(20))
         }
@@ -131,12 +131,6 @@ public struct ProgramStatistics: Sendable, Hashable {
         self.startFailures = startFailures
         self.logLines = logLines
         self.splitLines = splitLines
-    }
-}
-
-extension Duration {
-    var nanosecondsValue: UInt64 {
-        UInt64(max(0, components.seconds)) * 1_000_000_000 + UInt64(max(0, components.attoseconds) / 1_000_000_000)
     }
 }
 
