@@ -166,25 +166,40 @@ public final class ProgramLog: Sendable {
 
     /// The kept lines, oldest first: those after the cursor `after` (a line's `at`) when given, else the last
     /// `limit`; only lines at or after `since` (an `at` value) and only from `stream` when given.
+    ///
+    /// Files are read newest first and no further back than needed: timestamps grow across rotations, so
+    /// once a file holds a line at or before the cursor (or `since`), older files hold nothing wanted — a
+    /// follower polling with its cursor reads the current file alone.
     public func read(after: String? = nil, since: String? = nil, stream: OutputStream? = nil, limit: Int = 1000)
         -> [LogLine]
     {
         let backups = state.withLock { $0.policy.backups }
-        var files = (1...max(backups, 1)).reversed().map { "\(path).\($0)" }
-        files.append(path)
-        var lines: [LogLine] = []
+        let files = [path] + (1...max(backups, 1)).map { "\(path).\($0)" }
+        var newestFirst: [[LogLine]] = []
+        var kept = 0
         for file in files {
             guard let bytes = ProgramLog.contents(of: file) else { continue }
+            var lines: [LogLine] = []
+            var reachedBack = false
             for raw in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) {
                 guard let line = ProgramLog.parse(raw) else { continue }
-                if let after, line.at <= after { continue }
-                if let since, line.at < since { continue }
+                if let bound = after, line.at <= bound {
+                    reachedBack = true
+                    continue
+                }
+                if let bound = since, line.at < bound {
+                    reachedBack = true
+                    continue
+                }
                 if let stream, line.stream != stream { continue }
                 lines.append(line)
-                if after != nil && lines.count >= limit { return lines }
             }
+            newestFirst.append(lines)
+            kept += lines.count
+            if reachedBack || (after == nil && kept >= limit) { break }
         }
-        return after != nil ? lines : Array(lines.suffix(limit))
+        let lines = newestFirst.reversed().flatMap { $0 }
+        return after != nil ? Array(lines.prefix(limit)) : Array(lines.suffix(limit))
     }
 
     static func parse(_ raw: ArraySlice<UInt8>) -> LogLine? {

@@ -126,6 +126,27 @@ struct ProgramChildTests {
         #expect(throws: LaunchError.self) { try ProgramInstance.buildEnvironment(spec, marker: "m") }
     }
 
+    @Test func aLogReadsAcrossRotationsFromItsCursor() throws {
+        let folder = NSTemporaryDirectory() + "sl-log-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let log = ProgramLog(path: folder + "/child.log")
+        log.use(.init(maxBytes: 4096, backups: 3))
+        for index in 0..<600 {
+            log.append(index % 2 == 0 ? .stdout : .stderr, lines: [Array("line \(index)".utf8)[...]])
+        }
+        let all = log.read(limit: 10_000)
+        // Three backups of 4 KiB keep the newest lines only, in order, with increasing timestamps.
+        #expect(all.last?.text == "line 599" && all.count < 600 && all.count > 200)
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.at < $1.at })
+        let cursor = all[all.count / 2].at
+        let after = log.read(after: cursor, limit: 10_000)
+        #expect(after == Array(all.drop { $0.at <= cursor }))
+        #expect(log.read(after: cursor, limit: 5) == Array(after.prefix(5)))
+        #expect(log.read(stream: .stderr, limit: 3).map(\.text) == ["line 595", "line 597", "line 599"])
+        #expect(log.read(after: try #require(all.last).at).isEmpty)
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
     @Test func backoffDelaysGrowToTheirMaximum() {
         let backoff = ProgramSpec.Backoff(initial: .milliseconds(100), maximum: .seconds(1), multiplier: 3)
         #expect(backoff.delay(attempt: 0) == .zero)
