@@ -1,9 +1,3 @@
-import CSuperlearner
-
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Splits a command line into words as a POSIX shell would, without running one: white space separates,
 /// single quotes keep everything literally, double quotes keep white space (with `\"`, `\\`, `\$` and
 /// `` \` `` escaped), and a backslash outside quotes escapes the next character. No expansion of any kind.
@@ -62,87 +56,5 @@ enum ShellWords {
         }
         if inWord { words.append(current) }
         return words
-    }
-}
-
-/// Folders as the command line sees them.
-enum ProcessPaths {
-    static func currentDirectory() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard getcwd(&buffer, buffer.count) != nil else { return "/" }
-        return String(cString: buffer)
-    }
-
-    /// The absolute folder holding `file` (the current directory for `-`, stdin).
-    static func folder(of file: String) -> String {
-        let cwd = currentDirectory()
-        guard file != "-" else { return cwd }
-        let absolute = file.hasPrefix("/") ? file : "\(cwd)/\(file)"
-        guard let slash = absolute.lastIndex(of: "/") else { return cwd }
-        let folder = String(absolute[..<slash])
-        return folder.isEmpty ? "/" : folder
-    }
-}
-
-extension ProcessPaths {
-    /// This binary's own path.
-    static func executable() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        return count > 0 ? String(cString: buffer) : CommandLine.arguments[0]
-    }
-
-    /// This process's environment as `KEY=value` entries.
-    static func environment() -> [String] {
-        var entries: [String] = []
-        var entry = sl_environ()
-        while let pointer = entry?.pointee {
-            entries.append(String(cString: pointer))
-            entry = entry?.successor()
-        }
-        return entries
-    }
-
-    /// Creates `folder` and its parents.
-    static func makeFolders(_ folder: String) {
-        var current = folder.hasPrefix("/") ? "" : "."
-        for component in folder.split(separator: "/") {
-            current += "/" + component
-            mkdir(current, 0o755)
-        }
-    }
-
-    /// Writes `bytes` to `path`, replacing it; whether it worked.
-    static func write(_ bytes: [UInt8], to path: String) -> Bool {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if written <= 0 { return false }
-            offset += written
-        }
-        return true
-    }
-
-    /// Removes `path` and everything under it (symbolic links are removed, not followed).
-    static func removeTree(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        if info.st_mode & S_IFMT == S_IFDIR, let directory = opendir(path) {
-            var names: [String] = []
-            while let item = readdir(directory) {
-                let name = withUnsafeBytes(of: item.pointee.d_name) {
-                    String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
-                if name != "." && name != ".." { names.append(name) }
-            }
-            closedir(directory)
-            for name in names { removeTree(path + "/" + name) }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
     }
 }
