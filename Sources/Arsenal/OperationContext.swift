@@ -21,6 +21,9 @@ public final class OperationContext: Sendable {
     public let traces: TraceStore
     /// Whether destructive operations may run; when `false` they fail with 403 `destructive_refused`.
     public let allowDestructive: Bool
+    /// Whether only reads may run; when `true` every `mutating` or `destructive` operation fails with 403
+    /// `read_only`.
+    public let readOnly: Bool
     /// Wall-clock start of this node, seconds since 1970.
     public let startedAt: Double
     /// Set while the node shuts down; every operation then fails with 503.
@@ -29,7 +32,7 @@ public final class OperationContext: Sendable {
     /// Creates a context; everything defaults to a fresh instance.
     public init(
         runtime: Runtime = Runtime(), sandboxes: SandboxManager? = nil, telemetry: Telemetry? = nil,
-        allowDestructive: Bool = true
+        allowDestructive: Bool = true, readOnly: Bool = false
     ) {
         let telemetry = telemetry ?? Telemetry()
         self.runtime = runtime
@@ -37,6 +40,7 @@ public final class OperationContext: Sendable {
         self.sandboxes = sandboxes ?? SandboxManager(runtime: runtime, telemetry: telemetry)
         self.traces = TraceStore(runtime: runtime)
         self.allowDestructive = allowDestructive
+        self.readOnly = readOnly
         self.startedAt = SystemClock.wallSeconds()
     }
 

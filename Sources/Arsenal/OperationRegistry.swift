@@ -10,7 +10,10 @@ import Telemetry
 #endif
 
 /// The operations by name, and the one way to run them: validate, check policy, execute, with telemetry
-/// around it (`arsenal.operation.start`, `.stop` with the duration, `.exception` with the error code).
+/// around it. Every run is counted and timed in metrics; only runs that may change something (risk
+/// `mutating` or `destructive`) are also events (`arsenal.operation.start`, `.stop` with the duration,
+/// `.exception` with the error code), so that the event log says what happened to the system and is not
+/// filled by whoever reads it (a dashboard, `top`, a CI loop polling a status).
 public final class OperationRegistry: Sendable {
     private let operations = Mutex<[String: any Operation]>([:])
 
@@ -61,16 +64,31 @@ public final class OperationRegistry: Sendable {
     {
         let telemetry = context.telemetry
         let start = SystemClock.monotonicSeconds()
-        telemetry.bus.emit(EventName.operationStart, metadata: ["operation": .string(operation.name)])
+        let caller = OperationCaller.current
+        let isEvent = operation.risk != .read
+        var tags: [String: Term] = ["operation": .string(operation.name)]
+        if let origin = caller.origin { tags["origin"] = .string(origin) }
+        if isEvent { telemetry.bus.emit(EventName.operationStart, metadata: tags) }
         do throws(OperationError) {
             if context.shuttingDown.load(ordering: .relaxed) {
                 throw OperationError(.unavailable, code: "shutting_down", "the daemon is shutting down")
             }
             let validated = try operation.validate(parameters)
+            if operation.risk != .read && context.readOnly {
+                throw OperationError(
+                    .forbidden, code: "read_only",
+                    "\(operation.name) changes state and this daemon is read-only (started with --read-only)")
+            }
             if operation.risk == .destructive && !context.allowDestructive {
                 throw OperationError(
                     .forbidden, code: "destructive_refused",
                     "\(operation.name) is destructive and this daemon does not allow destructive operations")
+            }
+            if operation.risk == .destructive && !caller.allowsDestructive {
+                throw OperationError(
+                    .forbidden, code: "destructive_refused",
+                    "\(operation.name) is destructive and \(caller.origin ?? "this caller") may not run destructive operations (the daemon was started without --allow-destructive-ui)"
+                )
             }
             let result = try await operation.execute(validated, context: context)
             let elapsed = SystemClock.monotonicSeconds() - start
@@ -79,9 +97,11 @@ public final class OperationRegistry: Sendable {
             ).increment()
             telemetry.metrics.timer("superlearner_operation_duration_seconds", [("operation", operation.name)])
                 .recordNanoseconds(Int64(elapsed * 1e9))
-            telemetry.bus.emit(
-                EventName.operationStop, measurements: ["duration_ms": elapsed * 1000],
-                metadata: ["operation": .string(operation.name), "outcome": "ok"])
+            telemetry.history.recordOperation(seconds: elapsed)
+            if isEvent {
+                tags["outcome"] = "ok"
+                telemetry.bus.emit(EventName.operationStop, measurements: ["duration_ms": elapsed * 1000], metadata: tags)
+            }
             return result
         } catch {
             let elapsed = SystemClock.monotonicSeconds() - start
@@ -93,13 +113,14 @@ public final class OperationRegistry: Sendable {
             ).increment()
             telemetry.metrics.timer("superlearner_operation_duration_seconds", [("operation", operation.name)])
                 .recordNanoseconds(Int64(elapsed * 1e9))
-            telemetry.bus.emit(
-                EventName.operationException, measurements: ["duration_ms": elapsed * 1000],
-                metadata: [
-                    "operation": .string(operation.name), "code": .string(error.code),
-                    "kind": .string(error.kind.rawValue),
-                    "message": .string(error.message),
-                ])
+            telemetry.history.recordOperation(seconds: elapsed)
+            if isEvent {
+                tags["code"] = .string(error.code)
+                tags["kind"] = .string(error.kind.rawValue)
+                tags["message"] = .string(error.message)
+                telemetry.bus.emit(
+                    EventName.operationException, measurements: ["duration_ms": elapsed * 1000], metadata: tags)
+            }
             throw error
         }
     }

@@ -22,4 +22,8 @@ public enum APIRoutes {
     public static let dashboard = Route(.get, "/")
     /// The web dashboard under its file name.
     public static let dashboardIndex = Route(.get, "/index.html")
+    /// The dashboard's script.
+    public static let dashboardScript = Route(.get, "/dashboard.js")
+    /// The dashboard's style sheet.
+    public static let dashboardStyle = Route(.get, "/dashboard.css")
 }

@@ -1,4 +1,5 @@
 import Arsenal
+import AsyncAlgorithms
 import ArsenalHTTP
 import Hummingbird
 import HummingbirdCore
@@ -87,7 +88,7 @@ public final class Daemon: Sendable {
             runtime: runtime, telemetry: telemetry, persistence: store, programs: programs)
         let context = OperationContext(
             runtime: runtime, sandboxes: sandboxes, telemetry: telemetry,
-            allowDestructive: configuration.allowDestructive)
+            allowDestructive: configuration.allowDestructive, readOnly: configuration.readOnly)
         let registry = OperationRegistry.builtin()
         await restore(from: store, into: sandboxes, telemetry: telemetry)
 
@@ -96,6 +97,9 @@ public final class Daemon: Sendable {
             bodyTimeout: configuration.bodyTimeout)
         let status = DaemonStatus(daemon: self, sandboxes: sandboxes, runtime: runtime)
         let events = EventStream(bus: telemetry.bus, maximumSubscribers: configuration.maximumEventSubscribers)
+        let dashboard = Dashboard(
+            readOnly: configuration.readOnly, allowsDestructive: configuration.allowDestructiveUI && !configuration.readOnly,
+            node: configuration.nodeName)
         // A connection that has not sent a whole request head within the timeout (or idles that long
         // between requests) is closed; each listener serves a bounded number of connections at once.
         let server = HTTPServerBuilder.http1(
@@ -110,7 +114,7 @@ public final class Daemon: Sendable {
             Application(
                 responder: DaemonResponder(
                     arsenal: arsenal, status: status, events: events, guards: [JSONBodiesOnly()],
-                    allowDestructiveUI: configuration.allowDestructiveUI),
+                    dashboard: dashboard),
                 server: server,
                 configuration: limits(.unixDomainSocket(path: paths.socket), "socket"),
                 onServerRunning: { [self, logger, paths] _ in
@@ -124,14 +128,16 @@ public final class Daemon: Sendable {
             let names = ListenerNames(
                 host: configuration.host, isLoopback: configuration.isLoopback, extra: configuration.allowedHosts)
             let guards: [any RouteMiddleware] = [
-                BrowserGuard(names: names), TokenAuthentication(token: token, sessions: SessionStore()),
+                BrowserGuard(names: names),
+                TokenAuthentication(
+                    token: token, sessions: SessionStore(), allowsDestructive: configuration.allowDestructiveUI),
                 JSONBodiesOnly(),
             ]
             services.append(
                 Application(
                     responder: DaemonResponder(
                         arsenal: arsenal, status: status, events: events, guards: guards,
-                        allowDestructiveUI: configuration.allowDestructiveUI),
+                        dashboard: dashboard),
                     server: server,
                     configuration: limits(.hostname(configuration.host, port: port), "tcp"),
                     onServerRunning: { [self, logger, configuration] channel in
@@ -142,6 +148,8 @@ public final class Daemon: Sendable {
                     },
                     logger: logger))
         }
+        services.append(
+            MetricHistoryService(telemetry: telemetry, runtime: runtime, sandboxes: sandboxes, interval: .seconds(1)))
         // Last in the list, so the first told to shut down: refuse new work, then stop every tree in order.
         services.append(
             ShutdownService(
@@ -255,6 +263,21 @@ struct ShutdownService: Service {
         context.shuttingDown.store(true, ordering: .relaxed)
         logger.info("stopping sandboxes", metadata: ["count": .string("\(sandboxes.count)")])
         await sandboxes.stopAll()
+    }
+}
+
+/// Closes a tick of the telemetry's chart history every `interval` until the daemon stops.
+struct MetricHistoryService: Service {
+    let telemetry: Telemetry
+    let runtime: Runtime
+    let sandboxes: SandboxManager
+    let interval: Duration
+
+    func run() async throws {
+        telemetry.sampleHistory(runtime, sandboxes: sandboxes.count)
+        for await _ in AsyncTimerSequence(interval: interval, clock: .continuous).cancelOnGracefulShutdown() {
+            telemetry.sampleHistory(runtime, sandboxes: sandboxes.count)
+        }
     }
 }
 

@@ -13,7 +13,11 @@ public struct DaemonConfiguration: Sendable {
     public var token: String?
     /// Whether destructive operations are allowed over the API.
     public var allowDestructive: Bool
-    /// Whether the dashboard offers kill buttons.
+    /// Whether only reads are allowed (`--read-only`): every other operation is refused with 403
+    /// `read_only`, and the dashboard shows no actions.
+    public var readOnly: Bool
+    /// Whether the dashboard offers destructive actions (kill, stop, terminate, destroy, experiments); when
+    /// `false` the daemon also refuses them to dashboard sessions.
     public var allowDestructiveUI: Bool
     /// The node name.
     public var nodeName: String
@@ -37,7 +41,7 @@ public struct DaemonConfiguration: Sendable {
     /// Creates a configuration.
     public init(
         paths: SuperlearnerPaths, host: String = "127.0.0.1", port: Int? = nil, token: String? = nil,
-        allowDestructive: Bool = true, allowDestructiveUI: Bool = false, nodeName: String = "superlearner@localhost",
+        allowDestructive: Bool = true, readOnly: Bool = false, allowDestructiveUI: Bool = false, nodeName: String = "superlearner@localhost",
         maximumBodyBytes: Int = 1 << 20, shutdownTimeout: Duration = .seconds(10), allowedHosts: [String] = [],
         requestHeadTimeout: Duration = .seconds(5), bodyTimeout: Duration = .seconds(10), maximumConnections: Int = 512,
         maximumEventSubscribers: Int = 64
@@ -47,6 +51,7 @@ public struct DaemonConfiguration: Sendable {
         self.port = port
         self.token = token
         self.allowDestructive = allowDestructive
+        self.readOnly = readOnly
         self.allowDestructiveUI = allowDestructiveUI
         self.nodeName = nodeName
         self.maximumBodyBytes = maximumBodyBytes

@@ -22,7 +22,7 @@ struct DaemonResponder: HTTPResponder {
     /// The API with the daemon's routes added and `guards` (outermost first) inside the request metrics.
     init(
         arsenal: ArsenalResponder, status: DaemonStatus, events: EventStream, guards: [any RouteMiddleware],
-        allowDestructiveUI: Bool
+        dashboard: Dashboard
     ) {
         var api = arsenal
         let telemetry = arsenal.context.telemetry
@@ -50,12 +50,27 @@ struct DaemonResponder: HTTPResponder {
             await status.daemon.stop()
             return jsonResponse(["data": ["stopping": true, "pid": status.term["pid"] ?? .null]], status: .accepted)
         }
-        for route in [APIRoutes.dashboard, APIRoutes.dashboardIndex] {
+        let assets: [(Route, String, String)] = [
+            (APIRoutes.dashboard, "text/html; charset=utf-8", dashboard.html),
+            (APIRoutes.dashboardIndex, "text/html; charset=utf-8", dashboard.html),
+            (APIRoutes.dashboardScript, "text/javascript; charset=utf-8", Dashboard.script),
+            (APIRoutes.dashboardStyle, "text/css; charset=utf-8", Dashboard.style),
+        ]
+        for (route, type, text) in assets {
+            let body = ByteBuffer(string: text)
             api.add(route, family: "dashboard") { _, _ in
                 Response(
-                    status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                    body: ResponseBody(
-                        byteBuffer: ByteBuffer(string: Dashboard.html(allowDestructive: allowDestructiveUI))))
+                    status: .ok,
+                    headers: [
+                        .contentType: type, .cacheControl: "no-store",
+                        // The page runs only its own script and talks only to this daemon; no other site may
+                        // frame it (clickjacking the action buttons).
+                        HTTPField.Name("Content-Security-Policy")!: Dashboard.contentSecurityPolicy,
+                        HTTPField.Name("X-Frame-Options")!: "DENY",
+                        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+                        HTTPField.Name("Referrer-Policy")!: "no-referrer",
+                    ],
+                    body: ResponseBody(byteBuffer: body))
             }
         }
         api.middleware = [RequestMetrics(metrics: telemetry.metrics)] + guards
@@ -185,8 +200,16 @@ final class EventStream: Sendable {
         }
     }
 
-    /// `?since=SEQ`, else `Last-Event-ID`, else the whole kept history.
+    /// `Last-Event-ID`, else `?since=SEQ`, else the whole kept history. The header wins: a browser's
+    /// `EventSource` reconnects to the URL it was opened with (its `since` included) and adds the header
+    /// with the last event it got, which is the later point.
     static func resumePoint(_ request: Request) throws -> UInt64? {
+        if let header = request.headers[HTTPField.Name("Last-Event-ID")!] {
+            guard let value = UInt64(header) else {
+                throw OperationError(.badRequest, code: "bad_request", "Last-Event-ID must be a sequence number")
+            }
+            return value
+        }
         if let query = request.uri.query {
             for pair in query.split(separator: "&") where pair.hasPrefix("since=") {
                 guard let value = UInt64(pair.dropFirst("since=".count)) else {
@@ -195,12 +218,6 @@ final class EventStream: Sendable {
                 }
                 return value
             }
-        }
-        if let header = request.headers[HTTPField.Name("Last-Event-ID")!] {
-            guard let value = UInt64(header) else {
-                throw OperationError(.badRequest, code: "bad_request", "Last-Event-ID must be a sequence number")
-            }
-            return value
         }
         return nil
     }

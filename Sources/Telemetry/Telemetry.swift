@@ -15,6 +15,10 @@ public final class Telemetry: Sendable {
     public let bus: EventBus
     /// The metrics registry.
     public let metrics: Metrics
+    /// The recent past of the charted numbers (see `sampleHistory(_:sandboxes:)`).
+    public let history: MetricHistory
+    /// Supervisor restarts seen since creation, for the history's restart rate.
+    private let restartTotal = Atomic<Int>(0)
     /// The runtime's delivered-message count at the last sample, so the counter advances by the difference.
     private let lastDelivered = Mutex<UInt64>(0)
     private let observed = Mutex<[(Runtime, ObserverToken)]>([])
@@ -27,6 +31,7 @@ public final class Telemetry: Sendable {
     /// Creates telemetry keeping the last `historyCapacity` events.
     public init(historyCapacity: Int = 10_000) {
         self.bus = EventBus(capacity: historyCapacity)
+        self.history = MetricHistory()
         let metrics = Metrics()
         self.metrics = metrics
         self.spawnedCounter = metrics.counter("superlearner_processes_spawned_total")
@@ -66,6 +71,7 @@ public final class Telemetry: Sendable {
             bus.emit(EventName.processExit, metadata: metadata)
         case .restarted(let supervisor, let childID, let oldPID, let newPID, let reason, let path):
             let label = Telemetry.supervisorLabel(supervisor, childPath: path)
+            restartTotal.add(1, ordering: .relaxed)
             metrics.counter("superlearner_restarts_total", [("supervisor", label)]).increment()
             var metadata: [String: Term] = [
                 "supervisor": .pid(supervisor), "child_id": .string(childID), "pid": .pid(newPID),
@@ -125,6 +131,14 @@ public final class Telemetry: Sendable {
         }
         if delta > 0 { metrics.counter("superlearner_messages_delivered_total").increment(by: Int64(delta)) }
         metrics.gauge("superlearner_runtime_processes").record(Double(runtime.processCount))
+    }
+
+    /// Closes one tick of `history` now: restarts and messages since the last tick, the operations it
+    /// counted, `sandboxes` and the runtime's live processes.
+    public func sampleHistory(_ runtime: Runtime, sandboxes: Int) {
+        history.tick(
+            time: SystemClock.wallSeconds(), restartsTotal: restartTotal.load(ordering: .relaxed),
+            messagesTotal: Int(truncatingIfNeeded: runtime.messagesDelivered), sandboxes: sandboxes, processes: runtime.processCount)
     }
 
     /// Formats for `export(_:)`.

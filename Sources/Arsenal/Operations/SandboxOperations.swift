@@ -33,6 +33,10 @@ enum SandboxOperations {
                     allowed: Term.strings(SandboxTemplate.all.map(\.name))),
                 Parameter("spec", .object, "a tree in spec-file form (strategy, max_restarts, max_seconds, children)"),
                 Parameter(
+                    "spec_text", .string,
+                    "a spec file's text, YAML or JSON (what an uploaded file holds); relative paths are refused",
+                    maximum: 1_048_576),
+                Parameter(
                     "strategy", .string, "override the template's strategy",
                     allowed: Term.strings(SupervisorStrategy.allCases.map(\.rawValue))),
                 Parameter("max_restarts", .integer, "override the restart budget", minimum: 0, maximum: 1_000_000),
@@ -50,30 +54,41 @@ enum SandboxOperations {
                 strategy: parameters["strategy"]?.stringValue.flatMap(SupervisorStrategy.init(rawValue:)),
                 maxRestarts: parameters["max_restarts"]?.intValue, maxSeconds: parameters["max_seconds"]?.doubleValue,
                 restart: parameters["restart"]?.stringValue.flatMap(RestartType.init(rawValue:)))
-            switch (parameters["supervisor_module"]?.stringValue, parameters["spec"]) {
-            case (let template?, nil):
+            let template = parameters["supervisor_module"]?.stringValue
+            let given = ["supervisor_module", "spec", "spec_text"].filter { parameters[$0] != nil }
+            guard given.count == 1 else {
+                throw .validation([
+                    given.isEmpty
+                        ? FieldError(field: "supervisor_module", message: "give supervisor_module (a template) or spec")
+                        : FieldError(
+                            field: given[1],
+                            message: "give one of supervisor_module, spec or spec_text, not \(given.joined(separator: " and "))")
+                ])
+            }
+            if let template {
                 return try await manage { () async throws(SandboxError) in
                     try await context.sandboxes.create(
                         id: id, template: template, overriding: overrides, config: config
                     ).term
                 }
-            case (nil, let specTerm?):
-                let spec: SandboxSpec
-                do throws(SpecError) {
-                    spec = try SandboxSpec(term: specTerm)
-                } catch {
-                    throw .from(.invalidSpec(error))
+            }
+            let spec: SandboxSpec
+            do throws(SpecError) {
+                if let text = parameters["spec_text"]?.stringValue {
+                    spec = try SandboxSpec.parse(text)
+                } else {
+                    spec = try SandboxSpec(term: parameters["spec"] ?? .null)
                 }
-                let final = spec.applying(overrides)
-                return try await manage { () async throws(SandboxError) in
-                    try await context.sandboxes.create(id: id, spec: final, config: config).term
-                }
-            case (.some, .some):
-                throw .validation([FieldError(field: "spec", message: "give supervisor_module or spec, not both")])
-            case (nil, nil):
-                throw .validation([
-                    FieldError(field: "supervisor_module", message: "give supervisor_module (a template) or spec")
-                ])
+            } catch {
+                let prefix = parameters["spec_text"] != nil ? "spec_text" : "spec"
+                throw .validation(
+                    error.issues.map {
+                        FieldError(field: $0.path.isEmpty ? prefix : "\(prefix).\($0.path)", message: $0.message)
+                    })
+            }
+            let final = spec.applying(overrides)
+            return try await manage { () async throws(SandboxError) in
+                try await context.sandboxes.create(id: id, spec: final, config: config).term
             }
         },
         DefinedOperation(

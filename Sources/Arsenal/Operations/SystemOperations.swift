@@ -137,6 +137,32 @@ enum SystemOperations {
             }
         },
         DefinedOperation(
+            "get_metric_history", .telemetry, .read,
+            "the charted numbers of the last ten minutes, one sample a second: restarts, messages and operations per second, operation latency p50/p95/p99, sandboxes, processes",
+            rest: RestBinding(.get, "/api/v1/telemetry/history"),
+            parameters: [
+                Parameter("since", .number, "only samples after this time (seconds since 1970)", minimum: 0)
+            ]
+        ) { parameters, context throws(OperationError) in
+            let samples = context.telemetry.history.samples(since: parameters["since"]?.doubleValue)
+            return [
+                "capacity": .int(context.telemetry.history.capacity),
+                "samples": .array(
+                    samples.map { sample in
+                        [
+                            "time": .double(sample.time), "seconds": .double(sample.seconds),
+                            "restarts_per_second": .double(sample.restartsPerSecond),
+                            "messages_per_second": .double(sample.messagesPerSecond),
+                            "operations_per_second": .double(sample.operationsPerSecond),
+                            "latency_ms": sample.latencyMilliseconds.map {
+                                ["p50": .double($0.p50), "p95": .double($0.p95), "p99": .double($0.p99)]
+                            } ?? .null,
+                            "sandboxes": .int(sample.sandboxes), "processes": .int(sample.processes),
+                        ]
+                    }),
+            ]
+        },
+        DefinedOperation(
             "list_events", .telemetry, .read, "recent telemetry events, oldest first (resume with since)",
             rest: RestBinding(.get, "/api/v1/telemetry/events"),
             parameters: [

@@ -23,8 +23,10 @@ enum ServerCommands {
             "allow-host", "another name TCP requests may address in Host (repeatable)", value: .string,
             placeholder: "NAME",
             repeatable: true),
-        FlagSpec("allow-destructive-ui", "show kill buttons on the dashboard"),
-        FlagSpec("read-only", "refuse destructive operations over the API (403)"),
+        FlagSpec(
+            "allow-destructive-ui",
+            "let the dashboard kill, stop, terminate, destroy and run experiments (each confirmed)"),
+        FlagSpec("read-only", "refuse every operation that changes something (403 read_only); the dashboard only shows"),
     ]
 
     /// The listener flags of `start` and `run`.
@@ -179,7 +181,7 @@ enum ServerCommands {
             let environment = SuperlearnerPaths.currentEnvironment()
             var configuration = DaemonConfiguration(
                 paths: context.paths, host: listeners.host ?? "127.0.0.1", port: listeners.port,
-                token: environment["SUPERLEARNER_TOKEN"], allowDestructive: !listeners.readOnly,
+                token: environment["SUPERLEARNER_TOKEN"], readOnly: listeners.readOnly,
                 allowDestructiveUI: listeners.allowDestructiveUI,
                 nodeName: environment["SUPERLEARNER_NODE"] ?? "superlearner@localhost",
                 allowedHosts: listeners.allowHosts)

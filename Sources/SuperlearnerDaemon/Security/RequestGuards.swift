@@ -63,13 +63,17 @@ struct BrowserGuard: RouteMiddleware {
 /// Every TCP request carries the token, as `Authorization: Bearer <token>` (the client, cluster peers,
 /// scripts) or as the dashboard's session cookie, which the login URL `/?token=<token>` sets once before
 /// redirecting to `/` without the token. A request authenticated by cookie that changes state must also
-/// carry `X-Superlearner-Request`, a header no cross-site form or simple request can set.
+/// carry `X-Superlearner-Request`, a header no cross-site form or simple request can set. Operations run
+/// for a session are the dashboard's: their events say `origin: dashboard`, and destructive ones are refused
+/// unless the daemon allows the dashboard them (`--allow-destructive-ui`).
 struct TokenAuthentication: RouteMiddleware {
     /// The header the dashboard adds to state-changing requests.
     static let requestHeader = HTTPField.Name("X-Superlearner-Request")!
 
     let token: String
     let sessions: SessionStore
+    /// Whether dashboard sessions may run destructive operations.
+    let allowsDestructive: Bool
 
     func handle(_ request: Request, family: String?, next: @Sendable (Request) async -> Response) async -> Response {
         if let header = request.headers[.authorization], header.hasPrefix("Bearer "),
@@ -102,7 +106,11 @@ struct TokenAuthentication: RouteMiddleware {
                 "a state-changing request from the dashboard must carry the X-Superlearner-Request header",
                 status: .forbidden)
         }
-        return await next(request)
+        return await OperationCaller.$current.withValue(
+            OperationCaller(origin: "dashboard", allowsDestructive: allowsDestructive)
+        ) {
+            await next(request)
+        }
     }
 
     /// The `token` query parameter of a login URL.

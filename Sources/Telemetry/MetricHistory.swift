@@ -1,0 +1,112 @@
+import Synchronization
+
+/// The last minutes of the numbers the dashboard charts, one sample per tick (a second in the daemon), kept
+/// in memory so that a page opened or reloaded later draws the recent past at once instead of starting
+/// empty: restarts, messages and operations per second, operation latency percentiles, sandboxes and
+/// processes.
+///
+/// ```swift
+/// telemetry.history.recordOperation(seconds: 0.002)       // what Arsenal does for every operation
+/// telemetry.sampleHistory(runtime, sandboxes: 3)           // what the daemon does every second
+/// let recent = telemetry.history.samples(since: now - 60)
+/// ```
+public final class MetricHistory: Sendable {
+    /// One tick's numbers.
+    public struct Sample: Sendable, Equatable {
+        /// When the tick ended, seconds since 1970.
+        public var time: Double
+        /// Seconds the tick covered.
+        public var seconds: Double
+        /// Supervisor restarts per second over the tick.
+        public var restartsPerSecond: Double
+        /// Messages delivered per second over the tick.
+        public var messagesPerSecond: Double
+        /// Arsenal operations run per second over the tick (reads included).
+        public var operationsPerSecond: Double
+        /// Operation latency percentiles over the tick in milliseconds (p50, p95, p99); `nil` when no operation ran.
+        public var latencyMilliseconds: (p50: Double, p95: Double, p99: Double)?
+        /// Sandboxes at the end of the tick.
+        public var sandboxes: Int
+        /// Live processes at the end of the tick.
+        public var processes: Int
+
+        public static func == (lhs: Sample, rhs: Sample) -> Bool {
+            lhs.time == rhs.time && lhs.seconds == rhs.seconds && lhs.restartsPerSecond == rhs.restartsPerSecond
+                && lhs.messagesPerSecond == rhs.messagesPerSecond && lhs.operationsPerSecond == rhs.operationsPerSecond
+                && lhs.latencyMilliseconds?.p50 == rhs.latencyMilliseconds?.p50
+                && lhs.latencyMilliseconds?.p95 == rhs.latencyMilliseconds?.p95
+                && lhs.latencyMilliseconds?.p99 == rhs.latencyMilliseconds?.p99 && lhs.sandboxes == rhs.sandboxes
+                && lhs.processes == rhs.processes
+        }
+    }
+
+    struct State {
+        var samples: [Sample] = []
+        /// Durations of the operations run since the last tick (at most `durationCapacity` kept; `operations`
+        /// counts them all).
+        var durations: [Double] = []
+        var operations = 0
+        var lastTime: Double? = nil
+        var lastRestarts = 0
+        var lastMessages = 0
+    }
+
+    /// Samples kept (600: ten minutes at one a second).
+    public let capacity: Int
+    /// Operation durations kept per tick for the percentiles; the count goes on beyond it.
+    let durationCapacity = 4096
+    private let state = Mutex(State())
+
+    /// Creates an empty history of at most `capacity` samples.
+    public init(capacity: Int = 600) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// Counts one operation that took `seconds`.
+    public func recordOperation(seconds: Double) {
+        state.withLock { state in
+            state.operations += 1
+            if state.durations.count < durationCapacity { state.durations.append(seconds) }
+        }
+    }
+
+    /// Closes the tick at `time`: the rates are the differences of the totals since the previous tick.
+    /// The first tick only sets the starting totals.
+    public func tick(time: Double, restartsTotal: Int, messagesTotal: Int, sandboxes: Int, processes: Int) {
+        state.withLock { state in
+            defer {
+                state.lastTime = time
+                state.lastRestarts = restartsTotal
+                state.lastMessages = messagesTotal
+                state.durations.removeAll(keepingCapacity: true)
+                state.operations = 0
+            }
+            guard let last = state.lastTime, time > last else { return }
+            let seconds = time - last
+            var latency: (Double, Double, Double)? = nil
+            if !state.durations.isEmpty {
+                let sorted = state.durations.sorted()
+                func percentile(_ p: Double) -> Double {
+                    sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)] * 1000
+                }
+                latency = (percentile(0.50), percentile(0.95), percentile(0.99))
+            }
+            state.samples.append(
+                Sample(
+                    time: time, seconds: seconds,
+                    restartsPerSecond: Double(max(0, restartsTotal - state.lastRestarts)) / seconds,
+                    messagesPerSecond: Double(max(0, messagesTotal - state.lastMessages)) / seconds,
+                    operationsPerSecond: Double(state.operations) / seconds, latencyMilliseconds: latency,
+                    sandboxes: sandboxes, processes: processes))
+            if state.samples.count > capacity { state.samples.removeFirst(state.samples.count - capacity) }
+        }
+    }
+
+    /// The kept samples after `since` (seconds since 1970), oldest first; all of them when `nil`.
+    public func samples(since: Double? = nil) -> [Sample] {
+        state.withLock { state in
+            guard let since else { return state.samples }
+            return state.samples.filter { $0.time > since }
+        }
+    }
+}
