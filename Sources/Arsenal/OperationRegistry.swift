@@ -100,7 +100,8 @@ public final class OperationRegistry: Sendable {
             telemetry.history.recordOperation(seconds: elapsed)
             if isEvent {
                 tags["outcome"] = "ok"
-                telemetry.bus.emit(EventName.operationStop, measurements: ["duration_ms": elapsed * 1000], metadata: tags)
+                telemetry.bus.emit(
+                    EventName.operationStop, measurements: ["duration_ms": elapsed * 1000], metadata: tags)
             }
             return result
         } catch {

@@ -1,6 +1,6 @@
 import Arsenal
-import AsyncAlgorithms
 import ArsenalHTTP
+import AsyncAlgorithms
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -98,7 +98,8 @@ public final class Daemon: Sendable {
         let status = DaemonStatus(daemon: self, sandboxes: sandboxes, runtime: runtime)
         let events = EventStream(bus: telemetry.bus, maximumSubscribers: configuration.maximumEventSubscribers)
         let dashboard = Dashboard(
-            readOnly: configuration.readOnly, allowsDestructive: configuration.allowDestructiveUI && !configuration.readOnly,
+            readOnly: configuration.readOnly,
+            allowsDestructive: configuration.allowDestructiveUI && !configuration.readOnly,
             node: configuration.nodeName)
         // A connection that has not sent a whole request head within the timeout (or idles that long
         // between requests) is closed; each listener serves a bounded number of connections at once.

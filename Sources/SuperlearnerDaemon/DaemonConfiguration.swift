@@ -41,7 +41,8 @@ public struct DaemonConfiguration: Sendable {
     /// Creates a configuration.
     public init(
         paths: SuperlearnerPaths, host: String = "127.0.0.1", port: Int? = nil, token: String? = nil,
-        allowDestructive: Bool = true, readOnly: Bool = false, allowDestructiveUI: Bool = false, nodeName: String = "superlearner@localhost",
+        allowDestructive: Bool = true, readOnly: Bool = false, allowDestructiveUI: Bool = false,
+        nodeName: String = "superlearner@localhost",
         maximumBodyBytes: Int = 1 << 20, shutdownTimeout: Duration = .seconds(10), allowedHosts: [String] = [],
         requestHeadTimeout: Duration = .seconds(5), bodyTimeout: Duration = .seconds(10), maximumConnections: Int = 512,
         maximumEventSubscribers: Int = 64

@@ -23,21 +23,22 @@ public final class MetricHistory: Sendable {
         public var messagesPerSecond: Double
         /// Arsenal operations run per second over the tick (reads included).
         public var operationsPerSecond: Double
-        /// Operation latency percentiles over the tick in milliseconds (p50, p95, p99); `nil` when no operation ran.
-        public var latencyMilliseconds: (p50: Double, p95: Double, p99: Double)?
+        /// Operation latency percentiles over the tick; `nil` when no operation ran.
+        public var latency: Latency?
         /// Sandboxes at the end of the tick.
         public var sandboxes: Int
         /// Live processes at the end of the tick.
         public var processes: Int
+    }
 
-        public static func == (lhs: Sample, rhs: Sample) -> Bool {
-            lhs.time == rhs.time && lhs.seconds == rhs.seconds && lhs.restartsPerSecond == rhs.restartsPerSecond
-                && lhs.messagesPerSecond == rhs.messagesPerSecond && lhs.operationsPerSecond == rhs.operationsPerSecond
-                && lhs.latencyMilliseconds?.p50 == rhs.latencyMilliseconds?.p50
-                && lhs.latencyMilliseconds?.p95 == rhs.latencyMilliseconds?.p95
-                && lhs.latencyMilliseconds?.p99 == rhs.latencyMilliseconds?.p99 && lhs.sandboxes == rhs.sandboxes
-                && lhs.processes == rhs.processes
-        }
+    /// Latency percentiles in milliseconds.
+    public struct Latency: Sendable, Equatable {
+        /// The median.
+        public var p50: Double
+        /// The 95th percentile.
+        public var p95: Double
+        /// The 99th percentile.
+        public var p99: Double
     }
 
     struct State {
@@ -83,20 +84,20 @@ public final class MetricHistory: Sendable {
             }
             guard let last = state.lastTime, time > last else { return }
             let seconds = time - last
-            var latency: (Double, Double, Double)? = nil
+            var latency: Latency? = nil
             if !state.durations.isEmpty {
                 let sorted = state.durations.sorted()
                 func percentile(_ p: Double) -> Double {
                     sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)] * 1000
                 }
-                latency = (percentile(0.50), percentile(0.95), percentile(0.99))
+                latency = Latency(p50: percentile(0.50), p95: percentile(0.95), p99: percentile(0.99))
             }
             state.samples.append(
                 Sample(
                     time: time, seconds: seconds,
                     restartsPerSecond: Double(max(0, restartsTotal - state.lastRestarts)) / seconds,
                     messagesPerSecond: Double(max(0, messagesTotal - state.lastMessages)) / seconds,
-                    operationsPerSecond: Double(state.operations) / seconds, latencyMilliseconds: latency,
+                    operationsPerSecond: Double(state.operations) / seconds, latency: latency,
                     sandboxes: sandboxes, processes: processes))
             if state.samples.count > capacity { state.samples.removeFirst(state.samples.count - capacity) }
         }

@@ -138,7 +138,8 @@ public final class Telemetry: Sendable {
     public func sampleHistory(_ runtime: Runtime, sandboxes: Int) {
         history.tick(
             time: SystemClock.wallSeconds(), restartsTotal: restartTotal.load(ordering: .relaxed),
-            messagesTotal: Int(truncatingIfNeeded: runtime.messagesDelivered), sandboxes: sandboxes, processes: runtime.processCount)
+            messagesTotal: Int(truncatingIfNeeded: runtime.messagesDelivered), sandboxes: sandboxes,
+            processes: runtime.processCount)
     }
 
     /// Formats for `export(_:)`.

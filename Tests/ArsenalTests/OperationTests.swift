@@ -95,23 +95,60 @@ struct ValidationTests {
         #expect(await harness.failure("list_sandboxes")?.kind == .unavailable)
     }
 
-    @Test func executionEmitsStartStopAndExceptionEvents() async throws {
+    @Test func changesAreEventsAndReadsAreOnlyCounted() async throws {
         let harness = Harness()
         _ = try await harness.run("list_templates")
         _ = await harness.failure("get_sandbox_info", ["sandbox_id": "ghost"])
+        _ = try await harness.run("create_sandbox", ["sandbox_id": "one", "supervisor_module": "DemoSupervisor"])
+        _ = await harness.failure("restart_sandbox", ["sandbox_id": "ghost"])
         let events = harness.context.telemetry.bus.history().filter { $0.name.hasPrefix("arsenal.") }
         #expect(
             events.map(\.name) == [
                 "arsenal.operation.start", "arsenal.operation.stop", "arsenal.operation.start",
                 "arsenal.operation.exception",
             ])
-        #expect(events[1].metadata["operation"] == "list_templates" && events[1].measurements["duration_ms"] != nil)
-        #expect(events[3].metadata["code"] == "sandbox_not_found")
+        #expect(events[1].metadata["operation"] == "create_sandbox" && events[1].measurements["duration_ms"] != nil)
+        #expect(
+            events[3].metadata["code"] == "sandbox_not_found" && events[3].metadata["operation"] == "restart_sandbox")
         let text = harness.context.telemetry.export(.prometheus)
         #expect(
             text.contains(
                 "superlearner_operation_errors_total{operation=\"get_sandbox_info\",code=\"sandbox_not_found\"} 1"))
         #expect(text.contains("superlearner_operations_total{operation=\"list_templates\",outcome=\"ok\"} 1"))
+    }
+
+    @Test func aCallerOfTheDashboardIsNamedInEventsAndMayBeDeniedDestruction() async throws {
+        let harness = Harness()
+        _ = try await harness.run("create_sandbox", ["sandbox_id": "one", "supervisor_module": "DemoSupervisor"])
+        let page = OperationCaller(origin: "dashboard", allowsDestructive: false)
+        let refused = await OperationCaller.$current.withValue(page) {
+            await harness.failure("kill_process", ["pid": "one/counter_1"])
+        }
+        #expect(refused?.code == "destructive_refused" && refused?.message.contains("dashboard") == true)
+        _ = try await OperationCaller.$current.withValue(page) {
+            try await harness.run("update_sandbox_config", ["sandbox_id": "one", "config": ["a": 1]])
+        }
+        let tagged = harness.context.telemetry.bus.history().filter { $0.metadata["origin"] == "dashboard" }
+        #expect(
+            tagged.map { $0.metadata["operation"] } == [
+                "kill_process", "kill_process", "update_sandbox_config", "update_sandbox_config",
+            ])
+        // Without a caller set, the daemon's own policy alone applies.
+        _ = try await harness.run("kill_process", ["pid": "one/counter_1"])
+    }
+
+    @Test func aReadOnlyContextRefusesEveryChangeAndAllowsReads() async throws {
+        let context = OperationContext(readOnly: true)
+        let registry = OperationRegistry.builtin()
+        do {
+            _ = try await registry.execute(
+                "create_sandbox", ["sandbox_id": "x", "supervisor_module": "DemoSupervisor"], context: context)
+            Issue.record("a read-only context created a sandbox")
+        } catch {
+            #expect(error.kind == .forbidden && error.code == "read_only")
+        }
+        #expect(context.sandboxes.count == 0)
+        #expect(try await registry.execute("list_sandboxes", [:], context: context).arrayValue?.isEmpty == true)
     }
 
     @Test func theRegistryHoldsEveryOperationOfTheDesign() {

@@ -18,10 +18,13 @@ struct BrowserCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         let files = result.json?.arrayValue?.compactMap { $0["file"]?.stringValue } ?? []
         #expect(
-            files.map { ($0 as NSString).lastPathComponent } == ["dashboard.png", "sandboxes.png", "processes.png"])
+            files.map { ($0 as NSString).lastPathComponent }
+                == ["overview", "trees", "processes", "sandboxes", "operations", "events", "nodes"].map {
+                    "dashboard-\($0).png"
+                })
         for file in files {
             let image = try PNGImage([UInt8](try Data(contentsOf: URL(fileURLWithPath: file))))
-            // A blank page compresses to a few hundred bytes; tables of sandboxes and processes do not.
+            // A blank page compresses to a few hundred bytes; trees, tables, charts and forms do not.
             #expect(image.dataBytes > 4000, "\(file) looks blank: \(image)")
         }
         #expect(home.markedPrograms().isEmpty, "the private daemon's programs were stopped")
@@ -35,12 +38,14 @@ struct BrowserCommandTests {
         let healthy = await home.run(["test", "e2e", "--junit", junit])
         #expect(healthy.status == 0, "\(healthy.stdout)\(healthy.stderr)")
         for step in [
-            "open the dashboard", "kill a process and watch it heal", "run an experiment and read its verdict",
+            "open the dashboard", "create a sandbox from the form", "see its supervision tree",
+            "kill a process and watch it heal", "run an experiment and read its verdict",
+            "an operation form names the field that is wrong", "destroy it",
         ] {
             #expect(healthy.stdout.contains("✔ \(step) ("), "\(step): \(healthy.stdout)")
         }
         let report = try String(contentsOfFile: junit, encoding: .utf8)
-        #expect(report.contains("tests=\"8\" failures=\"0\""), "\(report)")
+        #expect(report.contains("tests=\"9\" failures=\"0\""), "\(report)")
 
         // A dashboard that is broken: a page without its tables, served by a real HTTP server.
         let site = home.path + "/broken"

@@ -235,19 +235,22 @@ struct CommandLineTests {
 
     /// Starts `superlearner wait …` and returns once it has taken its starting point in the event log: it
     /// reads the log's last sequence number first and looks the target up as a sandbox next, so once that
-    /// lookup shows in the log, whatever the test does afterwards is after the waiter's starting point.
+    /// lookup is counted (reads are metrics, not events), whatever the test does afterwards is after the
+    /// waiter's starting point.
     func startWaiter(_ arguments: [String], home: TestHome) async throws -> ChildProcess {
-        let (_, latest) = try await home.api("GET", "/api/v1/telemetry/events?limit=1")
-        let since = latest["data"]?.arrayValue?.last?["seq"]?.intValue ?? 0
-        func lookedUp() async throws -> Bool {
-            // start, not stop: a lookup that finds no sandbox ends in arsenal.operation.exception.
-            let (_, events) = try await home.api(
-                "GET", "/api/v1/telemetry/events?prefix=arsenal.operation.start&since=\(since)&limit=1000")
-            return events["data"]?.arrayValue?.contains { $0["metadata"]?["operation"] == "get_sandbox_info" } ?? false
+        func lookups() async throws -> Int {
+            let response = try await home.client.send("GET", "/metrics")
+            let text = String(decoding: response.body, as: UTF8.self)
+            return text.split(separator: "\n").filter {
+                $0.hasPrefix("superlearner_operations_total{operation=\"get_sandbox_info\"")
+            }.compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
         }
+        let before = try await lookups()
         let waiter = try ChildProcess(binary, arguments, environment: home.environment, output: "/dev/null")
         let deadline = ContinuousClock.now + .seconds(20)
-        while try await !lookedUp() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while try await lookups() <= before && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         return waiter
     }
 }

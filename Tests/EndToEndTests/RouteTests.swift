@@ -99,7 +99,13 @@ struct RouteTests {
         let metrics = try await home.client.send("GET", "/metrics")
         #expect(metrics.status == 200 && metrics.text.contains("superlearner_sandboxes_created_total 2"))
         let page = try await home.client.send("GET", "/")
-        #expect(page.status == 200 && page.text.contains("<title>superlearner</title>"))
+        #expect(page.status == 200 && page.text.contains("<title>superlearner dashboard</title>"))
+        #expect(page.headers["content-security-policy"]?.contains("script-src 'self'") == true)
+        for (asset, type) in [("/dashboard.js", "text/javascript"), ("/dashboard.css", "text/css")] {
+            let response = try await home.client.send("GET", asset)
+            #expect(response.status == 200 && response.headers["content-type"]?.hasPrefix(type) == true, "\(asset)")
+            #expect(response.body.count > 4000, "\(asset) is the real file")
+        }
         let big = "{\"sandbox_id\":\"x\",\"config\":{\"k\":\"" + String(repeating: "a", count: 2 << 20) + "\"}}"
         let tooLarge = try await home.client.send("POST", "/api/v1/sandboxes", body: big)
         #expect(

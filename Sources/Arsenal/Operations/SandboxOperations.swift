@@ -62,7 +62,9 @@ enum SandboxOperations {
                         ? FieldError(field: "supervisor_module", message: "give supervisor_module (a template) or spec")
                         : FieldError(
                             field: given[1],
-                            message: "give one of supervisor_module, spec or spec_text, not \(given.joined(separator: " and "))")
+                            message:
+                                "give one of supervisor_module, spec or spec_text, not \(given.joined(separator: " and "))"
+                        )
                 ])
             }
             if let template {

@@ -154,7 +154,7 @@ enum SystemOperations {
                             "restarts_per_second": .double(sample.restartsPerSecond),
                             "messages_per_second": .double(sample.messagesPerSecond),
                             "operations_per_second": .double(sample.operationsPerSecond),
-                            "latency_ms": sample.latencyMilliseconds.map {
+                            "latency_ms": sample.latency.map {
                                 ["p50": .double($0.p50), "p95": .double($0.p95), "p99": .double($0.p99)]
                             } ?? .null,
                             "sandboxes": .int(sample.sandboxes), "processes": .int(sample.processes),

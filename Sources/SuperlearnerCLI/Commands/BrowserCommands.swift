@@ -17,7 +17,7 @@ enum DocsCommands {
         static let spec = CommandSpec(
             "generate", "screenshots of the dashboard for the docs, taken in headless Chromium",
             discussion:
-                "Starts a private daemon with sample sandboxes, opens its dashboard in Chromium (Debian's chromium and chromium-driver) and writes PNGs: the whole page and each of its parts.",
+                "Starts a private daemon with sample sandboxes, opens its dashboard in Chromium (Debian's chromium and chromium-driver) and writes one full-page PNG per view: overview, trees, processes, sandboxes, operations, events and nodes.",
             flags: [FlagSpec("out", "the folder for the PNGs (default docs/images)", value: .file, placeholder: "DIR")],
             examples: [("superlearner docs generate --out docs/images", "refresh the docs' screenshots")],
             command: Self.self)
@@ -31,29 +31,43 @@ enum DocsCommands {
             defer { daemon.stop() }
             try daemon.call(["sandbox", "create", "demo", "DemoSupervisor"])
             try daemon.call(["sandbox", "create", "shop", "--spec", "-"], input: PrivateDaemon.sampleSpec)
+            try daemon.call(["sandbox", "create", "storm", "CrashLoop"])
             ProcessPaths.makeFolders(folder)
             var written: [Term] = []
             do {
                 try await Playwriter.withBrowser(BrowserOptions(width: 1280, height: 900)) { browser in
                     let page = try await browser.newPage()
                     try await page.goto(daemon.dashboardURL)
+                    try await DashboardPage.waitUntilReady(page)
+                    // A restart to show: the tree highlights it and the supervisor's history lists it.
+                    try daemon.call(["process", "kill", "demo/counter_1"])
                     _ = try await page.waitForFunction(
-                        "return document.querySelectorAll('#processes tr').length > 8", timeout: .seconds(15))
-                    let shots: [(String, String?)] = [
-                        ("dashboard.png", nil), ("sandboxes.png", "#sandboxes"), ("processes.png", "#processes"),
+                        "return Number(document.querySelector('#chart-processes svg').dataset.points) >= 2",
+                        timeout: .seconds(10))
+                    // Each view as a user first sees it, with something chosen where a view has a detail.
+                    let views: [(name: String, prepare: String)] = [
+                        ("overview", ""),
+                        ("trees", "document.querySelector('[data-path=\"demo\"] .timeline-btn').click()"),
+                        ("processes", ""),
+                        ("sandboxes", "document.querySelector('#sandbox-shop').click()"),
+                        ("operations", "document.querySelector('[data-operation=create_sandbox]').click()"),
+                        ("events", ""),
+                        ("nodes", ""),
                     ]
-                    for (name, selector) in shots {
-                        let png =
-                            if let selector { try await page.screenshot(of: selector) } else {
-                                try await page.screenshot(fullPage: true)
-                            }
+                    for view in views {
+                        try await page.click("#tab-\(view.name)")
+                        if !view.prepare.isEmpty { try await page.evaluate(view.prepare) }
+                        // Let the view's reads land (the processes table, a timeline, a sandbox's details).
+                        try await Task.sleep(for: .milliseconds(700))
+                        let png = try await page.screenshot(fullPage: true)
                         let image = try PNGImage(png)
-                        let path = "\(folder)/\(name)"
+                        let path = "\(folder)/dashboard-\(view.name).png"
                         guard ProcessPaths.write(png, to: path) else {
                             throw CLIError(exit: .failure, code: "io", message: "cannot write \(path)")
                         }
                         written.append([
-                            "file": .string(path), "width": .int(image.width), "height": .int(image.height),
+                            "file": .string(path), "view": .string(view.name), "width": .int(image.width),
+                            "height": .int(image.height),
                         ])
                     }
                 }
@@ -79,7 +93,7 @@ enum TestCommands {
         static let spec = CommandSpec(
             "e2e", "the dashboard's end-to-end scenario in headless Chromium",
             discussion:
-                "Against a private daemon (or the dashboard at --url, a login URL with its ?token=): open the dashboard, create a sandbox, see it and its processes, kill a process and watch it heal, run an experiment and read its verdict, destroy the sandbox. One line per step with its time; exit 0 only when every step passed; --junit writes JUnit XML for CI.",
+                "Against a private daemon (or the dashboard at --url, a login URL with its ?token=, of a daemon run with --allow-destructive-ui), through the page's own controls: open the dashboard, create a sandbox from the form, see its tree and its processes, kill a process and watch the tree heal, run an experiment and read its verdict, see an operation form name a wrong field, destroy the sandbox. One line per step with its time; exit 0 only when every step passed; --junit writes JUnit XML for CI.",
             flags: [
                 FlagSpec(
                     "url", "the dashboard to test (default: a private daemon's)", value: .string, placeholder: "URL"),
@@ -152,58 +166,101 @@ enum TestCommands {
                             "open the dashboard",
                             {
                                 try await page.goto(target)
-                                try await page.waitForSelector("#sandboxes", timeout: .seconds(10))
-                                try await page.waitForSelector("#processes", timeout: .seconds(10))
+                                try await DashboardPage.waitUntilReady(page)
                             }
                         ),
                         (
-                            "create a sandbox",
+                            "create a sandbox from the form",
                             {
-                                try await Self.expect(
-                                    page, "POST", "/api/v1/sandboxes",
-                                    ["sandbox_id": .string(id), "supervisor_module": "DemoSupervisor"], status: 201)
+                                try await page.click("#tab-sandboxes")
+                                try await page.click("#create-sandbox-btn")
+                                try await page.fill("#sandbox-id", id)
+                                try await page.selectOption("#sandbox-module", "DemoSupervisor")
+                                try await page.click("#submit-sandbox")
+                                try await page.waitForSelector("#sandbox-\(id)", timeout: .seconds(10))
                             }
                         ),
                         (
-                            "see it in the sandbox table",
-                            { try await Self.waitForRow(page, table: "#sandboxes", containing: id) }
+                            "see its supervision tree",
+                            {
+                                try await page.click("#tab-trees")
+                                try await page.waitForSelector("#tree-\(id).supervisor-tree", timeout: .seconds(10))
+                                _ = try await DashboardPage.treeRow(page, "\(id)/counter_1", restarts: 0)
+                            }
                         ),
                         (
                             "see its processes",
-                            { try await Self.waitForRow(page, table: "#processes", containing: "\(id)/counter_1") }
+                            {
+                                try await page.click("#tab-processes")
+                                try await page.waitForSelector(
+                                    ".process-item[data-path=\"\(id)/counter_1\"]", timeout: .seconds(10))
+                            }
                         ),
                         (
                             "kill a process and watch it heal",
                             {
-                                try await Self.expect(
-                                    page, "DELETE", "/api/v1/processes/\(id)%2Fcounter_1", nil, status: 200)
-                                _ = try await page.waitForFunction(
-                                    """
-                                    return [...document.querySelectorAll('#processes tr')].some(row =>
-                                      row.children[1] && row.children[1].textContent === arguments[0]
-                                      && row.children[4].textContent === '1');
-                                    """, [.string("\(id)/counter_1")], timeout: .seconds(15))
+                                let button = ".process-item[data-path=\"\(id)/counter_1\"] .kill-process-btn"
+                                guard
+                                    try await page.evaluate(
+                                        "return !!document.querySelector(arguments[0])", [.string(button)])
+                                        == .bool(true)
+                                else {
+                                    throw CLIError(
+                                        exit: .failure, code: "no_kill",
+                                        message:
+                                            "the dashboard offers no kill button: its daemon must run with --allow-destructive-ui"
+                                    )
+                                }
+                                try await page.click(button)
+                                try await page.click("#confirm-ok")
+                                try await page.waitForSelector(".process-killed-notification", timeout: .seconds(5))
+                                _ = try await DashboardPage.treeRow(page, "\(id)/counter_1", restarts: 1)
                             }
                         ),
                         (
                             "run an experiment and read its verdict",
                             {
-                                let result = try await Self.expect(
-                                    page, "POST", "/api/v1/sandboxes/\(id)/experiments",
-                                    ["experiment": "kill-child", "parameters": ["target": "counter_2"]], status: 200)
-                                guard result["data"]?["verdict"]?.stringValue == "pass" else {
+                                try await page.click("#tab-sandboxes")
+                                try await page.click("#sandbox-\(id)")
+                                try await page.waitForSelector("#run-experiment-btn", timeout: .seconds(5))
+                                try await page.selectOption("#experiment-select", "kill-child")
+                                try await page.click("#run-experiment-btn")
+                                try await page.click("#confirm-ok")
+                                let verdict = try await page.waitForFunction(
+                                    "const r = document.querySelector('.experiment-result'); return r && r.dataset.verdict",
+                                    timeout: .seconds(20))
+                                guard verdict == "pass" else {
+                                    let text = try await page.textContent(".experiment-result") ?? ""
                                     throw CLIError(
-                                        exit: .failure, code: "verdict", message: "verdict: \(result["data"] ?? .null)")
+                                        exit: .failure, code: "verdict",
+                                        message: "verdict \(verdict): \(text.prefix(300))")
                                 }
+                            }
+                        ),
+                        (
+                            "an operation form names the field that is wrong",
+                            {
+                                try await page.click("#tab-operations")
+                                try await page.click("#operation-list [data-operation=list_processes]")
+                                try await page.click("#op-check-in-page")
+                                try await page.fill("#op-param-limit", "0")
+                                try await page.click("#op-run")
+                                _ = try await page.waitForFunction(
+                                    "return document.querySelector('#op-error-limit').textContent.includes('at least 1')",
+                                    timeout: .seconds(5))
                             }
                         ),
                         (
                             "destroy it",
                             {
-                                try await Self.expect(page, "DELETE", "/api/v1/sandboxes/\(id)", nil, status: 200)
-                                _ = try await page.waitForFunction(
-                                    "return ![...document.querySelectorAll('#sandboxes td')].some(c => c.textContent === arguments[0]);",
-                                    [.string(id)], timeout: .seconds(15))
+                                try await page.click("#tab-sandboxes")
+                                try await page.click("#sandbox-\(id)")
+                                try await page.waitForSelector("#destroy-sandbox-btn", timeout: .seconds(5))
+                                try await page.click("#destroy-sandbox-btn")
+                                try await page.click("#confirm-ok")
+                                try await page.waitForSelector(".sandbox-destroyed", timeout: .seconds(5))
+                                try await page.waitForSelector("#sandbox-\(id)", state: .detached, timeout: .seconds(5))
+                                try await page.waitForSelector("#tree-\(id)", state: .detached, timeout: .seconds(5))
                             }
                         ),
                     ]
@@ -215,33 +272,6 @@ enum TestCommands {
                 throw BrowserCommandError.from(error)
             }
             try finish(steps, context)
-        }
-
-        /// Calls the API from the page, as the dashboard's own scripts do (its session cookie and the request
-        /// header); the JSON answer, or an error naming the status.
-        @discardableResult
-        static func expect(_ page: Page, _ method: String, _ path: String, _ body: Term?, status: Int) async throws
-            -> Term
-        {
-            let answer = try await page.evaluate(
-                """
-                return fetch(arguments[1], {method: arguments[0], headers: {'Content-Type': 'application/json',
-                  'X-Superlearner-Request': '1'}, body: arguments[2] === null ? undefined : JSON.stringify(arguments[2])})
-                  .then(async r => ({status: r.status, body: await r.text()}));
-                """, [.string(method), .string(path), body ?? .null])
-            let code = answer["status"]?.intValue ?? 0
-            let text = answer["body"]?.stringValue ?? ""
-            guard code == status else {
-                throw CLIError(
-                    exit: .failure, code: "http", message: "\(method) \(path) answered \(code): \(text.prefix(200))")
-            }
-            return (try? Term(json: text)) ?? .null
-        }
-
-        static func waitForRow(_ page: Page, table: String, containing text: String) async throws {
-            _ = try await page.waitForFunction(
-                "return [...document.querySelectorAll(arguments[0] + ' td')].some(c => c.textContent === arguments[1]);",
-                [.string(table), .string(text)], timeout: .seconds(15))
         }
 
         func finish(_ steps: [Step], _ context: CommandContext) throws {
@@ -286,6 +316,34 @@ enum TestCommands {
             }
             return xml + "</testsuite>\n"
         }
+    }
+}
+
+/// What `docs generate` and `test e2e` read from the dashboard page.
+enum DashboardPage {
+    /// Waits for the page's first full render (`body[data-ready]`); fails when the page reports an error or
+    /// its script threw.
+    static func waitUntilReady(_ page: Page) async throws {
+        let state = try await page.waitForFunction(
+            "return document.body && document.body.dataset.ready", timeout: .seconds(20))
+        let errors = try await page.evaluate(
+            "return window.superlearner ? window.superlearner.errors : ['no dashboard script']")
+        guard state == "true", errors.arrayValue?.isEmpty ?? true else {
+            throw CLIError(
+                exit: .failure, code: "dashboard",
+                message: "the dashboard did not load (ready=\(state.plain)): \(errors.json)")
+        }
+    }
+
+    /// Waits until the tree row of `path` shows `restarts` restarts; its pid.
+    @discardableResult
+    static func treeRow(_ page: Page, _ path: String, restarts: Int) async throws -> String {
+        try await page.waitForFunction(
+            """
+            const li = [...document.querySelectorAll('.tree-node')].find(n => n.dataset.path === arguments[0]);
+            return li && li.querySelector('.node-restarts').textContent === '↻ ' + arguments[1] && li.dataset.pid;
+            """, [.string(path), .int(restarts)], timeout: .seconds(10)
+        ).stringValue ?? ""
     }
 }
 

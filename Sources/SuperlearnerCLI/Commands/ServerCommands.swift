@@ -26,7 +26,8 @@ enum ServerCommands {
         FlagSpec(
             "allow-destructive-ui",
             "let the dashboard kill, stop, terminate, destroy and run experiments (each confirmed)"),
-        FlagSpec("read-only", "refuse every operation that changes something (403 read_only); the dashboard only shows"),
+        FlagSpec(
+            "read-only", "refuse every operation that changes something (403 read_only); the dashboard only shows"),
     ]
 
     /// The listener flags of `start` and `run`.

@@ -915,10 +915,12 @@ extension Dashboard {
         let lastSeq = 0;
         let stream = null;
         let streamBroken = false;
-        function onEvent(event) {
+        // replay: an event from before the trees were read, for the log only (the trees already include it).
+        function onEvent(event, replay) {
           if (event.seq <= lastSeq) return;
           lastSeq = event.seq;
           addEventToLog(event);
+          if (replay) return;
           const m = event.metadata || {};
           switch (event.name) {
             case 'runtime.supervisor.restart':
@@ -978,7 +980,9 @@ extension Dashboard {
         // Line charts over the kept window, own SVG: time on x (the last ten minutes), 0..max on y.
         function drawCharts() {
           const now = samples.length ? samples[samples.length - 1].time : Date.now() / 1000;
-          const span = historyCapacity;
+          // The whole kept window once it is full; a young daemon's whole life (at least a minute) before that.
+          const span = Math.min(historyCapacity, Math.max(60, samples.length ? now - samples[0].time : 0));
+          const spanLabel = span >= 120 ? '−' + Math.round(span / 60) + ' min' : '−' + Math.round(span) + ' s';
           const left = 44, right = 594, top = 8, bottom = 128;
           for (const chart of charts) {
             const figure = $('#chart-' + chart.id);
@@ -994,13 +998,14 @@ extension Dashboard {
               svgEl('line', { class: 'axis', x1: left, x2: left, y1: top, y2: bottom }),
               svgEl('text', { class: 'axis-label', x: 2, y: top + 8, text: formatNumber(top10) }),
               svgEl('text', { class: 'axis-label', x: 2, y: bottom, text: '0' }),
-              svgEl('text', { class: 'axis-label', x: left, y: 146, text: '−10 min' }),
+              svgEl('text', { class: 'axis-label', x: left, y: 146, text: spanLabel }),
               svgEl('text', { class: 'axis-label', x: right - 24, y: 146, text: 'now' })
             ];
             for (const series of chart.series) {
               const points = samples.filter(s => series.value(s) !== null && series.value(s) !== undefined && now - s.time <= span)
                 .map(s => x(s.time).toFixed(1) + ',' + y(series.value(s)).toFixed(1));
-              if (points.length) children.push(svgEl('polyline', { points: points.join(' '), fill: 'none', stroke: series.color, 'stroke-width': 1.6 }, svgEl('title', { text: series.label })));
+              if (points.length > 1) children.push(svgEl('polyline', { points: points.join(' '), fill: 'none', stroke: series.color, 'stroke-width': 1.6 }, svgEl('title', { text: series.label })));
+              else if (points.length === 1) { const [px, py] = points[0].split(','); children.push(svgEl('circle', { cx: px, cy: py, r: 2.5, fill: series.color })); }
             }
             fill(svg, [...children]);
             svg.dataset.points = String(samples.length);
@@ -1101,13 +1106,13 @@ extension Dashboard {
           try {
             // The stream starts where the kept events shown here end, so nothing is missed or shown twice.
             const recent = await api('GET', '/api/v1/telemetry/events?limit=200');
-            for (const event of recent) onEvent(event);
+            for (const event of recent) onEvent(event, true);
             const [ops, templateList, experimentList] = await Promise.all([
-              api('GET', '/api/v1/arsenal/operations'), api('GET', '/api/v1/templates'), api('GET', '/api/v1/experiments')]);
+              api('GET', '/api/v1/arsenal/operations'), api('GET', '/api/v1/templates'), api('GET', '/api/v1/experiments'),
+              loadTrees(), loadSandboxes(), loadHistory(true), currentView === 'processes' ? refreshProcesses() : null]);
             operations = ops; templates = templateList; experiments = experimentList;
             $('#sandbox-module').append(...templates.map(t => el('option', { value: t.name, text: t.name + ' — ' + (t.strategy || '') })));
             renderOperationList(); renderRunHistory();
-            await Promise.all([loadTrees(), loadSandboxes(), loadHistory(true), currentView === 'processes' ? refreshProcesses() : null]);
             connect();
             window.superlearner.timings.firstRender = performance.now() - started;
             window.superlearner.timings.sinceNavigation = performance.now();
