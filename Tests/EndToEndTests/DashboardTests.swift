@@ -229,6 +229,18 @@ struct DashboardTests {
                 let verdictText = try await page.textContent(".experiment-result") ?? ""
                 #expect(verdict == "pass", "\(verdictText)")
 
+                // The configuration, edited as JSON: a key added, and a bad edit named without losing the stored one.
+                try await page.evaluate("document.querySelector('#sandbox-config').value = '{\"team\": \"blue\"}'")
+                try await page.click("#save-config-btn")
+                try await page.waitForSelector(".toast", timeout: .seconds(5))
+                #expect(await home.run(["sandbox", "config", "demo", "--json"]).json?["team"] == "blue")
+                try await page.evaluate("document.querySelector('#sandbox-config').value = '[1, 2'")
+                try await page.click("#save-config-btn")
+                _ = try await page.waitForFunction(
+                    "return document.querySelector('#sandbox-config-error').textContent.startsWith('not JSON')",
+                    timeout: .seconds(5))
+                #expect(await home.run(["sandbox", "config", "demo", "--json"]).json?["team"] == "blue")
+
                 // An operation form: the page's check, then the server's, each naming the field.
                 try await page.click("#tab-operations")
                 try await page.click("#operation-list [data-operation=list_processes]")

@@ -183,6 +183,19 @@ struct RouteTests {
             return seen
         }
         #expect(viaHeader == UInt64(createSeq))
+        // A browser reconnects to the URL it opened (its since included) and adds the last id it got: the
+        // header is the later point and wins, so nothing is delivered twice.
+        let reconnected: UInt64? = await offPool {
+            var seen: UInt64? = nil
+            _ = try? client.followEvents(
+                "/api/v1/events?since=0", lastEventID: UInt64(createSeq - 1), until: deadline
+            ) { id, _ in
+                seen = id
+                return false
+            }
+            return seen
+        }
+        #expect(reconnected == UInt64(createSeq))
         let bad = try await home.client.send("GET", "/api/v1/events?since=abc")
         #expect(bad.status == 400)
     }
