@@ -68,7 +68,8 @@ let package = Package(
         .target(
             name: "Arsenal",
             dependencies: [
-                "Sandbox", "Schema", "Programs", "Supervision", "Telemetry", "SuperlearnerAPI",
+                "Sandbox", "Schema", "Programs", "Supervision", "Telemetry", "SuperlearnerAPI", "Cluster",
+                "SuperlearnerClient",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
@@ -86,7 +87,7 @@ let package = Package(
             name: "SuperlearnerDaemon",
             dependencies: [
                 "ArsenalHTTP", "Arsenal", "Sandbox", "Telemetry", "Supervision", "CSQLite", "CSuperlearner",
-                "SuperlearnerClient", "SuperlearnerAPI", "Programs",
+                "SuperlearnerClient", "SuperlearnerAPI", "Programs", "Cluster",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -101,6 +102,13 @@ let package = Package(
         .target(
             name: "SuperlearnerClient", dependencies: ["CSuperlearner", "SuperlearnerAPI"], swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Cluster",
+            dependencies: [
+                "SuperlearnerClient", "Sandbox", "Telemetry", "Supervision",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         // posix_spawn with setsid and closefrom, which glibc does not expose to Swift.
         .target(name: "CSuperlearner"),
         // The system SQLite (libsqlite3-dev); see docs/persistence.md for why not GRDB.
@@ -109,7 +117,7 @@ let package = Package(
             name: "SuperlearnerCLI",
             dependencies: [
                 "SuperlearnerAPI", "SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Schema", "Sandbox",
-                "Telemetry",
+                "Telemetry", "Cluster",
                 "Supervision", "CReadline", "CSuperlearner", "Playwriter",
                 .product(name: "Logging", package: "swift-log"),
             ],

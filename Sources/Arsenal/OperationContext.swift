@@ -1,3 +1,4 @@
+import Cluster
 import Sandbox
 import Supervision
 import Synchronization
@@ -24,6 +25,8 @@ public final class OperationContext: Sendable {
     /// Whether only reads may run; when `true` every `mutating` or `destructive` operation fails with 403
     /// `read_only`.
     public let readOnly: Bool
+    /// This node's membership of a cluster, when it is in one.
+    public let cluster: ClusterMember?
     /// Wall-clock start of this node, seconds since 1970.
     public let startedAt: Double
     /// Set while the node shuts down; every operation then fails with 503.
@@ -32,7 +35,7 @@ public final class OperationContext: Sendable {
     /// Creates a context; everything defaults to a fresh instance.
     public init(
         runtime: Runtime = Runtime(), sandboxes: SandboxManager? = nil, telemetry: Telemetry? = nil,
-        allowDestructive: Bool = true, readOnly: Bool = false
+        allowDestructive: Bool = true, readOnly: Bool = false, cluster: ClusterMember? = nil
     ) {
         let telemetry = telemetry ?? Telemetry()
         self.runtime = runtime
@@ -41,6 +44,7 @@ public final class OperationContext: Sendable {
         self.traces = TraceStore(runtime: runtime)
         self.allowDestructive = allowDestructive
         self.readOnly = readOnly
+        self.cluster = cluster
         self.startedAt = SystemClock.wallSeconds()
     }
 

@@ -34,6 +34,9 @@ public struct SandboxInfo: TermConvertible, Hashable {
     public var spec: SandboxSpec
     /// Live processes in it.
     public var processCount: Int
+    /// For a distributed sandbox this node owns, the fencing token of its ownership (the etcd revision that
+    /// created the owner key); `nil` for a sandbox of this node alone.
+    public var fencingToken: Int? = nil
 
     /// The API shape: `id`, `template`, `status`, `failure_reason`, `supervisor`, `created_at`,
     /// `restart_count`, `config`, `spec`, `process_count`.
@@ -49,6 +52,8 @@ public struct SandboxInfo: TermConvertible, Hashable {
             "config": .object(config),
             "spec": spec.term,
             "process_count": .int(processCount),
+            "distributed": .bool(fencingToken != nil),
+            "fencing_token": fencingToken.map(Term.int) ?? .null,
         ]
     }
 }
@@ -109,6 +114,7 @@ extension SandboxInfo {
             throw TermDecodingError(path: "spec", expected: "a spec (\(error))")
         }
         processCount = try fields.int("process_count")
+        fencingToken = term["fencing_token"]?.intValue
     }
 }
 

@@ -43,6 +43,8 @@ public final class SandboxManager: Sendable {
         var failureReason: String?
         var supervisor: PID?
         var watch: ExitWatch?
+        /// Set for a distributed sandbox: the cluster (etcd) holds it, never this node's storage.
+        var fencingToken: Int? = nil
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -92,7 +94,9 @@ public final class SandboxManager: Sendable {
     }
 
     private func store(_ id: String) async throws(SandboxError) {
-        guard let persistence, let record = record(id) else { return }
+        guard let persistence, entries.withLock({ $0[id]?.fencingToken == nil }), let record = record(id) else {
+            return
+        }
         do {
             try await persistence.save(record)
         } catch {
@@ -115,11 +119,16 @@ public final class SandboxManager: Sendable {
     }
 
     /// Creates a sandbox running `spec`.
+    ///
+    /// `persist: false` rebuilds a stored sandbox (a `sandbox.restore` event, nothing written). A
+    /// `fencingToken` makes it a distributed sandbox this node owns: the cluster keeps it, so it is never
+    /// written to this node's storage (a node restarted after a crash must not bring back a copy another
+    /// node may run by now).
     /// - Throws: `SandboxError` for a bad id or config, a duplicate id, or a tree that does not start.
     @discardableResult
     public func create(
         id: String, spec: SandboxSpec, template: String? = nil, config: [String: Term] = [:],
-        createdAt: Double? = nil, restartCount: Int = 0, persist: Bool = true
+        createdAt: Double? = nil, restartCount: Int = 0, persist: Bool = true, fencingToken: Int? = nil
     ) async throws(SandboxError) -> SandboxInfo {
         guard SandboxID.isValid(id) else { throw .invalidID(id) }
         try SandboxManager.validate(config: config)
@@ -134,11 +143,11 @@ public final class SandboxManager: Sendable {
             entries[id] = Entry(
                 id: id, template: template, spec: spec, config: config,
                 createdAt: createdAt ?? SystemClock.wallSeconds(),
-                restartCount: restartCount, status: .starting)
+                restartCount: restartCount, status: .starting, fencingToken: fencingToken)
         }
         do {
             try await start(id: id, supervisorSpec)
-            if persist { try await store(id) }
+            if persist && fencingToken == nil { try await store(id) }
         } catch {
             let root = entries.withLock { $0.removeValue(forKey: id) }
             if let watch = root?.watch { runtime.unwatch(watch) }
@@ -148,8 +157,11 @@ public final class SandboxManager: Sendable {
         telemetry?.metrics.counter("superlearner_sandboxes_created_total").increment()
         telemetry?.metrics.meter("superlearner_sandboxes_active").increment()
         telemetry?.bus.emit(
-            persist ? EventName.sandboxCreate : EventName.sandboxRestore,
-            metadata: ["sandbox_id": .string(id), "template": template.map(Term.string) ?? .null])
+            persist || fencingToken != nil ? EventName.sandboxCreate : EventName.sandboxRestore,
+            metadata: [
+                "sandbox_id": .string(id), "template": template.map(Term.string) ?? .null,
+                "fencing_token": fencingToken.map(Term.int) ?? .null,
+            ])
         return try info(id)
     }
 
@@ -214,7 +226,7 @@ public final class SandboxManager: Sendable {
         SandboxInfo(
             id: entry.id, template: entry.template, status: entry.status, failureReason: entry.failureReason,
             supervisor: entry.supervisor, createdAt: entry.createdAt, restartCount: entry.restartCount,
-            config: entry.config, spec: entry.spec, processCount: processes)
+            config: entry.config, spec: entry.spec, processCount: processes, fencingToken: entry.fencingToken)
     }
 
     /// Live processes of the sandbox: its root supervisor and everything under its path.

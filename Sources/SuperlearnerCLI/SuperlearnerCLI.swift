@@ -39,9 +39,24 @@ public enum SuperlearnerCLI {
         }
         // A command with its own --timeout (wait) means something else by it than the request timeout.
         let ownsTimeout = parsed.spec.flags.contains { $0.long == "timeout" }
-        let context = CommandContext(
-            output: output, paths: SuperlearnerPaths.resolve(socket: input.flag("socket")),
+        var paths = SuperlearnerPaths.resolve(socket: input.flag("socket"))
+        var autostart = true
+        if let node = input.flag("node") {
+            do {
+                paths = try ClusterState.paths(ofNode: node, home: paths.home)
+            } catch let error as CLIError {
+                output.error(error)
+                return error.exit
+            } catch {
+                return .failure
+            }
+            // A node's daemon carries its cluster's settings; starting a bare one in its place would not.
+            autostart = false
+        }
+        var context = CommandContext(
+            output: output, paths: paths,
             timeout: ownsTimeout ? .seconds(30) : input.duration("timeout") ?? .seconds(30))
+        context.autostartAllowed = autostart
         do {
             let command = type.init(input)
             guard input.undeclared.isEmpty else {

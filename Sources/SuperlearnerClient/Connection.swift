@@ -169,10 +169,10 @@ final class Connection {
         }
     }
 
-    /// Exactly `count` bytes.
-    func read(count: Int) throws(ClientError) -> [UInt8] {
+    /// Exactly `count` bytes, by the connection's deadline or an earlier one.
+    func read(count: Int, deadline: UInt64? = nil) throws(ClientError) -> [UInt8] {
         while buffer.count - position < count {
-            guard try fill(deadline: deadline) else {
+            guard try fill(deadline: deadline ?? self.deadline) else {
                 throw .protocolError("connection closed in the middle of a body")
             }
         }

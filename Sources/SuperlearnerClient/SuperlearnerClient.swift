@@ -215,13 +215,51 @@ public struct SuperlearnerClient: Sendable {
         }
     }
 
+    /// Sends one request and hands its response body to `onBytes` piece by piece as it arrives (a chunked
+    /// stream such as etcd's watch), until `onBytes` returns `false`, the body ends or `deadline` passes;
+    /// then the connection is closed. Blocks the calling thread.
+    /// - Returns: the response status, and whether the body ended by itself.
+    /// - Throws: `ClientError` when the request cannot be sent or the head is not read by `deadline`.
+    public func stream(
+        _ method: String, _ path: String, body: String? = nil, until deadline: ContinuousClock.Instant,
+        _ onBytes: ([UInt8]) -> Bool
+    ) throws(ClientError) -> (status: Int, ended: Bool) {
+        let connection = try Connection(endpoint, timeout: .seconds(3600 * 24))
+        try connection.write(requestBytes(method, path, body: body, keepAlive: false))
+        let effective = Connection.now() &+ ContinuousClock.now.duration(to: deadline).wholeNanoseconds
+        let (status, headers) = try readHead(connection, deadline: effective)
+        let chunked = headers["transfer-encoding"]?.lowercased().contains("chunked") == true
+        do throws(ClientError) {
+            while true {
+                if chunked {
+                    guard let sizeLine = try connection.readLine(deadline: effective),
+                        let size = Int(
+                            sizeLine.split(separator: ";").first.map(String.init)?.trimmingWhitespace() ?? "",
+                            radix: 16)
+                    else { return (status, true) }
+                    if size == 0 { return (status, true) }
+                    let piece = try connection.read(count: size, deadline: effective)
+                    _ = try connection.readLine(deadline: effective)
+                    if !onBytes(piece) { return (status, false) }
+                } else {
+                    guard let line = try connection.readLine(deadline: effective) else { return (status, true) }
+                    if !onBytes(Array((line + "\n").utf8)) { return (status, false) }
+                }
+            }
+        } catch {
+            if case .timeout = error { return (status, false) }
+            throw error
+        }
+    }
+
     private func readRemaining(_ connection: Connection, _ headers: [String: String]) throws(ClientError) -> [UInt8] {
         if let length = headers["content-length"].flatMap({ Int($0) }) { return try connection.read(count: length) }
         return []
     }
 
-    /// Runs `body` on a new detached thread.
-    static func onThread(_ body: @escaping @Sendable () -> Void) {
+    /// Runs `body` on a new detached thread: for blocking work (a socket read, a long HTTP response) that
+    /// must not occupy Swift's cooperative pool.
+    public static func onThread(_ body: @escaping @Sendable () -> Void) {
         final class Box: @unchecked Sendable {
             // @unchecked: written once before the thread starts, read once by it.
             let body: @Sendable () -> Void

@@ -12,6 +12,12 @@ public struct SuperlearnerPaths: Sendable, Hashable {
     /// The Unix socket (mode 0600).
     public var socket: String
 
+    /// Paths for `home`, with its socket at `socket`.
+    public init(home: String, socket: String) {
+        self.home = home
+        self.socket = socket
+    }
+
     /// The daemon's pid file.
     public var pidFile: String { home + "/daemon.pid" }
     /// The daemon's log.

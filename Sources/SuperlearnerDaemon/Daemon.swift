@@ -1,6 +1,7 @@
 import Arsenal
 import ArsenalHTTP
 import AsyncAlgorithms
+import Cluster
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -86,9 +87,10 @@ public final class Daemon: Sendable {
         }
         let sandboxes = SandboxManager(
             runtime: runtime, telemetry: telemetry, persistence: store, programs: programs)
+        let member = try clusterMember(sandboxes: sandboxes, telemetry: telemetry, token: token)
         let context = OperationContext(
             runtime: runtime, sandboxes: sandboxes, telemetry: telemetry,
-            allowDestructive: configuration.allowDestructive, readOnly: configuration.readOnly)
+            allowDestructive: configuration.allowDestructive, readOnly: configuration.readOnly, cluster: member)
         let registry = OperationRegistry.builtin()
         await restore(from: store, into: sandboxes, telemetry: telemetry)
 
@@ -151,6 +153,11 @@ public final class Daemon: Sendable {
         }
         services.append(
             MetricHistoryService(telemetry: telemetry, runtime: runtime, sandboxes: sandboxes, interval: .seconds(1)))
+        if let member {
+            // Before the shutdown service in the list, so told after it: the sandboxes stop first, then the
+            // lease is revoked and the other nodes take them over.
+            services.append(ClusterService(member: member))
+        }
         // Last in the list, so the first told to shut down: refuse new work, then stop every tree in order.
         services.append(
             ShutdownService(
@@ -180,6 +187,27 @@ public final class Daemon: Sendable {
         }
         await store.close()
         logger.info("daemon stopped")
+    }
+
+    /// The cluster membership the configuration asks for: a node needs TCP (its peers call it there) and an
+    /// etcd URL it can parse.
+    func clusterMember(sandboxes: SandboxManager, telemetry: Telemetry, token: String) throws -> ClusterMember? {
+        guard let settings = configuration.cluster else { return nil }
+        guard configuration.port != nil else {
+            throw DaemonError.cluster("a cluster node needs TCP for its peers: add --port (0 picks a free one)")
+        }
+        guard let etcd = EtcdClient(url: settings.etcd) else {
+            throw DaemonError.cluster("--etcd must be an http://HOST:PORT URL, got \(settings.etcd)")
+        }
+        let host = configuration.host
+        return ClusterMember(
+            configuration: ClusterConfiguration(
+                etcd: etcd, name: settings.name, node: configuration.nodeName, token: token,
+                leaseSeconds: settings.leaseSeconds),
+            sandboxes: sandboxes, telemetry: telemetry, logger: logger,
+            address: { [self] in
+                listeners.withLock(\.tcpPort).map { "http://\(host):\($0)" }
+            })
     }
 
     /// Asks the daemon to stop gracefully (what `POST /api/v1/daemon/stop` does).
@@ -264,6 +292,19 @@ struct ShutdownService: Service {
         context.shuttingDown.store(true, ordering: .relaxed)
         logger.info("stopping sandboxes", metadata: ["count": .string("\(sandboxes.count)")])
         await sandboxes.stopAll()
+    }
+}
+
+/// Keeps the daemon in its cluster until a graceful stop; then the member gives up what it owns.
+struct ClusterService: Service {
+    let member: ClusterMember
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await member.run()
+        } onGracefulShutdown: {
+            member.stop()
+        }
     }
 }
 

@@ -37,6 +37,25 @@ public struct DaemonConfiguration: Sendable {
     public var maximumConnections: Int
     /// Event-stream readers at once; more are refused with 503.
     public var maximumEventSubscribers: Int
+    /// The cluster this daemon is a node of, if any.
+    public var cluster: ClusterSettings?
+
+    /// How a daemon joins a cluster (`server run --etcd URL`, or the home's `cluster.json`).
+    public struct ClusterSettings: Sendable, Equatable {
+        /// etcd's client URL (`http://127.0.0.1:2379`).
+        public var etcd: String
+        /// The cluster's name.
+        public var name: String
+        /// The lease TTL in seconds.
+        public var leaseSeconds: Int
+
+        /// Creates settings.
+        public init(etcd: String, name: String = "default", leaseSeconds: Int = 6) {
+            self.etcd = etcd
+            self.name = name
+            self.leaseSeconds = leaseSeconds
+        }
+    }
 
     /// Creates a configuration.
     public init(
@@ -74,6 +93,8 @@ public struct DaemonConfiguration: Sendable {
 public enum DaemonError: Error, Sendable, CustomStringConvertible {
     /// A daemon already answers on this socket.
     case alreadyRunning(socket: String, pid: String)
+    /// A cluster node without TCP, or with an etcd URL that is not one.
+    case cluster(String)
     /// A non-loopback TCP bind without a token.
     case tokenRequired(host: String)
     /// The token file is readable by others.
@@ -92,6 +113,7 @@ public enum DaemonError: Error, Sendable, CustomStringConvertible {
             "binding \(host) (not loopback) requires a token chosen for it: set SUPERLEARNER_TOKEN (and put TLS in front; the token travels in every request)"
         case .insecureTokenFile(let path): "the token file \(path) must have mode 0600"
         case .io(let message): message
+        case .cluster(let message): message
         case .addressInUse(let host, let port):
             "\(host):\(port) is already in use; choose another --port (0 lets the system pick one)"
         }

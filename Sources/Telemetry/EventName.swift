@@ -35,4 +35,19 @@ public enum EventName {
     public static let operationException = "arsenal.operation.exception"
     /// The daemon restored its sandboxes at start (`sandboxes`).
     public static let daemonRestore = "daemon.restore"
+    /// A node joined the cluster (`node`, `url`).
+    public static let clusterNodeUp = "cluster.node.up"
+    /// A node left the cluster or its lease expired (`node`).
+    public static let clusterNodeDown = "cluster.node.down"
+    /// This node could not renew its lease in time and stopped its distributed sandboxes (`reason`).
+    public static let clusterIsolated = "cluster.isolated"
+    /// This node is registered again after being isolated (`lease`).
+    public static let clusterRejoined = "cluster.rejoined"
+    /// This node claimed a distributed sandbox nobody owned before (`sandbox_id`, `node`, `token`).
+    public static let sandboxClaimed = "sandbox.claimed"
+    /// A distributed sandbox moved to this node because its owner was gone (`sandbox_id`, `from`, `to`,
+    /// `reason`, `token`).
+    public static let sandboxFailover = "sandbox.failover"
+    /// This node stopped its copy of a distributed sandbox it no longer owns (`sandbox_id`, `reason`).
+    public static let sandboxFenced = "sandbox.fenced"
 }

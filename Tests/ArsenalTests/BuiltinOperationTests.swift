@@ -182,8 +182,10 @@ struct BuiltinOperationTests {
         #expect(try await harness.run("node_info", ["node": .string(node)])["processes"] == 4)
         #expect(await harness.failure("node_info", ["node": "other@host"])?.code == "node_not_found")
         #expect(
-            try await harness.run("cluster_processes").arrayValue?.allSatisfy { $0["node"] == .string(node) } == true)
-        #expect(try await harness.run("cluster_supervision_trees").arrayValue?.first?["sandbox"] == "demo")
+            try await harness.run("cluster_processes")["processes"]?.arrayValue?.allSatisfy {
+                $0["node"] == .string(node)
+            } == true)
+        #expect(try await harness.run("cluster_supervision_trees")["trees"]?.arrayValue?.first?["sandbox"] == "demo")
         #expect(try await harness.run("system_health")["status"] == "ok")
         let info = try await harness.run("system_info")
         #expect(info["sandboxes"] == 1 && (info["memory_bytes"]?.intValue ?? 0) > 0)

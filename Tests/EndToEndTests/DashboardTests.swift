@@ -219,7 +219,9 @@ struct DashboardTests {
                 // An experiment with its verdict.
                 try await page.click("#tab-sandboxes")
                 try await page.click("#sandbox-demo")
-                try await page.waitForSelector("#run-experiment-btn", timeout: .seconds(5))
+                try await page.waitForSelector(
+                    ".sandbox-details[data-sandbox=\"demo\"][aria-busy=\"false\"] #run-experiment-btn",
+                    timeout: .seconds(5))
                 try await page.selectOption("#experiment-select", "kill-child")
                 try await page.click("#run-experiment-btn")
                 try await page.click("#confirm-ok")
@@ -288,7 +290,9 @@ struct DashboardTests {
                 // Destroy through the page.
                 try await page.click("#tab-sandboxes")
                 try await page.click("#sandbox-demo")
-                try await page.waitForSelector("#destroy-sandbox-btn", timeout: .seconds(5))
+                try await page.waitForSelector(
+                    ".sandbox-details[data-sandbox=\"demo\"][aria-busy=\"false\"] #destroy-sandbox-btn",
+                    timeout: .seconds(5))
                 try await page.click("#destroy-sandbox-btn")
                 try await page.click("#confirm-ok")
                 try await page.waitForSelector(".sandbox-destroyed", timeout: .seconds(5))

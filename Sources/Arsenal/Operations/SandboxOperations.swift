@@ -1,3 +1,4 @@
+import Cluster
 import Sandbox
 import Schema
 import SuperlearnerAPI
@@ -16,12 +17,76 @@ enum SandboxOperations {
         }
     }
 
+    /// `create_sandbox` with `distributed`: the desired state goes to etcd and a node (this one, the one
+    /// named, or the one rendezvous hashing picks) claims and runs it.
+    static func createDistributed(_ id: String, _ parameters: [String: Term], _ context: OperationContext)
+        async throws(OperationError) -> Term
+    {
+        guard let cluster = context.cluster else {
+            throw .validation([
+                FieldError(
+                    field: "distributed",
+                    message: "this daemon is not in a cluster (start one with 'superlearner cluster start 3')")
+            ])
+        }
+        let overrides = SandboxSpec.Overrides(
+            strategy: parameters["strategy"]?.stringValue.flatMap(SupervisorStrategy.init(rawValue:)),
+            maxRestarts: parameters["max_restarts"]?.intValue, maxSeconds: parameters["max_seconds"]?.doubleValue,
+            restart: parameters["restart"]?.stringValue.flatMap(RestartType.init(rawValue:)))
+        let template = parameters["supervisor_module"]?.stringValue
+        guard template != nil || parameters["spec_text"] != nil || parameters["spec"] != nil else {
+            throw .validation([
+                FieldError(
+                    field: "supervisor_module", message: "give supervisor_module (a template), spec or spec_text")
+            ])
+        }
+        let spec: SandboxSpec
+        do throws(SpecError) {
+            if let template, let found = SandboxTemplate.named(template) {
+                spec = found.spec
+            } else if let text = parameters["spec_text"]?.stringValue {
+                spec = try SandboxSpec.parse(text)
+            } else {
+                spec = try SandboxSpec(term: parameters["spec"] ?? .null)
+            }
+        } catch {
+            throw .validation(
+                error.issues.map {
+                    FieldError(field: $0.path.isEmpty ? "spec" : "spec.\($0.path)", message: $0.message)
+                })
+        }
+        guard SandboxID.isValid(id) else { throw .from(SandboxError.invalidID(id)) }
+        let config = parameters["config"]?.objectValue ?? [:]
+        let placement: ClusterMember.Placement = parameters["node"]?.stringValue.map { .node($0) } ?? .spread
+        let desired = ClusterMember.DesiredSandbox(
+            spec: spec.applying(overrides).term, template: template, config: config, placement: placement)
+        let owner = try await ClusterOperations.run { () async throws(ClusterError) in
+            try await cluster.create(id: id, desired)
+        }
+        if case .object(var members) = (try? context.sandboxes.info(id))?.term {
+            members["node"] = .string(owner.node)
+            return .object(members)
+        }
+        return [
+            "id": .string(id), "distributed": true, "node": .string(owner.node), "fencing_token": .int(owner.token),
+            "placement": .string(placement.description), "status": "running",
+        ]
+    }
+
     static let all: [any Operation] = [
         DefinedOperation(
             "list_sandboxes", .sandbox, .read, "every sandbox with its status, template and process count",
             rest: RestBinding(.get, "/api/v1/sandboxes")
         ) { _, context throws(OperationError) in
-            .array(context.sandboxes.list().map(\.term))
+            let node = Term.string(context.runtime.nodeName)
+            var rows = context.sandboxes.list().map { info -> Term in
+                guard case .object(var members) = info.term else { return info.term }
+                members["node"] = node
+                return .object(members)
+            }
+            // In a cluster, the distributed sandboxes other nodes run, as their owners report them.
+            if let cluster = context.cluster { rows += await ClusterOperations.remoteSandboxes(cluster) }
+            return .array(rows)
         },
         DefinedOperation(
             "create_sandbox", .sandbox, .mutating, "create a sandbox from a template (supervisor_module) or a spec",
@@ -46,9 +111,23 @@ enum SandboxOperations {
                     "restart", .string, "override every worker's restart type",
                     allowed: Term.strings(RestartType.allCases.map(\.rawValue))),
                 Parameter("config", .object, "free-form configuration kept with the sandbox"),
+                Parameter(
+                    "distributed", .boolean,
+                    "place it in the cluster: kept in etcd, run by one node, moved when that node dies", default: false),
+                Parameter(
+                    "node", .string, "with distributed: the node to run it on while that node lives", minimum: 1,
+                    maximum: 255),
             ]
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
+            if parameters["distributed"] == .bool(true) {
+                return try await createDistributed(id, parameters, context)
+            }
+            if parameters["node"] != nil {
+                throw .validation([
+                    FieldError(field: "node", message: "node places a distributed sandbox: add distributed")
+                ])
+            }
             let config = parameters["config"]?.objectValue ?? [:]
             let overrides = SandboxSpec.Overrides(
                 strategy: parameters["strategy"]?.stringValue.flatMap(SupervisorStrategy.init(rawValue:)),
@@ -117,6 +196,10 @@ enum SandboxOperations {
             rest: RestBinding(.delete, "/api/v1/sandboxes/{sandbox_id}"), parameters: [idParameter]
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
+            if let cluster = context.cluster, await cluster.isDistributed(id) {
+                try await ClusterOperations.run { () async throws(ClusterError) in try await cluster.destroy(id: id) }
+                return ["sandbox_id": .string(id), "destroyed": true, "distributed": true]
+            }
             try await manage { () async throws(SandboxError) in try await context.sandboxes.destroy(id) }
             return ["sandbox_id": .string(id), "destroyed": true]
         },

@@ -10,8 +10,7 @@ import Telemetry
     import Darwin
 #endif
 
-/// Cluster, system and telemetry operations. Clustering does not exist yet: the cluster operations answer
-/// for the local node alone, in the shape a cluster will use.
+/// System and telemetry operations.
 enum SystemOperations {
     static func nodeTerm(_ context: OperationContext) -> Term {
         [
@@ -33,61 +32,6 @@ enum SystemOperations {
     }
 
     static let all: [any Operation] = [
-        DefinedOperation(
-            "cluster_health", .cluster, .read, "health of every node (the local node alone until clustering exists)",
-            rest: RestBinding(.get, "/api/v1/cluster/health")
-        ) { _, context throws(OperationError) in
-            ["status": "healthy", "node_count": 1, "unreachable": [], "nodes": [nodeTerm(context)]]
-        },
-        DefinedOperation(
-            "cluster_topology", .cluster, .read,
-            "nodes and their connections (the local node alone until clustering exists)",
-            rest: RestBinding(.get, "/api/v1/cluster/topology")
-        ) { _, context throws(OperationError) in
-            ["nodes": [nodeTerm(context)], "connections": [], "local": .string(context.runtime.nodeName)]
-        },
-        DefinedOperation(
-            "node_info", .cluster, .read, "one node's details (only the local node exists until clustering does)",
-            rest: RestBinding(.get, "/api/v1/cluster/nodes/{node}/info"),
-            parameters: [Parameter("node", .string, "the node name", required: true, minimum: 1, maximum: 255)]
-        ) { parameters, context throws(OperationError) in
-            let node = parameters["node"]?.stringValue ?? ""
-            guard node == context.runtime.nodeName || node == "local" else {
-                throw OperationError(
-                    .notFound, code: "node_not_found", "no node \"\(node)\" (this node is \(context.runtime.nodeName))",
-                    field: "node")
-            }
-            return nodeTerm(context)
-        },
-        DefinedOperation(
-            "cluster_processes", .cluster, .read,
-            "processes across the cluster, each with its node (the local node alone for now)",
-            rest: RestBinding(.get, "/api/v1/cluster/processes"),
-            parameters: [Parameter("limit", .integer, "at most this many", default: 1000, minimum: 1, maximum: 100_000)]
-        ) { parameters, context throws(OperationError) in
-            let limit = try parameters.integer("limit")
-            return .array(
-                context.runtime.allInfo().prefix(limit).map { info in
-                    guard case .object(var members) = ProcessOperations.row(info) else { return .null }
-                    members["node"] = .string(context.runtime.nodeName)
-                    return .object(members)
-                })
-        },
-        DefinedOperation(
-            "cluster_supervision_trees", .cluster, .read,
-            "every sandbox's live tree, per node (the local node alone for now)",
-            rest: RestBinding(.get, "/api/v1/cluster/supervision-trees")
-        ) { _, context throws(OperationError) in
-            var trees: [Term] = []
-            for info in context.sandboxes.list() {
-                if let tree = try? await context.sandboxes.tree(info.id) {
-                    trees.append([
-                        "node": .string(context.runtime.nodeName), "sandbox": .string(info.id), "tree": tree.term,
-                    ])
-                }
-            }
-            return .array(trees)
-        },
         DefinedOperation(
             "system_health", .system, .read, "whether this node is healthy, with the numbers behind the answer",
             rest: RestBinding(.get, "/api/v1/system/health")
@@ -185,5 +129,6 @@ enum SystemOperations {
 public enum BuiltinOperations {
     /// Process, supervisor, sandbox, cluster, system and telemetry operations.
     public static let all: [any Operation] =
-        ProcessOperations.all + SupervisorOperations.all + SandboxOperations.all + SystemOperations.all
+        ProcessOperations.all + SupervisorOperations.all + SandboxOperations.all + ClusterOperations.all
+        + SystemOperations.all
 }

@@ -17,6 +17,9 @@ struct CommandContext {
     let paths: SuperlearnerPaths
     /// How long a request to the daemon may take (`--timeout`, default 30 s).
     let timeout: Duration
+    /// Whether a command may start a daemon when none answers (not for `--node`: a node's daemon is the
+    /// cluster's to start).
+    var autostartAllowed = true
 
     var client: SuperlearnerClient { SuperlearnerClient(endpoint: .unix(paths.socket), timeout: timeout) }
 
@@ -104,6 +107,11 @@ struct CommandContext {
     }
 
     func autostart() throws {
+        guard autostartAllowed else {
+            throw CLIError(
+                exit: .unreachable, code: "unreachable",
+                message: "no daemon answers at \(paths.socket): that node is down (see 'superlearner cluster status')")
+        }
         if String(cString: getenv("SUPERLEARNER_NO_AUTOSTART") ?? strdup("")) == "1" {
             throw CLIError(
                 exit: .unreachable, code: "unreachable",

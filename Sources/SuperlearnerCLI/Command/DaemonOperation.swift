@@ -29,6 +29,9 @@ enum DaemonOperation: String, CaseIterable, Sendable {
     case getSupervisor = "get_supervisor"
     case getMetrics = "get_metrics"
     case listEvents = "list_events"
+    case clusterHealth = "cluster_health"
+    case clusterTopology = "cluster_topology"
+    case clusterProcesses = "cluster_processes"
 
     /// Every built-in operation (no daemon needed to read their declarations).
     static let registry = OperationRegistry.builtin()

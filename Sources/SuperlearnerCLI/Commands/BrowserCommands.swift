@@ -222,7 +222,9 @@ enum TestCommands {
                             {
                                 try await page.click("#tab-sandboxes")
                                 try await page.click("#sandbox-\(id)")
-                                try await page.waitForSelector("#run-experiment-btn", timeout: .seconds(5))
+                                try await page.waitForSelector(
+                                    ".sandbox-details[data-sandbox=\"\(id)\"][aria-busy=\"false\"] #run-experiment-btn",
+                                    timeout: .seconds(5))
                                 try await page.selectOption("#experiment-select", "kill-child")
                                 try await page.click("#run-experiment-btn")
                                 try await page.click("#confirm-ok")
@@ -255,7 +257,9 @@ enum TestCommands {
                             {
                                 try await page.click("#tab-sandboxes")
                                 try await page.click("#sandbox-\(id)")
-                                try await page.waitForSelector("#destroy-sandbox-btn", timeout: .seconds(5))
+                                try await page.waitForSelector(
+                                    ".sandbox-details[data-sandbox=\"\(id)\"][aria-busy=\"false\"] #destroy-sandbox-btn",
+                                    timeout: .seconds(5))
                                 try await page.click("#destroy-sandbox-btn")
                                 try await page.click("#confirm-ok")
                                 try await page.waitForSelector(".sandbox-destroyed", timeout: .seconds(5))

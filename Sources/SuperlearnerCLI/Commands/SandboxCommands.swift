@@ -43,6 +43,10 @@ enum SandboxCommands {
                 FlagSpec(
                     "config", "set a config key (repeatable)", value: .string, placeholder: "KEY=VALUE",
                     repeatable: true),
+                FlagSpec(
+                    "distributed",
+                    "place it in the cluster: one node runs it, another takes over if that node dies (with --node NAME: that node first)"
+                ),
             ],
             examples: [
                 ("superlearner sandbox create demo DemoSupervisor", "the seed's demo tree"),
@@ -65,8 +69,12 @@ enum SandboxCommands {
         let maxSeconds: Int?
         let restart: String?
         let config: [String]
+        let distributed: Bool
+        let node: String?
 
         init(_ input: CommandInput) {
+            distributed = input.has("distributed")
+            node = input.flag("node")
             id = input.required("ID")
             template = input.optional("TEMPLATE")
             specFile = input.flag("spec")
@@ -98,6 +106,15 @@ enum SandboxCommands {
             if let maxSeconds { body["max_seconds"] = .int(maxSeconds) }
             if let restart { body["restart"] = .string(restart) }
             if !config.isEmpty { body["config"] = .object(try CommandContext.keyValues(config)) }
+            if distributed {
+                body["distributed"] = true
+                if let node { body["node"] = .string(node) }
+                let data = try context.call(.createSandbox, body)
+                context.output.data(data) {
+                    "created distributed sandbox \(id) on node \(data["node"]?.plain ?? "?") (fencing token \(data["fencing_token"]?.plain ?? "?"))"
+                }
+                return
+            }
             let (data, info) = try context.call(.createSandbox, body, as: SandboxInfo.self)
             context.output.data(data) {
                 "created sandbox \(id) (\(info.template ?? "spec"), \(info.processCount) processes); try 'superlearner sandbox tree \(id)'"
@@ -179,16 +196,20 @@ enum SandboxCommands {
         func run(_ context: CommandContext) throws {
             let output = context.output
             let (data, list) = try context.call(.listSandboxes, as: [SandboxInfo].self)
+            // In a cluster the node that runs each sandbox matters: a column for it.
+            let rowsData = data.arrayValue ?? []
+            let clustered = rowsData.contains { $0["distributed"] == .bool(true) }
             output.data(data) {
-                let rows = list.map { info in
+                let rows = zip(list, rowsData).map { info, row in
                     [
                         info.id, output.status(info.status.rawValue), info.template ?? "spec",
                         String(info.processCount), String(info.restartCount),
-                    ]
+                    ] + (clustered ? [row["node"]?.stringValue ?? "-"] : [])
                 }
                 return rows.isEmpty
                     ? "no sandboxes; create one with 'superlearner sandbox create demo DemoSupervisor'"
-                    : output.table(["ID", "STATUS", "TEMPLATE", "PROCESSES", "RESTARTS"], rows)
+                    : output.table(
+                        ["ID", "STATUS", "TEMPLATE", "PROCESSES", "RESTARTS"] + (clustered ? ["NODE"] : []), rows)
             }
         }
     }

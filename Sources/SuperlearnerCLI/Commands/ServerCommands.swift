@@ -28,6 +28,15 @@ enum ServerCommands {
             "let the dashboard kill, stop, terminate, destroy and run experiments (each confirmed)"),
         FlagSpec(
             "read-only", "refuse every operation that changes something (403 read_only); the dashboard only shows"),
+        FlagSpec(
+            "etcd", "join the cluster whose etcd answers here (remembered in the home's cluster.json)",
+            value: .string, placeholder: "URL"),
+        FlagSpec("cluster", "the cluster's name (default: default)", value: .string, placeholder: "NAME"),
+        FlagSpec(
+            "node-name", "this node's name in the cluster (default: $SUPERLEARNER_NODE)", value: .string,
+            placeholder: "NAME"),
+        FlagSpec(
+            "lease-ttl", "seconds a dead node keeps its sandboxes (default 6)", value: .integer, placeholder: "SECONDS"),
     ]
 
     /// The listener flags of `start` and `run`.
@@ -37,8 +46,16 @@ enum ServerCommands {
         let allowHosts: [String]
         let allowDestructiveUI: Bool
         let readOnly: Bool
+        let etcd: String?
+        let cluster: String?
+        let nodeName: String?
+        let leaseTTL: Int?
 
         init(_ input: CommandInput) {
+            etcd = input.flag("etcd")
+            cluster = input.flag("cluster")
+            nodeName = input.flag("node-name")
+            leaseTTL = input.integer("lease-ttl")
             port = input.integer("port")
             host = input.flag("host")
             allowHosts = input.flags("allow-host")
@@ -54,6 +71,10 @@ enum ServerCommands {
             for name in allowHosts { arguments += ["--allow-host", name] }
             if allowDestructiveUI { arguments.append("--allow-destructive-ui") }
             if readOnly { arguments.append("--read-only") }
+            if let etcd { arguments += ["--etcd", etcd] }
+            if let cluster { arguments += ["--cluster", cluster] }
+            if let nodeName { arguments += ["--node-name", nodeName] }
+            if let leaseTTL { arguments += ["--lease-ttl", String(leaseTTL)] }
             return arguments
         }
     }
@@ -187,6 +208,15 @@ enum ServerCommands {
                 nodeName: environment["SUPERLEARNER_NODE"] ?? "superlearner@localhost",
                 allowedHosts: listeners.allowHosts)
             try Self.applyLimits(environment, to: &configuration)
+            if let membership = try ClusterMembership.resolve(listeners, home: context.paths.home) {
+                configuration.cluster = .init(
+                    etcd: membership.etcd, name: membership.cluster, leaseSeconds: membership.leaseSeconds)
+                configuration.nodeName = listeners.nodeName ?? membership.node ?? configuration.nodeName
+                // A node restarted without flags (autostart, by hand) still needs TCP for its peers.
+                configuration.port = configuration.port ?? 0
+            } else if let nodeName = listeners.nodeName {
+                configuration.nodeName = nodeName
+            }
             var logger = Logger(label: "superlearner.daemon")
             logger.logLevel = Logger.Level(rawValue: environment["SUPERLEARNER_LOG_LEVEL"] ?? "info") ?? .info
             do {
@@ -199,6 +229,7 @@ enum ServerCommands {
                     throw CLIError(exit: .usage, code: "token_required", message: error.description)
                 case .io: throw CLIError(exit: .failure, code: "io_error", message: error.description)
                 case .addressInUse: throw CLIError(exit: .conflict, code: "address_in_use", message: error.description)
+                case .cluster: throw CLIError(exit: .usage, code: "cluster", message: error.description)
                 }
             }
         }

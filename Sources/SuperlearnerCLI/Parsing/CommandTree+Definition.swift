@@ -20,6 +20,9 @@ enum CommandTree {
             "socket", "the daemon's socket (default $SUPERLEARNER_HOME/superlearner.sock)", value: .file,
             placeholder: "PATH", completion: .file),
         FlagSpec("timeout", "how long to wait for the daemon (default 30s)", value: .duration, placeholder: "DURATION"),
+        FlagSpec(
+            "node", "talk to this node of the cluster started from this home (see 'cluster status')", value: .string,
+            placeholder: "NAME"),
         FlagSpec("help", short: "h", "show help for the command"),
     ]
 
@@ -40,6 +43,7 @@ enum CommandTree {
             ServerCommands.spec,
             EventsCommand.spec, WaitCommand.spec, TelemetryCommand.spec, TopCommand.spec, CompletionCommand.spec,
             ShellCommand.spec,
-            DemoCommand.spec, DocsCommands.spec, TestCommands.spec, VersionCommand.spec, HelpCommand.spec,
+            ClusterCommands.spec, DemoCommand.spec, DocsCommands.spec, TestCommands.spec, VersionCommand.spec,
+            HelpCommand.spec,
         ])
 }

@@ -345,7 +345,9 @@ extension Dashboard {
         }
 
         async function loadTrees() {
-          const [all, infos] = await Promise.all([execute('cluster_supervision_trees'), api('GET', '/api/v1/sandboxes')]);
+          // This node's trees: they follow this node's event stream (the Nodes view shows the others).
+          const [local, infos] = await Promise.all([execute('cluster_supervision_trees', { scope: 'local' }), api('GET', '/api/v1/sandboxes')]);
+          const all = local.trees;
           const byId = new Map(infos.map(info => [info.id, info]));
           const seen = new Set();
           for (const entry of all) { seen.add(entry.sandbox); renderTree(entry.sandbox, entry.tree, byId.get(entry.sandbox)); }
@@ -424,20 +426,34 @@ extension Dashboard {
           for (const th of $$('#processes th[data-sort]')) {
             if (th.dataset.sort === key) th.setAttribute('aria-sort', processSort.descending ? 'descending' : 'ascending'); else th.removeAttribute('aria-sort');
           }
-          const body = $('#processes tbody');
-          fill(body, [...rows.map(p => {
+          // Rows are kept by pid and updated in place, so a refresh never swaps a row out from under a click.
+          const seen = new Set();
+          const elements = rows.map(p => { seen.add(p.pid); return processRow(p); });
+          for (const pid of Array.from(processRows.keys())) if (!seen.has(pid)) processRows.delete(pid);
+          $('#processes tbody').replaceChildren(...elements);
+          $('#process-count').textContent = rows.length + ' of ' + processes.length + ' shown';
+        }
+
+        const processRows = new Map();   // pid -> {row, cells}
+        function processRow(p) {
+          let entry = processRows.get(p.pid);
+          if (!entry) {
             const target = p.path || p.name || p.pid;
-            const row = el('tr', { class: 'process-item', tabindex: '0', dataset: { pid: p.pid, path: p.path || '' } },
-              el('td', { class: 'node-pid', text: p.pid }), el('td', { text: p.path || p.name || '–' }), el('td', { text: p.sandbox || '–' }),
-              el('td', { text: p.kind }), el('td', { class: 'status ' + statusClass(p.status), text: p.status }),
-              el('td', { class: 'num', text: p.mailbox }), el('td', { class: 'num', text: (p.messages_in || 0) + (p.messages_out || 0) }),
-              el('td', { class: 'num', text: p.restarts }), el('td', { class: 'num', text: formatBytes(p.memory) }),
+            const cells = Array.from({ length: 9 }, () => el('td'));
+            for (const index of [5, 6, 7, 8]) cells[index].className = 'num';
+            cells[0].className = 'node-pid';
+            const row = el('tr', { class: 'process-item', tabindex: '0', dataset: { pid: p.pid, path: p.path || '' } }, cells,
               el('td', {}, policy.destructive ? el('button', { type: 'button', class: 'kill-process-btn danger mini', text: 'kill', 'aria-label': 'kill ' + target, onclick: event => { event.stopPropagation(); killProcess(target); } }) : null));
             row.addEventListener('click', () => openProcess(target));
             row.addEventListener('keydown', event => { if (event.key === 'Enter') openProcess(target); });
-            return row;
-          })]);
-          $('#process-count').textContent = rows.length + ' of ' + processes.length + ' shown';
+            entry = { row, cells };
+            processRows.set(p.pid, entry);
+          }
+          const values = [p.pid, p.path || p.name || '–', p.sandbox || '–', p.kind, p.status, p.mailbox,
+            (p.messages_in || 0) + (p.messages_out || 0), p.restarts, formatBytes(p.memory)];
+          values.forEach((value, index) => { const text = String(value); if (entry.cells[index].textContent !== text) entry.cells[index].textContent = text; });
+          entry.cells[4].className = 'status ' + statusClass(p.status);
+          return entry.row;
         }
 
         async function killProcess(target) {
@@ -592,8 +608,11 @@ extension Dashboard {
           renderSandboxes();
           const panel = $('#sandbox-details');
           panel.hidden = false;
+          // Busy until the new content is in: automation (and a screen reader) waits for it, not for old buttons.
+          panel.setAttribute('aria-busy', 'true');
+          panel.dataset.sandbox = id;
           let info;
-          try { info = await api('GET', '/api/v1/sandboxes/' + enc(id)); } catch (error) { fill(panel, [el('p', { class: 'field-error', text: error.message })]); return; }
+          try { info = await api('GET', '/api/v1/sandboxes/' + enc(id)); } catch (error) { fill(panel, [el('p', { class: 'field-error', text: error.message })]); panel.setAttribute('aria-busy', 'false'); return; }
           if (selectedSandbox !== id) return;
           const config = el('textarea', { id: 'sandbox-config', rows: 4, spellcheck: 'false', 'aria-label': 'configuration of ' + id, readonly: policy.readOnly });
           config.value = JSON.stringify(info.config || {}, null, 2);
@@ -631,6 +650,7 @@ extension Dashboard {
                 result)
               : el('p', { class: 'muted', text: 'Experiments kill processes: they need a daemon started with --allow-destructive-ui.' }),
             el('h3', { text: 'Spec' }), el('pre', { class: 'sandbox-spec', text: JSON.stringify(info.spec, null, 2) })]);
+          panel.setAttribute('aria-busy', 'false');
         }
         async function act2(question, verb, call) { const data = await act(question, verb, call); loadSandboxesSoon(); if (selectedSandbox) setTimeout(() => selectedSandbox && selectSandbox(selectedSandbox), 400); return data; }
 

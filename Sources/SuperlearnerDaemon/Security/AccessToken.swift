@@ -9,9 +9,9 @@ import SuperlearnerClient
 /// The secret every TCP request must present: 32 random bytes as hex, created at the daemon's first
 /// start in the 0600 token file of its home (`SUPERLEARNER_TOKEN` overrides it). Clients on the same
 /// account read the file; anyone else cannot.
-enum AccessToken {
+public enum AccessToken {
     /// A new token from the system's cryptographic random source.
-    static func generate() -> String {
+    public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         let digits = Array("0123456789abcdef")
         return String(
@@ -24,7 +24,7 @@ enum AccessToken {
     /// The token in `path`, creating the file (0600, atomically) with a new token when there is none.
     /// - Throws: `DaemonError.insecureTokenFile` when the file can be read by others, `.io` when it cannot
     ///   be written.
-    static func loadOrCreate(at path: String) throws(DaemonError) -> String {
+    public static func loadOrCreate(at path: String) throws(DaemonError) -> String {
         var info = stat()
         if stat(path, &info) == 0 {
             guard info.st_mode & 0o077 == 0 else { throw .insecureTokenFile(path) }
