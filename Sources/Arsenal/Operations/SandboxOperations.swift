@@ -177,6 +177,15 @@ enum SandboxOperations {
             rest: RestBinding(.get, "/api/v1/sandboxes/{sandbox_id}"), parameters: [idParameter]
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
+            if (try? context.sandboxes.info(id)) == nil, let cluster = context.cluster,
+                let owner = await cluster.snapshot().owners[id]
+            {
+                // A distributed sandbox another node runs: say which, rather than "no such sandbox".
+                throw OperationError(
+                    .notFound, code: "sandbox_elsewhere",
+                    "sandbox \"\(id)\" runs on node \(owner.node); ask it there (superlearner --node \(owner.node) …)",
+                    field: "sandbox_id", details: ["node": .string(owner.node)])
+            }
             return try await manage { () async throws(SandboxError) in
                 guard case .object(var members) = try context.sandboxes.info(id).term else { return .null }
                 members["tree"] = try await context.sandboxes.tree(id).term

@@ -56,6 +56,25 @@ enum ClusterCommands {
         return TextFile.read(out) ?? ""
     }
 
+    /// Writes `token` as `home`'s token file, readable by its owner alone.
+    static func storeToken(_ token: String, in home: String) throws {
+        ProcessPaths.makeFolders(home)
+        chmod(home, 0o700)
+        let path = home + "/token"
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard descriptor >= 0 else {
+            throw CLIError(
+                exit: .failure, code: "io", message: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        let bytes = Array((token + "\n").utf8)
+        let written = write(descriptor, bytes, bytes.count)
+        fchmod(descriptor, 0o600)
+        close(descriptor)
+        guard written == bytes.count else {
+            throw CLIError(exit: .failure, code: "io", message: "cannot write \(path)")
+        }
+    }
+
     /// The `etcd` binary: `SUPERLEARNER_ETCD`, else the first on `PATH`.
     static func etcdBinary() throws -> String {
         let environment = SuperlearnerPaths.currentEnvironment()
@@ -216,6 +235,9 @@ enum ClusterCommands {
             }
             var rows: [Term] = []
             for node in state.nodes {
+                // Each node's home keeps the shared token, so a node restarted later (by hand, by autostart)
+                // still answers its peers.
+                if node.home != home { try ClusterCommands.storeToken(token, in: node.home) }
                 let answer = try ClusterCommands.runSelf(
                     [
                         "server", "start", "--port", "0", "--etcd", clientURL, "--cluster", name, "--node-name",
