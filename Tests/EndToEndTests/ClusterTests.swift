@@ -1,4 +1,5 @@
 import Foundation
+import Playwriter
 import SuperlearnerClient
 import Supervision
 import Testing
@@ -105,8 +106,26 @@ struct ClusterTests {
         // kill -9 the owner: another node rebuilds it, once, with a larger fencing token.
         let owner = try #require(cluster.pid(of: "node1"))
         let clock = ContinuousClock()
-        kill(owner, SIGKILL)
-        let killed = clock.now
+        // node2's dashboard is open when node1 dies: its Nodes page shows node1 unreachable, and works.
+        let port = try #require(status.json?["nodes"]?.arrayValue?.first { $0["name"] == "node2" }?["port"]?.intValue)
+        let token = try String(contentsOfFile: home.path + "/token", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let killed = try await Playwriter.withBrowser { browser in
+            let page = try await browser.newPage()
+            try await page.goto("http://127.0.0.1:\(port)/?token=\(token)")
+            _ = try await page.waitForFunction("return document.body.dataset.ready === 'true'", timeout: .seconds(20))
+            kill(owner, SIGKILL)
+            let killed = clock.now
+            try await page.click("#tab-nodes")
+            let row = try await page.waitForFunction(
+                """
+                const row = [...document.querySelectorAll('.nodes-table tbody tr')].find(r => r.children[0].textContent === 'node1');
+                return row && row.children[1].textContent === 'no' && row.className;
+                """, timeout: .seconds(5))
+            #expect(row == "s-failed")
+            #expect(try await page.evaluate("return document.querySelectorAll('.nodes-table tbody tr').length") == 3)
+            return killed
+        }
         // Right after the kill the dead node still looks registered: the gathering lists it, it does not fail.
         let partial = await home.run(["--node", "node2", "cluster", "processes", "--json"])
         #expect(

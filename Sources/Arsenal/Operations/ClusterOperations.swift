@@ -145,6 +145,14 @@ enum ClusterOperations {
                     "error": error["error"] ?? .null,
                 ])
             }
+            // Each node's lease as etcd counts it: how long before a silent node is declared dead.
+            for index in nodes.indices {
+                guard case .object(var members) = nodes[index], let name = members["name"]?.stringValue,
+                    let lease = snapshot.nodes[name]?.lease
+                else { continue }
+                members["lease_ttl_left"] = (try? await etcd.timeToLive(lease)).flatMap { $0 }.map(Term.int) ?? .null
+                nodes[index] = .object(members)
+            }
             let verdict: String =
                 !etcdHealthy || !snapshot.isRegistered ? "critical" : errors.isEmpty ? "healthy" : "degraded"
             return [

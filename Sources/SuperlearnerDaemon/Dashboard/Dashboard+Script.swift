@@ -1080,16 +1080,20 @@ extension Dashboard {
           const area = $('#nodes');
           try {
             const [topology, health] = await Promise.all([execute('cluster_topology'), execute('cluster_health')]);
-            const list = topology.nodes || [];
-            const rows = list.map(node => typeof node === 'string' ? { name: node } : node);
-            const keys = [...new Set(rows.flatMap(row => Object.keys(row)))];
+            // The nodes etcd knows, with whether each answered this node just now (an unreachable node is shown, not fatal).
+            const healthByName = new Map((health.nodes || []).map(node => [node.name, node]));
+            const rows = (topology.nodes || []).map(node => Object.assign({}, node, {
+              reachable: healthByName.has(node.name) ? healthByName.get(node.name).reachable !== false : null,
+              sandboxes: Array.isArray(node.sandboxes) ? node.sandboxes.join(' ') : node.sandboxes
+            }));
+            const keys = ['name', 'reachable', 'url', 'pid', 'sandboxes', 'processes', 'version', 'status'].filter(k => rows.some(row => row[k] !== undefined && row[k] !== null));
             fill(area, [
-              el('h2', { text: 'Nodes' }),
+              el('h2', {}, 'Nodes ', el('span', { class: 'status ' + statusClass(health.status), text: health.status || '' })),
               el('table', { class: 'data nodes-table' }, el('thead', {}, el('tr', {}, keys.map(k => el('th', { scope: 'col', text: k })))),
-                el('tbody', {}, rows.map(row => el('tr', {}, keys.map(k => el('td', { text: typeof row[k] === 'object' ? JSON.stringify(row[k]) : row[k] })))))),
-              (topology.errors || health.errors || []).length ? el('div', {}, el('h3', { text: 'Unreachable' }), el('ul', {}, (topology.errors || health.errors).map(e => el('li', { class: 's-failed', text: typeof e === 'string' ? e : JSON.stringify(e) })))) : null,
+                el('tbody', {}, rows.map(row => el('tr', { class: row.reachable === false ? 's-failed' : '' }, keys.map(k => el('td', { text: row[k] === true ? 'yes' : row[k] === false ? 'no' : row[k] === undefined || row[k] === null ? '–' : typeof row[k] === 'object' ? JSON.stringify(row[k]) : row[k] })))))),
+              (health.unreachable || []).length ? el('div', {}, el('h3', { text: 'Unreachable' }), el('ul', {}, health.unreachable.map(name => el('li', { class: 's-failed', text: String(name) })))) : null,
               el('h2', { text: 'Health' }), el('pre', { text: JSON.stringify(health, null, 2) }),
-              el('p', { class: 'muted', text: 'One node until clustering is set up; peers appear here once it is.' })]);
+              el('p', { class: 'muted', text: topology.cluster ? 'Cluster ' + topology.cluster + ' on etcd ' + (topology.etcd && topology.etcd.url || '') + '; distributed sandboxes by owner: ' + JSON.stringify(topology.sandboxes || {}) : 'This daemon is in no cluster (superlearner cluster start 3 makes one).' })]);
           } catch (error) { fill(area, [el('p', { class: 'field-error', text: error.message })]); }
         }
 
