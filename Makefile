@@ -7,7 +7,7 @@ APT_PACKAGES := libreadline-dev libsqlite3-dev
 # What the tests drive for real: the three shells, mandoc and man for the man pages, tmux as the terminal.
 # promtool (Debian's prometheus package) checks the live /metrics. Program children run python3's
 # http.server, sh and sleep. Playwriter drives Debian's chromium through chromium-driver.
-TEST_PACKAGES := bash-completion zsh fish mandoc man-db tmux prometheus python3 chromium chromium-driver etcd-server
+TEST_PACKAGES := bash-completion zsh fish mandoc man-db tmux prometheus python3 chromium chromium-driver etcd-server graphviz
 
 .PHONY: all build demo test lint format fuzz deps testdeps pydeps docs examples completions man bench install install-files clean
 

@@ -269,7 +269,19 @@ public final class SandboxManager: Sendable {
         }
         guard type == .supervisor, let pid else { return result }
         let supervisor = Supervisor(pid, in: runtime)
-        result.strategy = (try? await supervisor.snapshot(timeout: .seconds(2)))?.strategy
+        let snapshot = try? await supervisor.snapshot(timeout: .seconds(2))
+        result.strategy = snapshot?.strategy
+        if let snapshot {
+            // The restart budget, visible: "budget 2 of 3 in 5 s, next slot in 3.1 s".
+            let window =
+                snapshot.maxSeconds == snapshot.maxSeconds.rounded()
+                ? "\(Int(snapshot.maxSeconds))" : "\(snapshot.maxSeconds)"
+            var budget = "budget \(snapshot.restartsInWindow) of \(snapshot.maxRestarts) in \(window) s"
+            if let next = snapshot.nextSlotSeconds, snapshot.restartsInWindow > 0 {
+                budget += ", next slot in \((next * 10).rounded() / 10) s"
+            }
+            result.detail = budget
+        }
         let children = (try? await supervisor.whichChildren(timeout: .seconds(2))) ?? []
         for child in children {
             result.children.append(

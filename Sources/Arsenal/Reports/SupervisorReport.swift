@@ -99,6 +99,8 @@ public struct SupervisorReport: TermConvertible, Hashable {
     public var restartsInWindow: Int
     /// Restarts since it started.
     public var totalRestarts: Int
+    /// Seconds until a slot of the budget frees, when a restart counts.
+    public var nextSlotSeconds: Double?
     /// Its recent restarts, oldest first.
     public var history: [Restart]
     /// Its children, in start order.
@@ -115,8 +117,19 @@ public struct SupervisorReport: TermConvertible, Hashable {
         maxChildren = snapshot.maxChildren
         restartsInWindow = snapshot.restartsInWindow
         totalRestarts = snapshot.totalRestarts
+        nextSlotSeconds = snapshot.nextSlotSeconds
         history = snapshot.history.map(Restart.init)
         children = snapshot.children.map(Child.init)
+    }
+
+    /// "2 of 3 restarts used in 5 s; next slot frees in 3.1 s".
+    public var budgetText: String {
+        let window = maxSeconds == maxSeconds.rounded() ? String(Int(maxSeconds)) : String(maxSeconds)
+        var text = "\(restartsInWindow) of \(maxRestarts) restarts used in \(window) s"
+        if let next = nextSlotSeconds, restartsInWindow > 0 {
+            text += "; next slot frees in \((next * 10).rounded() / 10) s"
+        }
+        return text
     }
 
     /// Restarts left before the intensity is exceeded.
@@ -130,6 +143,7 @@ public struct SupervisorReport: TermConvertible, Hashable {
             "auto_shutdown": .string(autoShutdown.rawValue), "max_children": maxChildren.map(Term.int) ?? .null,
             "restarts_in_window": .int(restartsInWindow), "restart_budget_left": .int(restartBudgetLeft),
             "total_restarts": .int(totalRestarts), "history": history.term, "children": children.term,
+            "next_slot_seconds": nextSlotSeconds.map(Term.double) ?? .null, "budget": .string(budgetText),
         ]
     }
 
@@ -147,6 +161,7 @@ public struct SupervisorReport: TermConvertible, Hashable {
         totalRestarts = try fields.int("total_restarts")
         history = try fields.decodeArray("history")
         children = try fields.decodeArray("children")
+        nextSlotSeconds = term["next_slot_seconds"]?.doubleValue
     }
 }
 

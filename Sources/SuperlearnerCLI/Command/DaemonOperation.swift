@@ -32,6 +32,8 @@ enum DaemonOperation: String, CaseIterable, Sendable {
     case clusterHealth = "cluster_health"
     case clusterTopology = "cluster_topology"
     case clusterProcesses = "cluster_processes"
+    case explainRestarts = "explain_restarts"
+    case whatIf = "what_if"
 
     /// Every built-in operation (no daemon needed to read their declarations).
     static let registry = OperationRegistry.builtin()

@@ -166,7 +166,8 @@ enum ServerCommands {
 
     struct Status: Command {
         static let spec = CommandSpec(
-            "status", "the daemon's pid, uptime and sandboxes (exit 5 when none runs)", command: Self.self)
+            "status", "the daemon's pid, uptime and sandboxes (exit 1 when a sandbox has failed, 5 when none runs)",
+            command: Self.self)
 
         init(_ input: CommandInput) {}
 
@@ -185,6 +186,20 @@ enum ServerCommands {
                     "sandboxes   \(status.sandboxes)",
                     "processes   \(status.processes)",
                 ].joined(separator: "\n")
+            }
+            // Health as an exit code: a failed sandbox makes the daemon degraded (usable as a health check).
+            let failed =
+                (try? context.call(.listSandboxes, autostart: false))?.arrayValue?.filter {
+                    $0["status"] == "failed"
+                } ?? []
+            if !failed.isEmpty {
+                throw CLIError(
+                    exit: .failure, code: "degraded",
+                    message: "degraded: "
+                        + failed.map {
+                            "sandbox \($0["id"]?.plain ?? "?") failed (\($0["failure_reason"]?.plain ?? "?"))"
+                        }
+                        .joined(separator: "; "))
             }
         }
     }

@@ -48,7 +48,7 @@ enum SupervisorCommands {
             context.output.data(data) {
                 var lines = [
                     "pid:       \(info.pid)  path: \(info.path ?? "-")",
-                    "strategy:  \(info.strategy.rawValue)  budget: \(info.restartsInWindow) of \(info.maxRestarts) restarts used in \(Term.double(info.maxSeconds).plain) s",
+                    "strategy:  \(info.strategy.rawValue)  budget: \(info.budgetText)",
                     "restarts:  \(info.totalRestarts) in total",
                     "",
                 ]

@@ -41,7 +41,8 @@ enum CommandTree {
         subcommands: [
             SandboxCommands.spec, ProcessCommands.spec, SupervisorCommands.spec, OperationCommands.spec,
             ServerCommands.spec,
-            EventsCommand.spec, WaitCommand.spec, TelemetryCommand.spec, TopCommand.spec, CompletionCommand.spec,
+            EventsCommand.spec, WaitCommand.spec, WhyCommand.spec, TelemetryCommand.spec, TopCommand.spec,
+            CompletionCommand.spec,
             ShellCommand.spec,
             ClusterCommands.spec, DemoCommand.spec, DocsCommands.spec, TestCommands.spec, VersionCommand.spec,
             HelpCommand.spec,

@@ -20,6 +20,20 @@ struct RestartIntensity {
         return stamps.count <= maxRestarts
     }
 
+    /// How many restarts would count at `now` if one more were recorded then (what `record` would
+    /// compare with the budget), without recording it.
+    func countIfRecorded(at now: UInt64) -> Int {
+        let oldest = now >= windowNanoseconds ? now - windowNanoseconds : 0
+        return stamps.filter { $0 > oldest }.count + 1
+    }
+
+    /// Nanoseconds until the oldest counted restart leaves the window (a slot frees), if any counts.
+    func nanosecondsUntilSlotFrees(at now: UInt64) -> UInt64? {
+        let oldest = now >= windowNanoseconds ? now - windowNanoseconds : 0
+        guard let first = stamps.first(where: { $0 > oldest }) else { return nil }
+        return first + windowNanoseconds > now ? first + windowNanoseconds - now : 0
+    }
+
     /// Restarts that still count against the budget at `now`.
     mutating func used(at now: UInt64) -> Int {
         prune(at: now)

@@ -88,6 +88,18 @@ public struct Supervisor: Sendable, Hashable {
         let _: Bool = try await askResult(.deleteChild(id), timeout: timeout)
     }
 
+    /// The decisions taken on children's exits (up to 100), oldest first: why each was or was not restarted.
+    public func decisions(timeout: Duration? = .seconds(5)) async throws(SupervisorError) -> [RestartDecision] {
+        try await ask(.decisions, timeout: timeout)
+    }
+
+    /// What this supervisor would decide if child `id` exited now with `reason`; nothing is done.
+    public func whatIf(_ id: String, reason: ExitReason, timeout: Duration? = .seconds(5)) async throws(SupervisorError)
+        -> RestartDecision
+    {
+        try await askResult(.whatIf(id, reason), timeout: timeout)
+    }
+
     /// Flags, restart budget used, restart history and children in one answer.
     public func snapshot(timeout: Duration? = .seconds(5)) async throws(SupervisorError) -> SupervisorSnapshot {
         try await ask(.snapshot, timeout: timeout)
@@ -137,6 +149,10 @@ public enum SupervisorRequest: Sendable {
     case deleteChild(String)
     /// `SupervisorSnapshot`.
     case snapshot
+    /// `[RestartDecision]`: the decisions taken on children's exits, oldest first.
+    case decisions
+    /// `Result<RestartDecision, SupervisorError>`: what would be decided if child `id` exited with `reason`.
+    case whatIf(String, ExitReason)
 }
 
 /// One child as `whichChildren` reports it.
@@ -199,4 +215,7 @@ public struct SupervisorSnapshot: Sendable, Hashable {
     public var history: [RestartRecord]
     /// Its children.
     public var children: [ChildInfo]
+    /// Seconds until the oldest restart in the window leaves it (a slot of the budget frees), when any
+    /// counts.
+    public var nextSlotSeconds: Double? = nil
 }

@@ -17,6 +17,8 @@ final class SupervisorCore {
     var children: [Child]
     var intensity: RestartIntensity
     var history: [RestartRecord] = []
+    /// The last decisions taken on a child's exit (`why`), oldest first.
+    var decisions: [RestartDecision] = []
     var totalRestarts = 0
 
     var runtime: Runtime { context.runtime }
@@ -73,9 +75,73 @@ final class SupervisorCore {
 
     // MARK: The restart state machine
 
+    /// What the strategy does when `children[index]` fails: the siblings it stops (indices, stopped last
+    /// first) and the range of children it starts again.
+    func strategyPlan(_ index: Int) -> (stop: [Int], range: Range<Int>) {
+        switch spec.strategy {
+        case .oneForOne: ([], index..<(index + 1))
+        case .oneForAll: (children.indices.filter { $0 != index }, children.startIndex..<children.endIndex)
+        case .restForOne: (Array((index + 1)..<children.count), index..<children.count)
+        }
+    }
+
+    /// Whether the exit of significant `child` shuts the supervisor down (`auto_shutdown`).
+    func autoShutdownApplies(afterExitOf child: Child) -> Bool {
+        guard child.spec.significant else { return false }
+        switch spec.autoShutdown {
+        case .never: return false
+        case .anySignificant: return true
+        case .allSignificant:
+            return !children.contains { $0.spec.significant && $0.pid != nil && $0.spec.id != child.spec.id }
+        }
+    }
+
+    /// The decision for the exit of `children[index]` with `reason` at `now` — computed from the same
+    /// rules the supervisor acts by, without changing anything: what `handleExit` logs and `what-if` asks.
+    func decide(exitOf index: Int, reason: ExitReason, now: UInt64) -> RestartDecision {
+        let child = children[index]
+        var decision = RestartDecision(
+            childID: child.spec.id, reason: reason, restartType: child.spec.restart, strategy: spec.strategy,
+            action: .restart, stopped: [], restarted: [], removed: [], restartsInWindow: 0,
+            maxRestarts: spec.maxRestarts, windowSeconds: Double(spec.maxSeconds.nanoseconds) / 1e9,
+            at: SystemClock.wallSeconds())
+        var window = intensity
+        decision.restartsInWindow = window.used(at: now)
+        if child.spec.restart == .temporary || (child.spec.restart == .transient && reason.isClean) {
+            decision.action = autoShutdownApplies(afterExitOf: child) ? .shutDown : .notRestarted
+            if child.spec.restart == .temporary { decision.removed = [child.spec.id] }
+            return decision
+        }
+        decision.restartsInWindow = intensity.countIfRecorded(at: now)
+        guard decision.restartsInWindow <= spec.maxRestarts else {
+            decision.action = .escalate
+            decision.stopped = children.indices.reversed().filter { $0 != index && children[$0].pid != nil }.map {
+                children[$0].spec.id
+            }
+            return decision
+        }
+        let plan = strategyPlan(index)
+        decision.stopped = plan.stop.reversed().filter { children[$0].pid != nil }.map { children[$0].spec.id }
+        for position in plan.range {
+            let candidate = children[position]
+            if candidate.spec.restart == .temporary && candidate.spec.id != child.spec.id {
+                decision.removed.append(candidate.spec.id)
+            } else {
+                decision.restarted.append(candidate.spec.id)
+            }
+        }
+        return decision
+    }
+
+    func log(_ decision: RestartDecision) {
+        decisions.append(decision)
+        if decisions.count > 100 { decisions.removeFirst(decisions.count - 100) }
+    }
+
     /// A child exited on its own: decide whether to restart, forget it, or shut the supervisor down.
     func handleExit(of index: Int, reason: ExitReason) async throws {
         let child = children[index]
+        log(decide(exitOf: index, reason: reason, now: SystemClock.monotonicNanoseconds()))
         children[index].pid = nil
         switch child.spec.restart {
         case .temporary:
@@ -115,6 +181,7 @@ final class SupervisorCore {
             await stopForRestart(Array((index + 1)..<children.count))
             restartRange = index..<children.count
         }
+        assert(restartRange == strategyPlan(index).range, "the decision and the action use one plan")
         // Temporary siblings stopped by the strategy are not restarted (OTP removes them).
         var position = restartRange.lowerBound
         var last = min(restartRange.upperBound, children.count)
@@ -277,12 +344,22 @@ final class SupervisorCore {
             if children[index].pid != nil { return Result<Bool, SupervisorError>.failure(.running(id)) }
             children.remove(at: index)
             return Result<Bool, SupervisorError>.success(true)
+        case .decisions:
+            return decisions
+        case .whatIf(let id, let reason):
+            guard let index = children.firstIndex(where: { $0.spec.id == id }) else {
+                return Result<RestartDecision, SupervisorError>.failure(.notFound(id))
+            }
+            return Result<RestartDecision, SupervisorError>.success(
+                decide(exitOf: index, reason: reason, now: SystemClock.monotonicNanoseconds()))
         case .snapshot:
+            let now = SystemClock.monotonicNanoseconds()
             return SupervisorSnapshot(
                 strategy: spec.strategy, maxRestarts: spec.maxRestarts,
                 maxSeconds: Double(spec.maxSeconds.nanoseconds) / 1e9, autoShutdown: spec.autoShutdown,
                 maxChildren: spec.maxChildren, restartsInWindow: intensity.used(at: SystemClock.monotonicNanoseconds()),
-                totalRestarts: totalRestarts, history: history, children: childInfos())
+                totalRestarts: totalRestarts, history: history, children: childInfos(),
+                nextSlotSeconds: intensity.nanosecondsUntilSlotFrees(at: now).map { Double($0) / 1e9 })
         }
     }
 

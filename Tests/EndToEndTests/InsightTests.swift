@@ -1,0 +1,153 @@
+import CSuperlearner
+import Foundation
+import Supervision
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `why`, `sandbox what-if`, `sandbox status`, `server status` and `sandbox export` through the real binary:
+/// what-if is checked against what really happens when the child is then killed, for every strategy.
+@Suite("Seeing into a running tree: why, what-if, health, export")
+struct InsightTests {
+    /// Every process's pid in a sandbox, by path.
+    static func pids(_ home: TestHome, _ sandbox: String) async -> [String: String] {
+        let list = await home.run(["process", "list", "--sandbox", sandbox, "--json"]).json?.arrayValue ?? []
+        return Dictionary(
+            list.compactMap { row in row["path"]?.stringValue.map { ($0, row["pid"]?.stringValue ?? "") } },
+            uniquingKeysWith: { first, _ in first })
+    }
+
+    @Test(arguments: [
+        ("DemoSupervisor", "counter_1", "one_for_one"), ("Pipeline", "transform", "one_for_all"),
+        ("NestedTree", "store", "rest_for_one"),
+    ])
+    func whatIfForeseesWhatAKillThenDoesAndWhyExplainsIt(template: String, child: String, strategy: String) async throws
+    {
+        let home = TestHome()
+        defer { home.close() }
+        let id = "t"
+        #expect(await home.run(["sandbox", "create", id, template]).status == 0)
+        let forecast = await home.run(["sandbox", "what-if", id, child, "--reason", "kill", "--json"])
+        #expect(forecast.status == 0, "\(forecast.stderr)")
+        let step = try #require(forecast.json?["steps"]?.arrayValue?.first)
+        #expect(
+            step["strategy"] == .string(strategy) && step["action"] == "restart"
+                && forecast.json?["outcome"] == "restarted")
+        let restarted = Set(step["restarted"]?.arrayValue?.compactMap { $0.stringValue.map { "\(id)/\($0)" } } ?? [])
+
+        let before = await Self.pids(home, id)
+        #expect(await home.run(["process", "kill", "\(id)/\(child)"]).status == 0)
+        #expect(await home.run(["wait", "\(id)/\(child)", "--for", "restarted", "--timeout", "10s"]).status == 0)
+        var after: [String: String] = [:]
+        // The strategy restarts its children in order; wait until the last one named is back.
+        for _ in 0..<100 {
+            after = await Self.pids(home, id)
+            if restarted.allSatisfy({ after[$0] != nil && after[$0] != before[$0] }) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        // Direct children of the sandbox's root whose PID changed: exactly what what-if named.
+        let direct = Set(before.keys.filter { $0.split(separator: "/").count == 2 })
+        let changed = Set(direct.filter { after[$0] != before[$0] })
+        #expect(
+            changed == restarted,
+            "\(strategy): what-if said \(restarted.sorted()), the kill restarted \(changed.sorted())")
+        #expect(
+            Set(direct.subtracting(changed).map { after[$0] }) == Set(direct.subtracting(changed).map { before[$0] }))
+
+        // why: the decision as it was taken, the same as foreseen, with the intensity window.
+        let why = await home.run(["why", "\(id)/\(child)", "--json"])
+        let decision = try #require(why.json?["decisions"]?.arrayValue?.last)
+        #expect(decision["action"] == step["action"] && decision["restarted"] == step["restarted"])
+        #expect(decision["stopped"] == step["stopped"] && decision["reason"] == "killed")
+        #expect(decision["explanation"]?.stringValue?.hasPrefix("1st restart of 3 in 5 s") == true, "\(decision)")
+        let text = await home.run(["why", "\(id)/\(child)"])
+        #expect(text.stdout.contains("exited (killed) → restarted: 1st restart of 3 in 5 s"), "\(text.stdout)")
+    }
+
+    @Test func anEscalationIsForeseenUpTheTreeAndTheSandboxHealthSaysWhy() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        let spec = """
+            strategy: one_for_one
+            max_restarts: 1
+            max_seconds: 60
+            children:
+              - id: api
+                worker: counter
+              - id: jobs
+                supervisor:
+                  strategy: one_for_one
+                  max_restarts: 0
+                  children:
+                    - { id: tick, worker: ticker }
+            """
+        #expect(await home.run(["sandbox", "create", "e", "--spec", "-"], input: spec).status == 0)
+        #expect(await home.run(["sandbox", "status", "e"]).status == 0)
+        // A crash in jobs: jobs gives up at once (budget 0); the root restarts jobs (1st of 1).
+        let nested = await home.run(["sandbox", "what-if", "e", "jobs/tick", "--json"])
+        let steps = nested.json?["steps"]?.arrayValue ?? []
+        #expect(steps.map { $0["action"] } == ["escalate", "restart"], "\(nested.stdout)")
+        #expect(steps.map { $0["supervisor"] } == ["e/jobs", "e"] && nested.json?["outcome"] == "restarted")
+        #expect(await home.run(["process", "kill", "e/jobs/tick"]).status == 0)
+        #expect(await home.run(["wait", "e/jobs", "--for", "restarted", "--timeout", "10s"]).status == 0)
+        let why = await home.run(["why", "e", "--json"])
+        let actions = why.json?["decisions"]?.arrayValue?.map {
+            "\($0["path"]?.stringValue ?? ""):\($0["action"]?.stringValue ?? "")"
+        }
+        #expect(actions?.contains("e/jobs:restart") == true, "\(why.stdout)")
+        // Now the root's budget is spent: its status says so, and the next crash would fail the sandbox.
+        let degraded = await home.run(["sandbox", "status", "e", "--json"])
+        #expect(degraded.status == 1, "\(degraded.stdout)")
+        #expect(
+            degraded.json?["reasons"]?.arrayValue?.first?.stringValue?.contains("e has used 1 of its 1 restarts")
+                == true)
+        let doomed = await home.run(["sandbox", "what-if", "e", "api"])
+        #expect(doomed.stdout.contains("sandbox e fails"), "\(doomed.stdout)")
+        #expect(await home.run(["process", "kill", "e/api"]).status == 0)
+        #expect(await home.run(["wait", "e", "--for", "escalated", "--timeout", "10s"]).status == 0)
+        let failed = await home.run(["sandbox", "status", "e"])
+        #expect(failed.status == 1 && failed.stdout.contains("the sandbox is failed"), "\(failed.stdout)")
+        let server = await home.run(["server", "status"])
+        #expect(server.status == 1 && server.stderr.contains("sandbox e failed"), "\(server.stderr)")
+        #expect(await home.run(["sandbox", "status", "ghost"]).status == 3)
+        #expect(await home.run(["sandbox", "what-if", "e", "nobody"]).status == 3)
+    }
+
+    @Test func exportGivesASpecThatRecreatesTheTreeAndGraphsThatDotAccepts() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        #expect(await home.run(["sandbox", "create", "n", "NestedTree"]).status == 0)
+        let yaml = await home.run(["sandbox", "export", "n"])
+        #expect(yaml.status == 0 && yaml.stdout.contains("strategy: rest_for_one"))
+        #expect(await home.run(["sandbox", "create", "copy", "--spec", "-"], input: yaml.stdout).status == 0)
+        func shape(_ id: String) async -> [String] {
+            (await Self.pids(home, id)).keys.map { $0.split(separator: "/").dropFirst().joined(separator: "/") }
+                .sorted()
+        }
+        #expect(await shape("copy") == shape("n"))
+        #expect(
+            await home.run(["sandbox", "info", "copy", "--json"]).json?["spec"]
+                == home.run(["sandbox", "info", "n", "--json"]).json?["spec"])
+
+        let dot = await home.run(["sandbox", "export", "n", "--format", "dot"])
+        #expect(dot.stdout.hasPrefix("digraph \"n\" {"))
+        let file = home.path + "/n.dot"
+        try dot.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        let svg = try ChildProcess(
+            "/bin/sh", ["-c", "dot -Tsvg \(file) > \(file).svg"], environment: home.environment,
+            output: home.path + "/dot.log")
+        #expect(
+            sl_wait(svg.pid) == 0,
+            "dot rejected the export: \((try? String(contentsOfFile: home.path + "/dot.log", encoding: .utf8)) ?? "")")
+        let picture = (try? String(contentsOfFile: file + ".svg", encoding: .utf8)) ?? ""
+        #expect(picture.contains("<svg") && picture.contains("rest_for_one") && picture.contains("counter"))
+
+        let mermaid = await home.run(["sandbox", "export", "n", "--format", "mermaid"])
+        #expect(mermaid.stdout.hasPrefix("graph TD") && mermaid.stdout.contains("--> "))
+        let json = await home.run(["sandbox", "export", "n", "--format", "json"])
+        #expect(json.json?["tree"]?["strategy"] == "rest_for_one")
+        #expect(await home.run(["sandbox", "export", "n", "--format", "png"]).status == 2)
+    }
+}
