@@ -61,7 +61,8 @@ struct BrowserCommandTests {
             _ = sl_waitBlocking(server.pid)
         }
         #expect(
-            await ProgramChildrenTests.eventually(.seconds(10)) {
+            // A cold python3 under the whole suite's load can take a while to listen.
+            await ProgramChildrenTests.eventually(.seconds(45)) {
                 await rawRequest(port: port, "GET / HTTP/1.1\nHost: x").status == 200
             })
         let broken = await home.run(["test", "e2e", "--url", "http://127.0.0.1:\(port)/", "--junit", junit])
