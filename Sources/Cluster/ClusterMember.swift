@@ -651,6 +651,27 @@ public actor ClusterMember {
         throw ClusterError(kind: .timeout, description: "sandbox \"\(id)\" was still owned after \(timeout)")
     }
 
+    /// Writes `config` into a distributed sandbox's desired state, only while this node owns it under the
+    /// token it runs it with (one transaction comparing the owner key's create revision).
+    public func storeConfig(id: String, _ config: [String: Term]) async throws(ClusterError) {
+        guard var sandbox = desired[id], let token = running[id] else {
+            throw ClusterError(kind: .notFound, description: "this node does not own distributed sandbox \"\(id)\"")
+        }
+        sandbox.config = config
+        let stored: Bool
+        do {
+            stored = try await configuration.etcd.put(
+                specKey(id), sandbox.term.json, ifKey: ownerKey(id), wasCreatedAt: token)
+        } catch {
+            throw ClusterError(kind: .unavailable, description: error.description)
+        }
+        guard stored else {
+            throw ClusterError(
+                kind: .conflict, description: "sandbox \"\(id)\" changed owner (this node's token \(token) is stale)")
+        }
+        desired[id] = sandbox
+    }
+
     /// A client for a peer's API, with the cluster's token.
     public func peer(_ name: String, timeout: Duration = .seconds(3)) -> SuperlearnerClient? {
         guard let node = nodes[name], node.url.hasPrefix("http://") else { return nil }

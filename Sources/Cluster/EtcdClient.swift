@@ -227,6 +227,27 @@ public struct EtcdClient: Sendable {
         return Self.integer(answer["header"]?["revision"])
     }
 
+    /// Writes `value` at `key` only while `guardKey`'s create revision is `token` (a fenced write: an owner
+    /// that has been replaced cannot change what its successor reads); whether it did.
+    public func put(_ key: String, _ value: String, ifKey guardKey: String, wasCreatedAt token: Int)
+        async throws(EtcdError) -> Bool
+    {
+        let answer = try await call(
+            "kv/txn",
+            [
+                "compare": [
+                    [
+                        "key": .string(Base64.encode(guardKey)), "target": "CREATE",
+                        "create_revision": .string(String(token)),
+                    ]
+                ],
+                "success": [
+                    ["request_put": ["key": .string(Base64.encode(key)), "value": .string(Base64.encode(value))]]
+                ],
+            ])
+        return answer["succeeded"] == .bool(true)
+    }
+
     /// Deletes `key` only while its create revision is `token` (an owner giving up what it still owns, not
     /// a successor's key); whether it did.
     @discardableResult

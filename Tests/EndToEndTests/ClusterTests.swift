@@ -87,6 +87,8 @@ struct ClusterTests {
         #expect(created.json?["node"] == "node1")
         let firstToken = try #require(created.json?["fencing_token"]?.intValue)
         #expect(await cluster.runners(of: "web") == ["node1"])
+        // Its owner changes its config: written to etcd too, fenced by the owner's token.
+        #expect(await home.run(["sandbox", "config", "web", "team=blue"]).status == 0)
         // Any node lists it with its owner.
         let listed = await home.run(["--node", "node3", "sandbox", "list", "--json"])
         #expect(listed.json?.arrayValue?.first { $0["id"] == "web" }?["node"] == "node1", "\(listed.stdout)")
@@ -147,6 +149,8 @@ struct ClusterTests {
         #expect(mostAtOnce <= 1, "never two owners")
         #expect(failover < .seconds(10))
         let successor = moved.first ?? ""
+        let config = await home.run(["--node", successor, "sandbox", "config", "web", "--json"])
+        #expect(config.json?["team"] == "blue", "the successor started from the stored config: \(config.stdout)")
         let failovers = await cluster.events(successor, prefix: "sandbox.failover")
         #expect(failovers.count == 1, "\(failovers)")
         let secondToken = failovers.first?["metadata"]?["token"]?.intValue ?? 0

@@ -248,9 +248,17 @@ enum SandboxOperations {
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
             let changes = parameters["config"]?.objectValue ?? [:]
-            return try await manage { () async throws(SandboxError) in
-                .object(try await context.sandboxes.updateConfig(id, changes))
+            let config = try await manage { () async throws(SandboxError) in
+                try await context.sandboxes.updateConfig(id, changes)
             }
+            // A distributed sandbox's desired state is in etcd: the owner writes the new config there too
+            // (fenced by its token), so a successor starts with it.
+            if let cluster = context.cluster, await cluster.isDistributed(id) {
+                try await ClusterOperations.run { () async throws(ClusterError) in
+                    try await cluster.storeConfig(id: id, config)
+                }
+            }
+            return .object(config)
         },
         DefinedOperation(
             "list_templates", .sandbox, .read, "the built-in sandbox templates with descriptions and specs",
