@@ -45,6 +45,8 @@ public final class SandboxManager: Sendable {
         var watch: ExitWatch?
         /// Set for a distributed sandbox: the cluster (etcd) holds it, never this node's storage.
         var fencingToken: Int? = nil
+        /// The spec's versions, oldest first.
+        var versions: [SpecVersion] = []
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -86,9 +88,13 @@ public final class SandboxManager: Sendable {
     private func record(_ id: String) -> SandboxRecord? {
         entries.withLock { entries in
             entries[id].map {
-                SandboxRecord(
-                    id: $0.id, template: $0.template, spec: $0.spec, config: $0.config, createdAt: $0.createdAt,
-                    restartCount: $0.restartCount)
+                {
+                    var record = SandboxRecord(
+                        id: $0.id, template: $0.template, spec: $0.spec, config: $0.config, createdAt: $0.createdAt,
+                        restartCount: $0.restartCount)
+                    record.versions = $0.versions
+                    return record
+                }($0)
             }
         }
     }
@@ -128,7 +134,8 @@ public final class SandboxManager: Sendable {
     @discardableResult
     public func create(
         id: String, spec: SandboxSpec, template: String? = nil, config: [String: Term] = [:],
-        createdAt: Double? = nil, restartCount: Int = 0, persist: Bool = true, fencingToken: Int? = nil
+        createdAt: Double? = nil, restartCount: Int = 0, persist: Bool = true, fencingToken: Int? = nil,
+        versions: [SpecVersion] = []
     ) async throws(SandboxError) -> SandboxInfo {
         guard SandboxID.isValid(id) else { throw .invalidID(id) }
         try SandboxManager.validate(config: config)
@@ -143,7 +150,13 @@ public final class SandboxManager: Sendable {
             entries[id] = Entry(
                 id: id, template: template, spec: spec, config: config,
                 createdAt: createdAt ?? SystemClock.wallSeconds(),
-                restartCount: restartCount, status: .starting, fencingToken: fencingToken)
+                restartCount: restartCount, status: .starting, fencingToken: fencingToken,
+                versions: versions.isEmpty
+                    ? [
+                        SpecVersion(
+                            number: 1, spec: spec, appliedAt: createdAt ?? SystemClock.wallSeconds(), origin: "create")
+                    ]
+                    : versions)
         }
         do {
             try await start(id: id, supervisorSpec)
@@ -340,6 +353,76 @@ public final class SandboxManager: Sendable {
         try await store(id)
         telemetry?.bus.emit(EventName.sandboxRestart, metadata: ["sandbox_id": .string(id)])
         return try info(id)
+    }
+
+    // MARK: Apply and roll back
+
+    /// The spec's versions, oldest first.
+    /// - Throws: `SandboxError.notFound`.
+    public func history(_ id: String) throws(SandboxError) -> [SpecVersion] {
+        try entry(id).versions
+    }
+
+    /// Moves a running sandbox to `spec` the OTP way (see `SpecPlan`): changed children restarted, added ones
+    /// started, removed ones stopped, the rest left running with their PIDs; stored as a new version before
+    /// it answers. With `dryRun`, only the plan.
+    /// - Throws: `SandboxError` for an unknown or busy sandbox, a spec that does not build, or a start that
+    ///   fails (the sandbox then keeps what did start; `rollback` returns to the previous version).
+    public func apply(_ id: String, spec: SandboxSpec, dryRun: Bool = false, origin: String = "apply")
+        async throws(SandboxError) -> (plan: SpecPlan, version: Int?)
+    {
+        let current = try entry(id)
+        let plan = SpecPlan(from: current.spec, to: spec)
+        if dryRun || plan.isEmpty { return (plan, nil) }
+        let supervisorSpec: SupervisorSpec
+        do {
+            supervisorSpec = try spec.supervisorSpec(programs: programs)
+        } catch {
+            throw .invalidSpec(error)
+        }
+        guard current.status == .running, let root = current.supervisor else {
+            throw .busy(id, "\(current.status.rawValue); restart it before applying a new spec")
+        }
+        do throws(SupervisorError) {
+            _ = try await Supervisor(root, in: runtime).apply(supervisorSpec, changed: Set(plan.changed))
+        } catch {
+            throw .startFailed(id, error.description)
+        }
+        let version: Int = entries.withLock { entries in
+            let number = (entries[id]?.versions.last?.number ?? 0) + 1
+            entries[id]?.spec = spec
+            entries[id]?.versions.append(
+                SpecVersion(number: number, spec: spec, appliedAt: SystemClock.wallSeconds(), origin: origin))
+            if let count = entries[id]?.versions.count, count > 50 { entries[id]?.versions.removeFirst(count - 50) }
+            return number
+        }
+        try await store(id)
+        telemetry?.bus.emit(
+            EventName.sandboxApply,
+            metadata: [
+                "sandbox_id": .string(id), "version": .int(version), "origin": .string(origin),
+                "added": .array(plan.added.map(Term.string)), "removed": .array(plan.removed.map(Term.string)),
+                "changed": .array(plan.changed.map(Term.string)),
+            ])
+        return (plan, version)
+    }
+
+    /// Applies version `number` again (default: the one before the current), as a new version.
+    /// - Throws: `SandboxError.notFound` for an unknown sandbox or version, or what `apply` throws.
+    public func rollback(_ id: String, to number: Int? = nil) async throws(SandboxError)
+        -> (plan: SpecPlan, version: Int?, restored: Int)
+    {
+        let versions = try entry(id).versions
+        let target = number ?? (versions.count >= 2 ? versions[versions.count - 2].number : 0)
+        guard let version = versions.first(where: { $0.number == target }) else {
+            throw .invalidParameter(
+                "to",
+                number == nil
+                    ? "\(id) has no earlier version"
+                    : "\(id) has no version \(target) (versions: \(versions.map(\.number)))")
+        }
+        let (plan, applied) = try await apply(id, spec: version.spec, origin: "rollback to \(target)")
+        return (plan, applied, target)
     }
 
     /// Shuts the tree down in order (graceful, then kill) and forgets the sandbox; no process is left.

@@ -14,6 +14,8 @@ public struct SandboxRecord: Sendable, Hashable {
     public var createdAt: Double
     /// Restarts of the whole sandbox so far.
     public var restartCount: Int
+    /// The spec's versions, oldest first (empty for a record stored before versions were kept).
+    public var versions: [SpecVersion] = []
 
     /// Creates a record.
     public init(

@@ -230,7 +230,8 @@ public final class Daemon: Sendable {
                 do {
                     _ = try await sandboxes.create(
                         id: record.id, spec: record.spec, template: record.template, config: record.config,
-                        createdAt: record.createdAt, restartCount: record.restartCount, persist: false)
+                        createdAt: record.createdAt, restartCount: record.restartCount, persist: false,
+                        versions: record.versions)
                     logger.info("restored sandbox", metadata: ["id": .string(record.id)])
                 } catch {
                     telemetry.bus.emit(

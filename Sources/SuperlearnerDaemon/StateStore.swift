@@ -50,6 +50,14 @@ public final class StateStore: SandboxPersistence, @unchecked Sendable {
                     restart_count INTEGER NOT NULL
                 )
                 """)
+            // Spec versions (apply, history, rollback), added to files made before they were kept.
+            let columns = try prepare("PRAGMA table_info(sandboxes)")
+            var hasVersions = false
+            while sqlite3_step(columns) == SQLITE_ROW {
+                if String(cString: sqlite3_column_text(columns, 1)) == "versions" { hasVersions = true }
+            }
+            sqlite3_finalize(columns)
+            if !hasVersions { try execute("ALTER TABLE sandboxes ADD COLUMN versions TEXT") }
         }
     }
 
@@ -84,7 +92,7 @@ public final class StateStore: SandboxPersistence, @unchecked Sendable {
     public func save(_ record: SandboxRecord) async throws {
         try await thread.run { [self] in
             let statement = try prepare(
-                "INSERT OR REPLACE INTO sandboxes (id, template, spec, config, created_at, restart_count) VALUES (?, ?, ?, ?, ?, ?)"
+                "INSERT OR REPLACE INTO sandboxes (id, template, spec, config, created_at, restart_count, versions) VALUES (?, ?, ?, ?, ?, ?, ?)"
             )
             defer { sqlite3_finalize(statement) }
             sqlite3_bind_text(statement, 1, record.id, -1, StateStore.transient)
@@ -97,6 +105,7 @@ public final class StateStore: SandboxPersistence, @unchecked Sendable {
             sqlite3_bind_text(statement, 4, Term.object(record.config).json, -1, StateStore.transient)
             sqlite3_bind_double(statement, 5, record.createdAt)
             sqlite3_bind_int64(statement, 6, Int64(record.restartCount))
+            sqlite3_bind_text(statement, 7, Term.array(record.versions.map(\.term)).json, -1, StateStore.transient)
             guard sqlite3_step(statement) == SQLITE_DONE else {
                 throw StateStoreError(message: String(cString: sqlite3_errmsg(database)))
             }
@@ -127,7 +136,8 @@ public final class StateStore: SandboxPersistence, @unchecked Sendable {
     public func all() async throws -> [Row] {
         try await thread.run { [self] in
             let statement = try prepare(
-                "SELECT id, template, spec, config, created_at, restart_count FROM sandboxes ORDER BY created_at, id")
+                "SELECT id, template, spec, config, created_at, restart_count, versions FROM sandboxes ORDER BY created_at, id"
+            )
             defer { sqlite3_finalize(statement) }
             var rows: [Row] = []
             while true {
@@ -145,12 +155,16 @@ public final class StateStore: SandboxPersistence, @unchecked Sendable {
                 do {
                     let spec = try SandboxSpec(term: try Term(json: specText))
                     let config = try Term(json: configText).objectValue ?? [:]
-                    rows.append(
-                        .record(
-                            SandboxRecord(
-                                id: id, template: template, spec: spec, config: config,
-                                createdAt: sqlite3_column_double(statement, 4),
-                                restartCount: Int(sqlite3_column_int64(statement, 5)))))
+                    var record = SandboxRecord(
+                        id: id, template: template, spec: spec, config: config,
+                        createdAt: sqlite3_column_double(statement, 4),
+                        restartCount: Int(sqlite3_column_int64(statement, 5)))
+                    if sqlite3_column_type(statement, 6) != SQLITE_NULL,
+                        let versions = try? Term(json: String(cString: sqlite3_column_text(statement, 6))).arrayValue
+                    {
+                        record.versions = versions.compactMap(SpecVersion.init(term:))
+                    }
+                    rows.append(.record(record))
                 } catch {
                     rows.append(.unreadable(id: id, reason: String(describing: error)))
                 }

@@ -21,6 +21,8 @@ public enum EventName {
     public static let sandboxFailed = "sandbox.failed"
     /// A sandbox was restarted (`sandbox_id`).
     public static let sandboxRestart = "sandbox.restart"
+    /// A new spec was applied to a running sandbox (`sandbox_id`, `version`, `added`, `removed`, `changed`).
+    public static let sandboxApply = "sandbox.apply"
     /// A sandbox was destroyed (`sandbox_id`, `lifetime_seconds`).
     public static let sandboxDestroy = "sandbox.destroy"
     /// An experiment began (`sandbox_id`, `experiment`).

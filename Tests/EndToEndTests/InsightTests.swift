@@ -151,3 +151,66 @@ struct InsightTests {
         #expect(await home.run(["sandbox", "export", "n", "--format", "png"]).status == 2)
     }
 }
+
+/// `sandbox apply`, `history` and `rollback` through the real binary and a real daemon, restarted between.
+@Suite("Changing a running tree and undoing it")
+struct ApplyTests {
+    @Test func applyKeepsUntouchedPIDsAndRollbackRestoresThePreviousSpecAcrossADaemonCrash() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        #expect(await home.run(["sandbox", "create", "d", "DemoSupervisor"]).status == 0)
+        let v1 = await home.run(["sandbox", "info", "d", "--json"]).json?["spec"]
+        let v2 = """
+            strategy: rest_for_one
+            max_restarts: 5
+            children:
+              - { id: counter_1, worker: counter, args: { initial: 0 } }
+              - { id: counter_2, worker: counter, args: { initial: 7 } }
+              - { id: cache, worker: kv }
+            """
+        let file = home.path + "/v2.yaml"
+        try v2.write(toFile: file, atomically: true, encoding: .utf8)
+        let before = await InsightTests.pids(home, "d")
+
+        let plan = await home.run(["sandbox", "apply", "d", "--spec", file, "--dry-run", "--json"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.json?["added"] == ["cache"] && plan.json?["removed"] == ["printer_1"])
+        #expect(plan.json?["changed"] == ["counter_2"] && plan.json?["kept"] == ["counter_1"])
+        #expect(plan.json?["flags"]?["strategy"] == "one_for_one → rest_for_one" && plan.json?["version"] == .null)
+        #expect(await InsightTests.pids(home, "d") == before, "a dry run changes nothing")
+
+        let applied = await home.run(["sandbox", "apply", "d", "--spec", file, "--json"])
+        #expect(applied.status == 0 && applied.json?["version"] == 2, "\(applied.stderr)")
+        let after = await InsightTests.pids(home, "d")
+        #expect(after["d/counter_1"] == before["d/counter_1"], "untouched: same PID")
+        #expect(after["d"] == before["d"], "the root supervisor itself keeps running")
+        #expect(after["d/counter_2"] != nil && after["d/counter_2"] != before["d/counter_2"], "changed: restarted")
+        #expect(after["d/cache"] != nil && after["d/printer_1"] == nil)
+        #expect(await home.run(["process", "state", "d/counter_2", "--json"]).json?["state"]?["value"] == 7)
+        // The new strategy is the one the supervisor now runs by: a crash of counter_1 takes its followers.
+        let forecast = await home.run(["sandbox", "what-if", "d", "counter_1", "--json"])
+        #expect(forecast.json?["steps"]?.arrayValue?.first?["restarted"] == ["counter_1", "counter_2", "cache"])
+
+        // The versions survive a crash of the daemon.
+        kill(try #require(home.daemonPID), SIGKILL)
+        try await Task.sleep(for: .milliseconds(200))
+        let history = await home.run(["sandbox", "history", "d", "--json"])
+        #expect(
+            history.json?.arrayValue?.map { $0["origin"] } == ["create", "apply"], "\(history.stdout)\(history.stderr)")
+
+        let rolled = await home.run(["sandbox", "rollback", "d", "--json"])
+        #expect(rolled.status == 0 && rolled.json?["restored"] == 1 && rolled.json?["version"] == 3, "\(rolled.stderr)")
+        #expect(await home.run(["sandbox", "info", "d", "--json"]).json?["spec"] == v1, "the previous spec is back")
+        #expect(Set((await InsightTests.pids(home, "d")).keys) == Set(before.keys))
+        #expect(
+            await home.run(["sandbox", "history", "d", "--json"]).json?.arrayValue?.last?["origin"] == "rollback to 1")
+
+        // Bad input: a spec with a wrong field, a version that does not exist, a sandbox that does not.
+        try "children:\n  - { id: a, worker: nope }\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = await home.run(["sandbox", "apply", "d", "--spec", file])
+        #expect(bad.status == 2 && bad.stderr.contains("children[0].worker"), "\(bad.stderr)")
+        let missing = await home.run(["sandbox", "rollback", "d", "--to", "9"])
+        #expect(missing.status == 3 && missing.stderr.contains("no version 9"), "\(missing.stderr)")
+        #expect(await home.run(["sandbox", "history", "ghost"]).status == 3)
+    }
+}

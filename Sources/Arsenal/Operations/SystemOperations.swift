@@ -130,5 +130,5 @@ public enum BuiltinOperations {
     /// Process, supervisor, sandbox, cluster, system and telemetry operations.
     public static let all: [any Operation] =
         ProcessOperations.all + SupervisorOperations.all + SandboxOperations.all + ClusterOperations.all
-        + InsightOperations.all + SystemOperations.all
+        + InsightOperations.all + ChangeOperations.all + SystemOperations.all
 }

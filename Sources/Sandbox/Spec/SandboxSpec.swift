@@ -163,6 +163,9 @@ public struct SpecError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The problems, in document order.
     public var issues: [Issue]
 
+    /// No spec was given at all.
+    public static let missing = SpecError([Issue(path: "", message: "give spec or spec_text")])
+
     init(_ issues: [Issue]) { self.issues = issues }
 
     /// At most `limit` problems, joined with `; `, and how many more there are: what a person is shown,

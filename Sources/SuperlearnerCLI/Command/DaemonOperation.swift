@@ -34,6 +34,9 @@ enum DaemonOperation: String, CaseIterable, Sendable {
     case clusterProcesses = "cluster_processes"
     case explainRestarts = "explain_restarts"
     case whatIf = "what_if"
+    case applySandboxSpec = "apply_sandbox_spec"
+    case getSandboxHistory = "get_sandbox_history"
+    case rollbackSandbox = "rollback_sandbox"
 
     /// Every built-in operation (no daemon needed to read their declarations).
     static let registry = OperationRegistry.builtin()

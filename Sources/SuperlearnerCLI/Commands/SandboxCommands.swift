@@ -6,8 +6,8 @@ enum SandboxCommands {
     static let spec = CommandSpec(
         "sandbox", "create, inspect, break and destroy isolated supervision trees",
         subcommands: [
-            Create.spec, List.spec, Info.spec, Tree.spec, Status.spec, WhatIf.spec, Export.spec, Restart.spec,
-            Destroy.spec, Run.spec, Config.spec, Templates.spec,
+            Create.spec, List.spec, Info.spec, Tree.spec, Status.spec, WhatIf.spec, Export.spec, Apply.spec,
+            History.spec, Rollback.spec, Restart.spec, Destroy.spec, Run.spec, Config.spec, Templates.spec,
         ])
 
     struct Create: Command {

@@ -100,6 +100,14 @@ public struct Supervisor: Sendable, Hashable {
         try await askResult(.whatIf(id, reason), timeout: timeout)
     }
 
+    /// Moves the running supervisor to `spec`: removed children and those in `changed` are stopped, the
+    /// others keep running, changed and added ones are started in the new order; the ids started.
+    public func apply(_ spec: SupervisorSpec, changed: Set<String>, timeout: Duration? = .seconds(60))
+        async throws(SupervisorError) -> [String]
+    {
+        try await askResult(.apply(spec, changed: changed), timeout: timeout)
+    }
+
     /// Flags, restart budget used, restart history and children in one answer.
     public func snapshot(timeout: Duration? = .seconds(5)) async throws(SupervisorError) -> SupervisorSnapshot {
         try await ask(.snapshot, timeout: timeout)
@@ -153,6 +161,8 @@ public enum SupervisorRequest: Sendable {
     case decisions
     /// `Result<RestartDecision, SupervisorError>`: what would be decided if child `id` exited with `reason`.
     case whatIf(String, ExitReason)
+    /// `Result<[String], SupervisorError>`: move to a new spec while running (the ids started).
+    case apply(SupervisorSpec, changed: Set<String>)
 }
 
 /// One child as `whichChildren` reports it.

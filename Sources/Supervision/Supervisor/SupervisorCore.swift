@@ -12,7 +12,7 @@ final class SupervisorCore {
         var restarts: Int
     }
 
-    let spec: SupervisorSpec
+    var spec: SupervisorSpec
     let context: ProcessContext
     var children: [Child]
     var intensity: RestartIntensity
@@ -346,6 +346,8 @@ final class SupervisorCore {
             return Result<Bool, SupervisorError>.success(true)
         case .decisions:
             return decisions
+        case .apply(let newSpec, let changed):
+            return await apply(newSpec, changed: changed)
         case .whatIf(let id, let reason):
             guard let index = children.firstIndex(where: { $0.spec.id == id }) else {
                 return Result<RestartDecision, SupervisorError>.failure(.notFound(id))
@@ -361,6 +363,35 @@ final class SupervisorCore {
                 totalRestarts: totalRestarts, history: history, children: childInfos(),
                 nextSlotSeconds: intensity.nanosecondsUntilSlotFrees(at: now).map { Double($0) / 1e9 })
         }
+    }
+
+    /// Moves to `new` while running, the OTP way: children no longer named, and those in `changed`, are
+    /// stopped (last first); the others keep running with their PIDs; then every child without a process —
+    /// changed or added — is started in the new order. The flags (strategy, budget) take effect at once; the
+    /// restart history is kept unless the budget's limits changed.
+    func apply(_ new: SupervisorSpec, changed: Set<String>) async -> Result<[String], SupervisorError> {
+        let wanted = Set(new.children.map(\.id))
+        await stopForRestart(
+            children.indices.filter { !wanted.contains(children[$0].spec.id) || changed.contains(children[$0].spec.id) }
+        )
+        let old = Dictionary(children.map { ($0.spec.id, $0) }, uniquingKeysWith: { first, _ in first })
+        children = new.children.map { childSpec in
+            guard let existing = old[childSpec.id] else { return Child(spec: childSpec, pid: nil, restarts: 0) }
+            return changed.contains(childSpec.id)
+                ? Child(spec: childSpec, pid: nil, restarts: existing.restarts) : existing
+        }
+        if new.maxRestarts != spec.maxRestarts || new.maxSeconds != spec.maxSeconds {
+            intensity = RestartIntensity(maxRestarts: new.maxRestarts, maxSeconds: new.maxSeconds)
+        }
+        spec = new
+        var started: [String] = []
+        for index in children.indices where children[index].pid == nil {
+            switch await start(index) {
+            case .success: started.append(children[index].spec.id)
+            case .failure(let error): return .failure(.startFailed(children[index].spec.id, error.reason))
+            }
+        }
+        return .success(started)
     }
 
     func startNew(_ childSpec: ChildSpec) async -> Result<PID?, SupervisorError> {
