@@ -50,6 +50,8 @@ public final class SandboxManager: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    /// The last experiment runs, for `replay`.
+    let experimentRuns = Mutex<[ExperimentResult]>([])
 
     /// The most bytes of JSON a sandbox config may hold.
     public static let maximumConfigBytes = 65_536

@@ -115,6 +115,37 @@ struct InsightTests {
         #expect(await home.run(["sandbox", "what-if", "e", "nobody"]).status == 3)
     }
 
+    @Test func theSameSeedMakesTheSameKillsAndAReplayRepeatsThem() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        let spec = """
+            max_restarts: 100
+            children:
+              - { id: a, worker: counter }
+              - { id: b, worker: counter }
+              - { id: c, worker: counter }
+            """
+        #expect(await home.run(["sandbox", "create", "r", "--spec", "-"], input: spec).status == 0)
+        func victims(_ seed: Int) async -> (run: String, victims: Term?) {
+            let result = await home.run(["sandbox", "run", "r", "kill-random", "n=8", "--seed", String(seed), "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.json?["seed"] == .int(seed))
+            return (result.json?["run_id"]?.stringValue ?? "", result.json?["details"]?["victims"])
+        }
+        let first = await victims(42)
+        let second = await victims(42)
+        let other = await victims(7)
+        #expect(first.victims != nil && first.victims == second.victims, "the same seed, the same kills")
+        #expect(first.victims != other.victims, "another seed, other kills")
+        // Without a seed, one is chosen and reported, so any run can be repeated.
+        let unseeded = await home.run(["sandbox", "run", "r", "kill-random", "n=2", "--json"])
+        #expect(unseeded.json?["seed"]?.intValue != nil && unseeded.json?["run_id"] != nil)
+        let replay = await home.run(["sandbox", "replay", first.run, "--json"])
+        #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
+        #expect(replay.json?["same_choices"] == true && replay.json?["replay"]?["details"]?["victims"] == first.victims)
+        #expect(await home.run(["sandbox", "replay", "run-999"]).status == 3)
+    }
+
     @Test func exportGivesASpecThatRecreatesTheTreeAndGraphsThatDotAccepts() async throws {
         let home = TestHome()
         defer { home.close() }

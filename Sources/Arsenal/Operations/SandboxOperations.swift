@@ -222,14 +222,50 @@ enum SandboxOperations {
                     "experiment", .string, "the experiment", required: true,
                     allowed: Term.strings(ExperimentRegistry.names)),
                 Parameter("parameters", .object, "the experiment's parameters", default: .object([:])),
+                Parameter(
+                    "seed", .integer,
+                    "the seed of its random choices (the same seed, the same choices); default: a new one, reported",
+                    minimum: 0, maximum: 9_007_199_254_740_991),
             ]
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
             let name = parameters["experiment"]?.stringValue ?? ""
             let arguments = parameters["parameters"]?.objectValue ?? [:]
             return try await manage { () async throws(SandboxError) in
-                try await context.sandboxes.runExperiment(id, name, arguments).term
+                try await context.sandboxes.runExperiment(id, name, arguments, seed: parameters["seed"]?.intValue).term
             }
+        },
+        DefinedOperation(
+            "replay_experiment", .sandbox, .destructive,
+            "run a recorded experiment run again — same experiment, sandbox, parameters and seed — and compare the two",
+            rest: RestBinding(.post, "/api/v1/experiment-runs/{run_id}/replay"),
+            parameters: [
+                Parameter(
+                    "run_id", .string, "the run's id (run-N, from run_experiment)", required: true, minimum: 1,
+                    maximum: 32)
+            ]
+        ) { parameters, context throws(OperationError) in
+            let runID = parameters["run_id"]?.stringValue ?? ""
+            guard context.sandboxes.experimentRunsList.contains(where: { $0.runID == runID }) else {
+                throw OperationError(
+                    .notFound, code: "run_not_found",
+                    "no experiment run \(runID) (the last 100 are kept while the daemon runs)", field: "run_id")
+            }
+            let (original, replay) = try await manage { () async throws(SandboxError) in
+                try await context.sandboxes.replay(run: runID)
+            }
+            let sameChoices = original.details["victims"] == replay.details["victims"]
+            return [
+                "original": original.term, "replay": replay.term, "same_choices": .bool(sameChoices),
+                "same_verdict": .bool(original.verdict.passed == replay.verdict.passed),
+            ]
+        },
+        DefinedOperation(
+            "list_experiment_runs", .sandbox, .read,
+            "the last experiment runs with their seeds and verdicts, oldest first",
+            rest: RestBinding(.get, "/api/v1/experiment-runs")
+        ) { _, context throws(OperationError) in
+            .array(context.sandboxes.experimentRunsList.map(\.term))
         },
         DefinedOperation(
             "get_sandbox_config", .sandbox, .read, "a sandbox's configuration",

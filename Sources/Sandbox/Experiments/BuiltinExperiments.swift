@@ -63,7 +63,7 @@ public struct KillRandomExperiment: Experiment {
         var latencies: [Double] = []
         var victims: [Term] = []
         for _ in 0..<count {
-            guard let victim = context.workers().randomElement() else { break }
+            guard let victim = context.random.pick(context.workers()) else { break }
             victims.append(.string(victim.path))
             let (_, new, milliseconds) = await context.killAndAwaitRestart(victim.path, timeout: .milliseconds(timeout))
             if new != nil {

@@ -1,5 +1,6 @@
 import Schema
 import Supervision
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -70,6 +71,10 @@ public struct ExperimentResult: TermConvertible, Hashable {
     public var parameters: [String: Term]
     /// How long the whole run took, in milliseconds.
     public var durationMilliseconds: Double
+    /// The seed of the run's random choices.
+    public var seed: Int = 0
+    /// The run's id, for `sandbox replay`.
+    public var runID: String = ""
 
     /// Creates a result; the registry fills in the experiment, sandbox, parameters and duration.
     public init(verdict: Verdict, measurements: [String: Double] = [:], details: [String: Term] = [:]) {
@@ -94,7 +99,7 @@ public struct ExperimentResult: TermConvertible, Hashable {
             "experiment": .string(experiment), "sandbox": .string(sandbox), "verdict": .string(verdictText),
             "reason": .string(reason), "measurements": .object(measurements.mapValues(Term.double)),
             "details": .object(details), "parameters": .object(parameters),
-            "duration_ms": .double(durationMilliseconds),
+            "duration_ms": .double(durationMilliseconds), "seed": .int(seed), "run_id": .string(runID),
         ]
     }
 }
@@ -107,6 +112,9 @@ public struct ExperimentContext: Sendable {
     public let sandboxes: SandboxManager
     /// The parameters, validated, defaults filled in.
     public let parameters: [String: Term]
+    /// The run's random choices: the same seed makes the same choices (`sandbox run … --seed N`,
+    /// `sandbox replay RUN`).
+    public let random: ExperimentRandom
 
     /// The runtime.
     public var runtime: Runtime { sandboxes.runtime }
@@ -184,5 +192,39 @@ extension ExperimentResult {
         details = try fields.object("details")
         parameters = try fields.object("parameters")
         durationMilliseconds = try fields.double("duration_ms")
+        seed = term["seed"]?.intValue ?? 0
+        runID = term["run_id"]?.stringValue ?? ""
+    }
+}
+
+/// An experiment's source of random choices: SplitMix64 from a seed, so a run can be repeated exactly.
+public final class ExperimentRandom: Sendable {
+    /// The seed it started from.
+    public let seed: Int
+    private let state: Mutex<UInt64>
+
+    /// A generator from `seed`.
+    public init(seed: Int) {
+        self.seed = seed
+        self.state = Mutex(UInt64(bitPattern: Int64(seed)))
+    }
+
+    /// A new seed from the system's random source, small enough to travel through JSON exactly (< 2^53).
+    public static func freshSeed() -> Int { Int.random(in: 0..<(1 << 53)) }
+
+    /// The next 64 random bits.
+    public func next() -> UInt64 {
+        state.withLock { state in
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// One element of `items`, chosen by the next number; `nil` when empty.
+    public func pick<T>(_ items: [T]) -> T? {
+        items.isEmpty ? nil : items[Int(next() % UInt64(items.count))]
     }
 }

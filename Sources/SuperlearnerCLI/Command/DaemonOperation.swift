@@ -37,6 +37,7 @@ enum DaemonOperation: String, CaseIterable, Sendable {
     case applySandboxSpec = "apply_sandbox_spec"
     case getSandboxHistory = "get_sandbox_history"
     case rollbackSandbox = "rollback_sandbox"
+    case replayExperiment = "replay_experiment"
 
     /// Every built-in operation (no daemon needed to read their declarations).
     static let registry = OperationRegistry.builtin()

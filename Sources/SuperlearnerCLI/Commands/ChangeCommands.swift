@@ -127,3 +127,33 @@ extension SandboxCommands {
         }
     }
 }
+
+extension SandboxCommands {
+    /// `sandbox replay RUN`.
+    struct Replay: Command {
+        static let spec = CommandSpec(
+            "replay", "run a recorded experiment run again with its seed, and compare",
+            discussion:
+                "The same experiment on the same sandbox with the same parameters and seed makes the same random choices (which workers kill-random kills, in which order). The runtime runs on real time, not a virtual clock, so timings differ; a tree whose shape changed meanwhile gives different choices. The last 100 runs are kept while the daemon runs. Exit 0 when the choices and the verdict are the same, 1 when not.",
+            arguments: [ArgumentSpec("RUN", "the run's id (run-N), from 'sandbox run'")],
+            command: Self.self)
+
+        let run: String
+        init(_ input: CommandInput) { run = input.required("RUN") }
+
+        func run(_ context: CommandContext) throws {
+            let data = try context.call(.replayExperiment, ["run_id": .string(run)])
+            let same = data["same_choices"] == .bool(true) && data["same_verdict"] == .bool(true)
+            context.output.data(data) {
+                let original = data["original"] ?? .null
+                let replay = data["replay"] ?? .null
+                return [
+                    "\(run) (seed \(original["seed"]?.plain ?? "?")): \(original["verdict"]?.plain ?? "") — \(original["reason"]?.plain ?? "")",
+                    "\(replay["run_id"]?.plain ?? "replay"): \(replay["verdict"]?.plain ?? "") — \(replay["reason"]?.plain ?? "")",
+                    "same choices: \(data["same_choices"] == .bool(true) ? "yes" : "no"), same verdict: \(data["same_verdict"] == .bool(true) ? "yes" : "no")",
+                ].joined(separator: "\n")
+            }
+            if !same { throw CLIError(exit: .failure, code: "replay_differs", message: "the replay of \(run) differs") }
+        }
+    }
+}

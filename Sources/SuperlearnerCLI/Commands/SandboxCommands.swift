@@ -7,7 +7,7 @@ enum SandboxCommands {
         "sandbox", "create, inspect, break and destroy isolated supervision trees",
         subcommands: [
             Create.spec, List.spec, Info.spec, Tree.spec, Status.spec, WhatIf.spec, Export.spec, Apply.spec,
-            History.spec, Rollback.spec, Restart.spec, Destroy.spec, Run.spec, Config.spec, Templates.spec,
+            History.spec, Rollback.spec, Restart.spec, Destroy.spec, Run.spec, Replay.spec, Config.spec, Templates.spec,
         ])
 
     struct Create: Command {
@@ -321,16 +321,25 @@ enum SandboxCommands {
                 ArgumentSpec("EXPERIMENT", "the experiment", .choice(CommandTree.experiments), completion: .experiment),
                 ArgumentSpec("KEY=VALUE", "experiment parameters", optional: true, variadic: true),
             ],
+            flags: [
+                FlagSpec(
+                    "seed",
+                    "the seed of its random choices: the same seed makes the same choices (default: a new one, printed)",
+                    value: .integer, placeholder: "N")
+            ],
             examples: [
-                ("superlearner sandbox run demo kill-child target=counter_1", "kill one child and check it comes back")
+                ("superlearner sandbox run demo kill-child target=counter_1", "kill one child and check it comes back"),
+                ("superlearner sandbox run demo kill-random n=5 --seed 42", "the same five kills every time"),
             ],
             command: Self.self)
 
         let id: String
         let experiment: String
         let parameters: [String]
+        let seed: Int?
 
         init(_ input: CommandInput) {
+            seed = input.integer("seed")
             id = input.required("ID")
             experiment = input.required("EXPERIMENT")
             parameters = input.values("KEY=VALUE")
@@ -343,14 +352,17 @@ enum SandboxCommands {
                 [
                     "sandbox_id": .string(id), "experiment": .string(experiment),
                     "parameters": .object(try CommandContext.keyValues(parameters)),
-                ], as: ExperimentResult.self)
+                ].merging(seed.map { ["seed": .int($0)] } ?? [:]) { first, _ in first }, as: ExperimentResult.self)
             let (verdict, reason) =
                 switch result.verdict {
                 case .pass(let why): ("pass", why)
                 case .fail(let why): ("fail", why)
                 }
             output.data(data) {
-                var lines = ["\(result.experiment): \(output.status(verdict)) — \(reason)"]
+                var lines = [
+                    "\(result.experiment): \(output.status(verdict)) — \(reason)",
+                    "  run \(result.runID), seed \(result.seed) (repeat it: superlearner sandbox replay \(result.runID))",
+                ]
                 for (key, value) in result.measurements.sorted(by: { $0.key < $1.key }) {
                     lines.append("  \(key.padded(18)) \(Term.double(value).plain)")
                 }
