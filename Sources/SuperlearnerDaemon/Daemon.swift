@@ -152,7 +152,8 @@ public final class Daemon: Sendable {
                     logger: logger))
         }
         services.append(
-            MetricHistoryService(telemetry: telemetry, runtime: runtime, sandboxes: sandboxes, interval: .seconds(1)))
+            MetricHistoryService(
+                telemetry: telemetry, runtime: runtime, sandboxes: sandboxes, archive: store, interval: .seconds(1)))
         if let member {
             // Before the shutdown service in the list, so told after it: the sandboxes stop first, then the
             // lease is revoked and the other nodes take them over.
@@ -314,13 +315,21 @@ struct MetricHistoryService: Service {
     let telemetry: Telemetry
     let runtime: Runtime
     let sandboxes: SandboxManager
+    let archive: StateStore
     let interval: Duration
 
     func run() async throws {
+        // A restarted daemon's charts start from what the last one kept.
+        await telemetry.history.attach(archive)
         telemetry.sampleHistory(runtime, sandboxes: sandboxes.count)
+        var ticks = 0
         for await _ in AsyncTimerSequence(interval: interval, clock: .continuous).cancelOnGracefulShutdown() {
             telemetry.sampleHistory(runtime, sandboxes: sandboxes.count)
+            ticks += 1
+            // Written every other second in one transaction: a kill -9 loses at most two samples.
+            if ticks % 2 == 0 { await telemetry.history.flush() }
         }
+        await telemetry.history.flush()
     }
 }
 

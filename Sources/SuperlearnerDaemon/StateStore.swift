@@ -2,6 +2,7 @@ import CSQLite
 import Sandbox
 import Supervision
 import Synchronization
+import Telemetry
 
 /// Why the state file could not be used.
 public struct StateStoreError: Error, Sendable, CustomStringConvertible {
@@ -17,7 +18,7 @@ public struct StateStoreError: Error, Sendable, CustomStringConvertible {
 /// A thin wrapper over the system libsqlite3 rather than GRDB: four statements do not need an ORM, and the
 /// binary stays smaller and starts faster (docs/persistence.md has the figures). Every call runs on one
 /// dedicated thread.
-public final class StateStore: SandboxPersistence, @unchecked Sendable {
+public final class StateStore: SandboxPersistence, MetricArchive, @unchecked Sendable {
     // @unchecked: `database` is only used on `thread`, one job at a time.
     private let thread = BlockingThread(name: "sl-sqlite")
     private nonisolated(unsafe) var database: OpaquePointer?
@@ -58,6 +59,15 @@ public final class StateStore: SandboxPersistence, @unchecked Sendable {
             }
             sqlite3_finalize(columns)
             if !hasVersions { try execute("ALTER TABLE sandboxes ADD COLUMN versions TEXT") }
+            // The charts' history beyond memory: one row a second, a day kept.
+            try execute(
+                """
+                CREATE TABLE IF NOT EXISTS metric_samples (
+                    time REAL PRIMARY KEY, seconds REAL NOT NULL, restarts REAL NOT NULL, messages REAL NOT NULL,
+                    operations REAL NOT NULL, p50 REAL, p95 REAL, p99 REAL, sandboxes INTEGER NOT NULL,
+                    processes INTEGER NOT NULL
+                )
+                """)
         }
     }
 
@@ -110,6 +120,70 @@ public final class StateStore: SandboxPersistence, @unchecked Sendable {
                 throw StateStoreError(message: String(cString: sqlite3_errmsg(database)))
             }
         }
+    }
+
+    /// Stores metric samples in one transaction and forgets those older than a day.
+    public func append(_ samples: [MetricHistory.Sample]) async {
+        try? await thread.run { [self] in
+            try execute("BEGIN")
+            do {
+                let statement = try prepare(
+                    "INSERT OR REPLACE INTO metric_samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                defer { sqlite3_finalize(statement) }
+                for sample in samples {
+                    sqlite3_reset(statement)
+                    let values: [Double?] = [
+                        sample.time, sample.seconds, sample.restartsPerSecond, sample.messagesPerSecond,
+                        sample.operationsPerSecond, sample.latency?.p50, sample.latency?.p95, sample.latency?.p99,
+                    ]
+                    for (index, value) in values.enumerated() {
+                        if let value {
+                            sqlite3_bind_double(statement, Int32(index + 1), value)
+                        } else {
+                            sqlite3_bind_null(statement, Int32(index + 1))
+                        }
+                    }
+                    sqlite3_bind_int64(statement, 9, Int64(sample.sandboxes))
+                    sqlite3_bind_int64(statement, 10, Int64(sample.processes))
+                    guard sqlite3_step(statement) == SQLITE_DONE else {
+                        throw StateStoreError(message: String(cString: sqlite3_errmsg(database)))
+                    }
+                }
+                let cutoff = (samples.last?.time ?? 0) - 86_400
+                try execute("DELETE FROM metric_samples WHERE time < \(cutoff)")
+                try execute("COMMIT")
+            } catch {
+                try? execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// The stored metric samples after `since`, oldest first.
+    public func samples(since: Double) async -> [MetricHistory.Sample] {
+        (try? await thread.run { [self] in
+            let statement = try prepare("SELECT * FROM metric_samples WHERE time > ? ORDER BY time")
+            defer { sqlite3_finalize(statement) }
+            sqlite3_bind_double(statement, 1, since)
+            var samples: [MetricHistory.Sample] = []
+            while sqlite3_step(statement) == SQLITE_ROW {
+                let latency =
+                    sqlite3_column_type(statement, 5) == SQLITE_NULL
+                    ? nil
+                    : MetricHistory.Latency(
+                        p50: sqlite3_column_double(statement, 5), p95: sqlite3_column_double(statement, 6),
+                        p99: sqlite3_column_double(statement, 7))
+                samples.append(
+                    MetricHistory.Sample(
+                        time: sqlite3_column_double(statement, 0), seconds: sqlite3_column_double(statement, 1),
+                        restartsPerSecond: sqlite3_column_double(statement, 2),
+                        messagesPerSecond: sqlite3_column_double(statement, 3),
+                        operationsPerSecond: sqlite3_column_double(statement, 4), latency: latency,
+                        sandboxes: Int(sqlite3_column_int64(statement, 8)),
+                        processes: Int(sqlite3_column_int64(statement, 9))))
+            }
+            return samples
+        }) ?? []
     }
 
     /// Deletes a sandbox.

@@ -1,3 +1,4 @@
+import Supervision
 import Synchronization
 
 /// The last minutes of the numbers the dashboard charts, one sample per tick (a second in the daemon), kept
@@ -29,10 +30,32 @@ public final class MetricHistory: Sendable {
         public var sandboxes: Int
         /// Live processes at the end of the tick.
         public var processes: Int
+
+        /// Creates a sample (what an archive reads back).
+        public init(
+            time: Double, seconds: Double, restartsPerSecond: Double, messagesPerSecond: Double,
+            operationsPerSecond: Double, latency: Latency?, sandboxes: Int, processes: Int
+        ) {
+            self.time = time
+            self.seconds = seconds
+            self.restartsPerSecond = restartsPerSecond
+            self.messagesPerSecond = messagesPerSecond
+            self.operationsPerSecond = operationsPerSecond
+            self.latency = latency
+            self.sandboxes = sandboxes
+            self.processes = processes
+        }
     }
 
     /// Latency percentiles in milliseconds.
     public struct Latency: Sendable, Equatable {
+        /// Creates percentiles.
+        public init(p50: Double, p95: Double, p99: Double) {
+            self.p50 = p50
+            self.p95 = p95
+            self.p99 = p99
+        }
+
         /// The median.
         public var p50: Double
         /// The 95th percentile.
@@ -52,8 +75,12 @@ public final class MetricHistory: Sendable {
         var lastMessages = 0
     }
 
-    /// Samples kept (600: ten minutes at one a second).
+    /// Samples kept in memory (600: ten minutes at one a second).
     public let capacity: Int
+    /// Where older samples are kept (the daemon's SQLite file), if anywhere.
+    private let archiveSlot = Mutex<(any MetricArchive)?>(nil)
+    /// Samples not yet handed to the archive.
+    private let unarchived = Mutex<[Sample]>([])
     /// Operation durations kept per tick for the percentiles; the count goes on beyond it.
     let durationCapacity = 4096
     private let state = Mutex(State())
@@ -92,15 +119,50 @@ public final class MetricHistory: Sendable {
                 }
                 latency = Latency(p50: percentile(0.50), p95: percentile(0.95), p99: percentile(0.99))
             }
-            state.samples.append(
-                Sample(
-                    time: time, seconds: seconds,
-                    restartsPerSecond: Double(max(0, restartsTotal - state.lastRestarts)) / seconds,
-                    messagesPerSecond: Double(max(0, messagesTotal - state.lastMessages)) / seconds,
-                    operationsPerSecond: Double(state.operations) / seconds, latency: latency,
-                    sandboxes: sandboxes, processes: processes))
+            let sample = Sample(
+                time: time, seconds: seconds,
+                restartsPerSecond: Double(max(0, restartsTotal - state.lastRestarts)) / seconds,
+                messagesPerSecond: Double(max(0, messagesTotal - state.lastMessages)) / seconds,
+                operationsPerSecond: Double(state.operations) / seconds, latency: latency,
+                sandboxes: sandboxes, processes: processes)
+            state.samples.append(sample)
             if state.samples.count > capacity { state.samples.removeFirst(state.samples.count - capacity) }
+            unarchived.withLock {
+                $0.append(sample)
+                if $0.count > 3600 { $0.removeFirst($0.count - 3600) }
+            }
         }
+    }
+
+    /// Keeps samples beyond memory in `archive`, and loads its most recent ones (what a restarted daemon
+    /// shows at once).
+    public func attach(_ archive: any MetricArchive) async {
+        archiveSlot.withLock { $0 = archive }
+        let recent = await archive.samples(since: SystemClock.wallSeconds() - Double(capacity) * 2)
+        state.withLock { state in
+            let known = Set(state.samples.map(\.time))
+            state.samples = (recent.filter { !known.contains($0.time) } + state.samples).suffix(capacity).map { $0 }
+        }
+    }
+
+    /// Hands the samples closed since the last call to the archive.
+    public func flush() async {
+        guard let archive = archiveSlot.withLock({ $0 }) else { return }
+        let pending = unarchived.withLock { pending in
+            defer { pending = [] }
+            return pending
+        }
+        if !pending.isEmpty { await archive.append(pending) }
+    }
+
+    /// Samples after `since`, from memory when it reaches back that far, else from the archive.
+    public func samples(since: Double, archived: Bool) async -> [Sample] {
+        let inMemory = samples(since: since)
+        guard archived, let archive = archiveSlot.withLock({ $0 }),
+            inMemory.first.map({ $0.time - $0.seconds > since + 1 }) ?? true
+        else { return inMemory }
+        await flush()
+        return await archive.samples(since: since)
     }
 
     /// The kept samples after `since` (seconds since 1970), oldest first; all of them when `nil`.
@@ -110,4 +172,12 @@ public final class MetricHistory: Sendable {
             return state.samples.filter { $0.time > since }
         }
     }
+}
+
+/// Where a `MetricHistory` keeps samples beyond memory (the daemon: its SQLite file, a day's worth).
+public protocol MetricArchive: Sendable {
+    /// Stores samples.
+    func append(_ samples: [MetricHistory.Sample]) async
+    /// The stored samples after `since`, oldest first.
+    func samples(since: Double) async -> [MetricHistory.Sample]
 }

@@ -146,6 +146,31 @@ struct InsightTests {
         #expect(await home.run(["sandbox", "replay", "run-999"]).status == 3)
     }
 
+    @Test func telemetryHistoryIsATableOverTimeThatSurvivesADaemonCrash() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        #expect(await home.run(["sandbox", "create", "c", "CrashLoop"]).status == 0)
+        try await Task.sleep(for: .seconds(4))
+        let table = await home.run(["telemetry", "--since", "8s", "--every", "2s", "--json"])
+        let rows = table.json?.arrayValue ?? []
+        #expect(rows.count == 4, "\(table.stdout)\(table.stderr)")
+        let restarts = rows.compactMap { $0["restarts"]?.intValue }.reduce(0, +)
+        #expect(restarts >= 3, "the crash loop restarts about three times a second: \(table.stdout)")
+        #expect(rows.last?["sandboxes"] == 1 && rows.last?["processes"] == 3)
+
+        // kill -9: what was kept before the crash is still there for the next daemon.
+        try await Task.sleep(for: .seconds(2.5))
+        let crashedAt = Date().timeIntervalSince1970
+        kill(try #require(home.daemonPID), SIGKILL)
+        try await Task.sleep(for: .milliseconds(200))
+        let after = await home.run(["telemetry", "--since", "20s", "--every", "1s", "--json"])
+        let before = (after.json?.arrayValue ?? []).filter { ($0["to"]?.doubleValue ?? 0) < crashedAt - 2 }
+        #expect(before.compactMap { $0["restarts"]?.intValue }.reduce(0, +) >= 3, "\(after.stdout)\(after.stderr)")
+        let text = await home.run(["telemetry", "--since", "4s", "--every", "2s"])
+        #expect(text.stdout.hasPrefix("FROM") && text.stdout.contains("RESTARTS"))
+        #expect(await home.run(["telemetry", "--every", "2s"]).status == 2)
+    }
+
     @Test func exportGivesASpecThatRecreatesTheTreeAndGraphsThatDotAccepts() async throws {
         let home = TestHome()
         defer { home.close() }

@@ -82,13 +82,18 @@ enum SystemOperations {
         },
         DefinedOperation(
             "get_metric_history", .telemetry, .read,
-            "the charted numbers of the last ten minutes, one sample a second: restarts, messages and operations per second, operation latency p50/p95/p99, sandboxes, processes",
+            "the charted numbers, one sample a second: the last ten minutes from memory, older ones (a day) from the daemon's file with since; restarts, messages and operations per second, operation latency p50/p95/p99, sandboxes, processes",
             rest: RestBinding(.get, "/api/v1/telemetry/history"),
             parameters: [
                 Parameter("since", .number, "only samples after this time (seconds since 1970)", minimum: 0)
             ]
         ) { parameters, context throws(OperationError) in
-            let samples = context.telemetry.history.samples(since: parameters["since"]?.doubleValue)
+            let samples: [MetricHistory.Sample]
+            if let since = parameters["since"]?.doubleValue {
+                samples = await context.telemetry.history.samples(since: since, archived: true)
+            } else {
+                samples = context.telemetry.history.samples()
+            }
             return [
                 "capacity": .int(context.telemetry.history.capacity),
                 "samples": .array(

@@ -38,6 +38,7 @@ enum DaemonOperation: String, CaseIterable, Sendable {
     case getSandboxHistory = "get_sandbox_history"
     case rollbackSandbox = "rollback_sandbox"
     case replayExperiment = "replay_experiment"
+    case getMetricHistory = "get_metric_history"
 
     /// Every built-in operation (no daemon needed to read their declarations).
     static let registry = OperationRegistry.builtin()

@@ -191,12 +191,29 @@ struct WaitCommand: Command {
 /// `superlearner telemetry`: a summary of metrics; `telemetry export` dumps them.
 struct TelemetryCommand: Command {
     static let spec = CommandSpec(
-        "telemetry", "a summary of metrics; 'telemetry export' dumps them", subcommands: [Export.spec],
+        "telemetry", "a summary of metrics, or with --since a table over time; 'telemetry export' dumps them",
+        discussion:
+            "With --since, the daemon's kept history (one sample a second, a day in its SQLite file, so it survives a restart) in rows of --every: restarts, messages and operations in each interval, the worst operation p99, and sandboxes and processes at its end.",
+        flags: [
+            FlagSpec("since", "a table of the last DURATION (10m, 1h)", value: .duration, placeholder: "DURATION"),
+            FlagSpec(
+                "every", "one row per DURATION (default: a tenth of --since, at least 1s)", value: .duration,
+                placeholder: "DURATION"),
+        ],
+        subcommands: [Export.spec],
+        examples: [("superlearner telemetry --since 10m --every 1m", "ten rows, one a minute")],
         command: Self.self)
 
-    init(_ input: CommandInput) {}
+    let since: Duration?
+    let every: Duration?
+    init(_ input: CommandInput) {
+        since = input.duration("since")
+        every = input.duration("every")
+    }
 
     func run(_ context: CommandContext) throws {
+        if let since { return try table(since: since, context) }
+        if every != nil { throw CLIError(exit: .usage, code: "usage", message: "--every goes with --since") }
         let samples = try context.call(.getMetrics).arrayValue ?? []
         func total(_ name: String) -> Double {
             samples.filter { $0["name"]?.stringValue == name }.reduce(0) { $0 + ($1["value"]?.doubleValue ?? 0) }
@@ -215,6 +232,53 @@ struct TelemetryCommand: Command {
         ]
         context.output.data(.object(Dictionary(uniqueKeysWithValues: summary.map { ($0.0, Term.int(Int($0.1))) }))) {
             summary.map { "\($0.0.padded(20)) \(Int($0.1))" }.joined(separator: "\n")
+        }
+    }
+
+    /// The history in rows of `every`.
+    @MainActor
+    func table(since: Duration, _ context: CommandContext) throws {
+        let seconds = Double(since.wholeMilliseconds) / 1000
+        guard seconds >= 1 else { throw CLIError(exit: .usage, code: "usage", message: "--since must be at least 1s") }
+        let step = every.map { Double($0.wholeMilliseconds) / 1000 } ?? max(1, (seconds / 10).rounded())
+        guard step >= 1 else { throw CLIError(exit: .usage, code: "usage", message: "--every must be at least 1s") }
+        let now = SystemClock.wallSeconds()
+        let data = try context.call(.getMetricHistory, ["since": .double(now - seconds)])
+        let samples = data["samples"]?.arrayValue ?? []
+        var rows: [Term] = []
+        var start = now - seconds
+        while start < now {
+            let end = min(start + step, now)
+            let inside = samples.filter {
+                ($0["time"]?.doubleValue ?? 0) > start && ($0["time"]?.doubleValue ?? 0) <= end
+            }
+            func total(_ key: String) -> Double {
+                inside.reduce(0) { $0 + ($1[key]?.doubleValue ?? 0) * ($1["seconds"]?.doubleValue ?? 1) }
+            }
+            let p99 = inside.compactMap { $0["latency_ms"]?["p99"]?.doubleValue }.max()
+            rows.append([
+                "from": .double(start), "to": .double(end), "samples": .int(inside.count),
+                "restarts": .int(Int(total("restarts_per_second").rounded())),
+                "messages": .int(Int(total("messages_per_second").rounded())),
+                "operations": .int(Int(total("operations_per_second").rounded())),
+                "operation_p99_ms": p99.map(Term.double) ?? .null,
+                "sandboxes": inside.last?["sandboxes"] ?? .null, "processes": inside.last?["processes"] ?? .null,
+            ])
+            start = end
+        }
+        context.output.data(.array(rows)) {
+            context.output.table(
+                ["FROM", "RESTARTS", "MESSAGES", "OPERATIONS", "OP P99 MS", "SANDBOXES", "PROCESSES"],
+                rows.map { row in
+                    let p99 = row["operation_p99_ms"]?.doubleValue.map { String(Double(Int($0 * 100)) / 100) } ?? "-"
+                    return [
+                        WhyCommand.clock(row["from"]?.doubleValue ?? 0).prefix(8).description,
+                        row["samples"] == 0 ? "-" : row["restarts"]?.plain ?? "",
+                        row["samples"] == 0 ? "-" : row["messages"]?.plain ?? "",
+                        row["samples"] == 0 ? "-" : row["operations"]?.plain ?? "", p99, row["sandboxes"]?.plain ?? "-",
+                        row["processes"]?.plain ?? "-",
+                    ]
+                })
         }
     }
 
