@@ -31,6 +31,13 @@ extension SandboxSpec {
     public static func parse(_ text: String, format: Format? = nil, base: String? = nil) throws(SpecError)
         -> SandboxSpec
     {
+        return try SandboxSpec(term: try document(text, format: format), base: base)
+    }
+
+    /// YAML or JSON text as a term, with the same limits as a spec file (an alias bomb is refused, not
+    /// expanded): for other files written like specs, such as test plans.
+    /// - Throws: `SpecError` with the parse position for malformed text.
+    public static func document(_ text: String, format: Format? = nil) throws(SpecError) -> Term {
         let chosen = format ?? (text.drop { $0.isWhitespace }.first == "{" ? .json : .yaml)
         let term: Term
         switch chosen {
@@ -53,7 +60,7 @@ extension SandboxSpec {
                 throw SpecError([.init(path: "", message: "invalid YAML: \(error)")])
             }
         }
-        return try SandboxSpec(term: term, base: base)
+        return term
     }
 
     /// The most nodes a YAML spec may hold once its aliases are expanded: far more than any real tree, far

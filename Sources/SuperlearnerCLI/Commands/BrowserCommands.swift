@@ -86,7 +86,9 @@ enum DocsCommands {
 
 /// `superlearner test …`: self-tests.
 enum TestCommands {
-    static let spec = CommandSpec("test", "self-tests of an installed superlearner", subcommands: [EndToEnd.spec])
+    static let spec = CommandSpec(
+        "test", "self-tests of an installed superlearner, and failure tests as files",
+        subcommands: [EndToEnd.spec, RunPlan.spec])
 
     /// `superlearner test e2e`: the dashboard's end-to-end scenario in headless Chromium.
     struct EndToEnd: Command {
@@ -300,7 +302,9 @@ enum TestCommands {
             }
         }
 
-        static func junit(_ steps: [Step]) -> String {
+        static func junit(_ steps: [Step], suite: String = "superlearner e2e", classname: String = "superlearner.e2e")
+            -> String
+        {
             func escape(_ text: String) -> String {
                 text.replacingAll("&", with: "&amp;").replacingAll("<", with: "&lt;").replacingAll(">", with: "&gt;")
                     .replacingAll("\"", with: "&quot;")
@@ -308,10 +312,10 @@ enum TestCommands {
             let total = steps.reduce(0) { $0 + $1.seconds }
             var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             xml +=
-                "<testsuite name=\"superlearner e2e\" tests=\"\(steps.count)\" failures=\"\(steps.filter { $0.failure != nil }.count)\" time=\"\(total)\">\n"
+                "<testsuite name=\"\(escape(suite))\" tests=\"\(steps.count)\" failures=\"\(steps.filter { $0.failure != nil }.count)\" time=\"\(total)\">\n"
             for step in steps {
                 xml +=
-                    "  <testcase classname=\"superlearner.e2e\" name=\"\(escape(step.name))\" time=\"\(step.seconds)\""
+                    "  <testcase classname=\"\(escape(classname))\" name=\"\(escape(step.name))\" time=\"\(step.seconds)\""
                 if let failure = step.failure {
                     xml += ">\n    <failure message=\"\(escape(failure))\"/>\n  </testcase>\n"
                 } else {
