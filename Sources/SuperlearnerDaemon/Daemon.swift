@@ -77,6 +77,8 @@ public final class Daemon: Sendable {
         let telemetry = Telemetry()
         telemetry.observe(runtime)
         let store = try await StateStore(path: paths.database)
+        let decisions = DecisionStore(store: store)
+        telemetry.keepDecisions(in: decisions)
         // Programs a crashed daemon on this home started are unsupervised now: stop them before the
         // sandboxes are restored, so that none runs twice.
         let programs = ProgramHost(logsDirectory: paths.programLogs, marker: paths.home)
@@ -153,7 +155,8 @@ public final class Daemon: Sendable {
         }
         services.append(
             MetricHistoryService(
-                telemetry: telemetry, runtime: runtime, sandboxes: sandboxes, archive: store, interval: .seconds(1)))
+                telemetry: telemetry, runtime: runtime, sandboxes: sandboxes, archive: store, decisions: decisions,
+                interval: .seconds(1)))
         if let member {
             // Before the shutdown service in the list, so told after it: the sandboxes stop first, then the
             // lease is revoked and the other nodes take them over.
@@ -316,6 +319,7 @@ struct MetricHistoryService: Service {
     let runtime: Runtime
     let sandboxes: SandboxManager
     let archive: StateStore
+    let decisions: DecisionStore
     let interval: Duration
 
     func run() async throws {
@@ -327,9 +331,13 @@ struct MetricHistoryService: Service {
             telemetry.sampleHistory(runtime, sandboxes: sandboxes.count)
             ticks += 1
             // Written every other second in one transaction: a kill -9 loses at most two samples.
-            if ticks % 2 == 0 { await telemetry.history.flush() }
+            if ticks % 2 == 0 {
+                await telemetry.history.flush()
+                await decisions.flush()
+            }
         }
         await telemetry.history.flush()
+        await decisions.flush()
     }
 }
 

@@ -59,6 +59,10 @@ public final class StateStore: SandboxPersistence, MetricArchive, @unchecked Sen
             }
             sqlite3_finalize(columns)
             if !hasVersions { try execute("ALTER TABLE sandboxes ADD COLUMN versions TEXT") }
+            // Supervisors' decisions (`why`), kept beyond their supervisor and the daemon.
+            try execute(
+                "CREATE TABLE IF NOT EXISTS decisions (path TEXT NOT NULL, at REAL NOT NULL, json TEXT NOT NULL)")
+            try execute("CREATE INDEX IF NOT EXISTS decisions_path ON decisions (path)")
             // The charts' history beyond memory: one row a second, a day kept.
             try execute(
                 """
@@ -120,6 +124,50 @@ public final class StateStore: SandboxPersistence, MetricArchive, @unchecked Sen
                 throw StateStoreError(message: String(cString: sqlite3_errmsg(database)))
             }
         }
+    }
+
+    /// Stores decisions in one transaction, keeping the newest 100,000.
+    func appendDecisions(_ decisions: [Term]) async {
+        try? await thread.run { [self] in
+            try execute("BEGIN")
+            do {
+                let statement = try prepare("INSERT INTO decisions (path, at, json) VALUES (?, ?, ?)")
+                defer { sqlite3_finalize(statement) }
+                for decision in decisions {
+                    sqlite3_reset(statement)
+                    sqlite3_bind_text(statement, 1, decision["path"]?.stringValue ?? "", -1, StateStore.transient)
+                    sqlite3_bind_double(statement, 2, decision["at"]?.doubleValue ?? 0)
+                    sqlite3_bind_text(statement, 3, decision.json, -1, StateStore.transient)
+                    guard sqlite3_step(statement) == SQLITE_DONE else {
+                        throw StateStoreError(message: String(cString: sqlite3_errmsg(database)))
+                    }
+                }
+                try execute(
+                    "DELETE FROM decisions WHERE rowid <= (SELECT MAX(rowid) FROM decisions) - 100000")
+                try execute("COMMIT")
+            } catch {
+                try? execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Stored decisions about `path` or anything under it, oldest first.
+    func storedDecisions(under path: String) async -> [Term] {
+        (try? await thread.run { [self] in
+            // Not LIKE: ids may hold `_`, which LIKE reads as a wildcard.
+            let statement = try prepare(
+                "SELECT json FROM decisions WHERE path = ?1 OR substr(path, 1, length(?1) + 1) = ?1 || '/' ORDER BY at")
+            defer { sqlite3_finalize(statement) }
+            sqlite3_bind_text(statement, 1, path, -1, StateStore.transient)
+            var decisions: [Term] = []
+            while sqlite3_step(statement) == SQLITE_ROW {
+                if let term = try? Term(json: String(cString: sqlite3_column_text(statement, 0))) {
+                    decisions.append(term)
+                }
+            }
+            return decisions
+        }) ?? []
     }
 
     /// Stores metric samples in one transaction and forgets those older than a day.

@@ -7,6 +7,9 @@ public enum EventName {
     public static let processExit = "runtime.process.exit"
     /// A supervisor restarted a child (`path`, `pid`, `old_pid`, `reason`).
     public static let supervisorRestart = "runtime.supervisor.restart"
+    /// A supervisor decided what to do about a child's exit (`path` of the child, `supervisor`, `action`,
+    /// `explanation`, …: the decision `superlearner why` shows).
+    public static let supervisorDecision = "runtime.supervisor.decision"
     /// A supervisor exceeded its restart intensity and gave up (`path`).
     public static let supervisorEscalation = "runtime.supervisor.escalation"
     /// A child failed to start.

@@ -17,6 +17,24 @@ public final class Telemetry: Sendable {
     public let metrics: Metrics
     /// The recent past of the charted numbers (see `sampleHistory(_:sandboxes:)`).
     public let history: MetricHistory
+    /// Where decisions go to be kept beyond their supervisor (the daemon's file), if anywhere.
+    private let decisionSink = Mutex<(@Sendable (Term) -> Void)?>(nil)
+    /// Where kept decisions are read back from, if anywhere.
+    private let decisionSource = Mutex<(any DecisionArchive)?>(nil)
+
+    /// Keeps every supervisor decision in `archive` too, so `why` still answers after the supervisor (or the
+    /// daemon) is gone.
+    public func keepDecisions(in archive: any DecisionArchive) {
+        decisionSource.withLock { $0 = archive }
+        decisionSink.withLock { $0 = { archive.record($0) } }
+    }
+
+    /// Kept decisions about children at or under `path`, oldest first; empty without an archive.
+    public func keptDecisions(under path: String) async -> [Term] {
+        guard let archive = decisionSource.withLock({ $0 }) else { return [] }
+        return await archive.decisions(under: path)
+    }
+
     /// Supervisor restarts seen since creation, for the history's restart rate.
     private let restartTotal = Atomic<Int>(0)
     /// The runtime's delivered-message count at the last sample, so the counter advances by the difference.
@@ -88,6 +106,12 @@ public final class Telemetry: Sendable {
             bus.emit(
                 EventName.supervisorEscalation, measurements: ["restarts": Double(restarts), "max_seconds": seconds],
                 metadata: metadata)
+        case .decided(_, let decision, let path):
+            guard case .object(var metadata) = decision.term else { return }
+            metadata["supervisor"] = path.map(Term.string) ?? .null
+            metadata["path"] = .string(path.map { "\($0)/\(decision.childID)" } ?? decision.childID)
+            bus.emit(EventName.supervisorDecision, metadata: metadata)
+            decisionSink.withLock { $0 }?(.object(metadata))
         case .childStartFailed(let supervisor, let childID, let reason, let path):
             var metadata: [String: Term] = [
                 "supervisor": .pid(supervisor), "child_id": .string(childID), "reason": .string(reason.description),
@@ -199,4 +223,13 @@ extension String {
     fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
+}
+
+/// Where supervisor decisions are kept beyond their supervisor's life (the daemon: its SQLite file).
+public protocol DecisionArchive: Sendable {
+    /// Takes a decision (as `runtime.supervisor.decision`'s metadata); called on the deciding process's
+    /// thread, so it must not block: buffer and write later.
+    func record(_ decision: Term)
+    /// The kept decisions about children at or under `path`, oldest first.
+    func decisions(under path: String) async -> [Term]
 }

@@ -97,6 +97,9 @@ struct InsightTests {
             "\($0["path"]?.stringValue ?? ""):\($0["action"]?.stringValue ?? "")"
         }
         #expect(actions?.contains("e/jobs:restart") == true, "\(why.stdout)")
+        // The jobs supervisor that gave up is gone, its log with it; the kept decision still says why.
+        let gone = await home.run(["why", "e/jobs/tick", "--json"])
+        #expect(gone.json?["decisions"]?.arrayValue?.last?["action"] == "escalate", "\(gone.stdout)")
         // Now the root's budget is spent: its status says so, and the next crash would fail the sandbox.
         let degraded = await home.run(["sandbox", "status", "e", "--json"])
         #expect(degraded.status == 1, "\(degraded.stdout)")
@@ -112,6 +115,13 @@ struct InsightTests {
         let server = await home.run(["server", "status"])
         #expect(server.status == 1 && server.stderr.contains("sandbox e failed"), "\(server.stderr)")
         #expect(await home.run(["sandbox", "status", "ghost"]).status == 3)
+        // And after the daemon itself crashed, why still knows.
+        try await Task.sleep(for: .seconds(2.5))
+        kill(try #require(home.daemonPID), SIGKILL)
+        try await Task.sleep(for: .milliseconds(200))
+        let remembered = await home.run(["why", "e", "--json"])
+        let kept = remembered.json?["decisions"]?.arrayValue?.compactMap { $0["action"]?.stringValue } ?? []
+        #expect(kept.contains("escalate") && kept.contains("restart"), "\(remembered.stdout)\(remembered.stderr)")
         #expect(await home.run(["sandbox", "what-if", "e", "nobody"]).status == 3)
     }
 

@@ -2,6 +2,7 @@ import Sandbox
 import Schema
 import SuperlearnerAPI
 import Supervision
+import Telemetry
 
 /// Seeing into a running tree: why children were (or were not) restarted, and what would happen if one
 /// exited now — both from the supervisors' own decision rule.
@@ -55,7 +56,9 @@ enum InsightOperations {
                 // The target's own supervisor decided about the target itself.
                 sources.append((parentPath, parent, childID))
             }
-            guard !sources.isEmpty else {
+            guard
+                !sources.isEmpty || (try? context.sandboxes.info(String(path.split(separator: "/").first ?? ""))) != nil
+            else {
                 throw OperationError(
                     .notFound, code: "path_not_found", "no supervisor at or above \(path)", field: "path")
             }
@@ -67,6 +70,17 @@ enum InsightOperations {
                     members["path"] = .string("\(supervisorPath)/\(decision.childID)")
                     rows.append((decision.at, .object(members)))
                 }
+            }
+            // Decisions kept beyond their supervisor (restarted, or a daemon ago), of this sandbox's life only.
+            let sandbox = String(path.split(separator: "/").first ?? "")
+            let createdAt = (try? context.sandboxes.info(sandbox))?.createdAt ?? 0
+            var seen = Set(rows.map { "\($0.1["path"]?.stringValue ?? "")@\($0.0)" })
+            for kept in await context.telemetry.keptDecisions(under: path) {
+                let at = kept["at"]?.doubleValue ?? 0
+                let key = "\(kept["path"]?.stringValue ?? "")@\(at)"
+                guard at >= createdAt, !seen.contains(key) else { continue }
+                seen.insert(key)
+                rows.append((at, kept))
             }
             let limit = try parameters.integer("limit")
             return [

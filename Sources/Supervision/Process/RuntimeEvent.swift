@@ -12,6 +12,8 @@ public enum RuntimeEvent: Sendable {
     case escalated(supervisor: PID, restarts: Int, withinSeconds: Double, reason: ExitReason, path: String?)
     /// A supervisor could not start a child.
     case childStartFailed(supervisor: PID, childID: String, reason: ExitReason, path: String?)
+    /// A supervisor decided what to do about a child's exit (`path` is the supervisor's).
+    case decided(supervisor: PID, decision: RestartDecision, path: String?)
 
     /// The short event name: `spawn`, `exit`, `restart`, `escalation`, `start_failed`.
     public var name: String {
@@ -21,6 +23,7 @@ public enum RuntimeEvent: Sendable {
         case .restarted: "restart"
         case .escalated: "escalation"
         case .childStartFailed: "start_failed"
+        case .decided: "decision"
         }
     }
 }

@@ -134,6 +134,7 @@ final class SupervisorCore {
     }
 
     func log(_ decision: RestartDecision) {
+        runtime.emit(.decided(supervisor: context.pid, decision: decision, path: path))
         decisions.append(decision)
         if decisions.count > 100 { decisions.removeFirst(decisions.count - 100) }
     }
