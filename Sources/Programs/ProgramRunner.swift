@@ -91,6 +91,10 @@ final class ProgramRunner: Sendable {
                 $0.phase = "backoff"
                 $0.restartAt = SystemClock.monotonicNanoseconds() + delay.nanoseconds
             }
+            runtime.emit(
+                .backoff(
+                    pid: process.pid, seconds: Double(delay.nanoseconds) / 1e9,
+                    attempt: record.state.withLock { $0.attempt }, path: path))
             try await idle(until: ContinuousClock.now + delay)
             let instance = try await launch(log: log)
             try await awaitReady(instance)

@@ -10,6 +10,9 @@ public enum EventName {
     /// A supervisor decided what to do about a child's exit (`path` of the child, `supervisor`, `action`,
     /// `explanation`, …: the decision `superlearner why` shows).
     public static let supervisorDecision = "runtime.supervisor.decision"
+    /// A program child restarted under backoff waits before its program starts (`path`, `attempt`;
+    /// measurement `seconds`).
+    public static let programBackoff = "runtime.program.backoff"
     /// A supervisor exceeded its restart intensity and gave up (`path`).
     public static let supervisorEscalation = "runtime.supervisor.escalation"
     /// A child failed to start.

@@ -112,6 +112,10 @@ public final class Telemetry: Sendable {
             metadata["path"] = .string(path.map { "\($0)/\(decision.childID)" } ?? decision.childID)
             bus.emit(EventName.supervisorDecision, metadata: metadata)
             decisionSink.withLock { $0 }?(.object(metadata))
+        case .backoff(let pid, let seconds, let attempt, let path):
+            var metadata: [String: Term] = ["pid": .pid(pid), "attempt": .int(attempt)]
+            if let path { metadata["path"] = .string(path) }
+            bus.emit(EventName.programBackoff, measurements: ["seconds": seconds], metadata: metadata)
         case .childStartFailed(let supervisor, let childID, let reason, let path):
             var metadata: [String: Term] = [
                 "supervisor": .pid(supervisor), "child_id": .string(childID), "reason": .string(reason.description),

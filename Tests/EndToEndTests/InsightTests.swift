@@ -181,6 +181,29 @@ struct InsightTests {
         #expect(await home.run(["telemetry", "--every", "2s"]).status == 2)
     }
 
+    @Test func whyGivesAProgramChildsBackoffDelay() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        let spec = """
+            max_restarts: 10
+            children:
+              - id: main
+                command: [sh, -c, "sleep 0.2; exit 3"]
+                backoff: { initial: 1s, max: 1s, jitter: 0 }
+            """
+        #expect(await home.run(["sandbox", "create", "p", "--spec", "-"], input: spec).status == 0)
+        #expect(await home.run(["wait", "p/main", "--for", "restarted", "--timeout", "10s"]).status == 0)
+        var decision: Term? = nil
+        for _ in 0..<40 {
+            decision = await home.run(["why", "p/main", "--json"]).json?["decisions"]?.arrayValue?.last
+            if decision?["backoff_seconds"] != nil { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(decision?["reason"] == "exit_status 3", "\(decision ?? .null)")
+        #expect(decision?["backoff_seconds"]?.doubleValue == 1, "\(decision ?? .null)")
+        #expect(decision?["explanation"]?.stringValue?.contains("backoff of 1.0 s") == true)
+    }
+
     @Test func exportGivesASpecThatRecreatesTheTreeAndGraphsThatDotAccepts() async throws {
         let home = TestHome()
         defer { home.close() }

@@ -82,6 +82,21 @@ enum InsightOperations {
                 seen.insert(key)
                 rows.append((at, kept))
             }
+            // A program child restarted under backoff: the delay its runner waited, from the event log.
+            let backoffs = context.telemetry.bus.history().filter { $0.name == EventName.programBackoff }
+            rows = rows.map { at, row in
+                guard row["action"] == "restart", case .object(var members) = row,
+                    let event = backoffs.first(where: {
+                        $0.metadata["path"] == row["path"] && $0.time >= at - 0.5 && $0.time <= at + 2
+                    }), let seconds = event.measurements["seconds"]
+                else { return (at, row) }
+                members["backoff_seconds"] = .double(seconds)
+                members["explanation"] = .string(
+                    (row["explanation"]?.stringValue ?? "")
+                        + "; its program starts after a backoff of \((seconds * 100).rounded() / 100) s (attempt \(event.metadata["attempt"]?.intValue ?? 0))"
+                )
+                return (at, .object(members))
+            }
             let limit = try parameters.integer("limit")
             return [
                 "path": .string(path),

@@ -510,7 +510,7 @@ public final class Runtime: Sendable {
         observers.remove(token)
     }
 
-    func emit(_ event: @autoclosure () -> RuntimeEvent) {
+    package func emit(_ event: @autoclosure () -> RuntimeEvent) {
         if observers.isActive { observers.emit(event()) }
     }
 }

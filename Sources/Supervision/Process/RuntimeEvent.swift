@@ -14,6 +14,8 @@ public enum RuntimeEvent: Sendable {
     case childStartFailed(supervisor: PID, childID: String, reason: ExitReason, path: String?)
     /// A supervisor decided what to do about a child's exit (`path` is the supervisor's).
     case decided(supervisor: PID, decision: RestartDecision, path: String?)
+    /// A program child restarted under backoff waits `seconds` before its program starts (attempt `attempt`).
+    case backoff(pid: PID, seconds: Double, attempt: Int, path: String?)
 
     /// The short event name: `spawn`, `exit`, `restart`, `escalation`, `start_failed`.
     public var name: String {
@@ -24,6 +26,7 @@ public enum RuntimeEvent: Sendable {
         case .escalated: "escalation"
         case .childStartFailed: "start_failed"
         case .decided: "decision"
+        case .backoff: "backoff"
         }
     }
 }
