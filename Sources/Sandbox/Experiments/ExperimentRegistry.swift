@@ -41,8 +41,10 @@ extension SandboxManager {
     }
 
     /// Runs a recorded run again: the same experiment on the same sandbox with the same parameters and seed,
-    /// so the same random choices. The runtime runs on real time, not a virtual clock: timings differ, and a
-    /// tree whose shape changed meanwhile gives different choices.
+    /// so the same random choices — after restarting the sandbox, so the run starts from a fresh tree with an
+    /// empty restart window (a run right after another would otherwise meet a budget the first one used).
+    /// The runtime runs on real time, not a virtual clock: timings differ, and a tree whose spec changed
+    /// meanwhile gives different choices.
     /// - Throws: `SandboxError.invalidParameter("run_id", …)` for an unknown run, or what `run` throws.
     public func replay(run runID: String) async throws(SandboxError) -> (
         original: ExperimentResult, replay: ExperimentResult
@@ -51,6 +53,7 @@ extension SandboxManager {
             throw .invalidParameter(
                 "run_id", "no experiment run \(runID) (the last 100 are kept while the daemon runs)")
         }
+        _ = try await restart(original.sandbox)
         let replay = try await runExperiment(
             original.sandbox, original.experiment, original.parameters, seed: original.seed)
         return (original, replay)

@@ -134,7 +134,7 @@ extension SandboxCommands {
         static let spec = CommandSpec(
             "replay", "run a recorded experiment run again with its seed, and compare",
             discussion:
-                "The same experiment on the same sandbox with the same parameters and seed makes the same random choices (which workers kill-random kills, in which order). The runtime runs on real time, not a virtual clock, so timings differ; a tree whose shape changed meanwhile gives different choices. The last 100 runs are kept while the daemon runs. Exit 0 when the choices and the verdict are the same, 1 when not.",
+                "Restarts the sandbox (a fresh tree, an empty restart window), then runs the same experiment with the same parameters and seed, which makes the same random choices (which workers kill-random kills, in which order). The runtime runs on real time, not a virtual clock, so timings differ; a tree whose spec changed meanwhile gives different choices. The last 100 runs are kept while the daemon runs. Exit 0 when the choices and the verdict are the same, 1 when not.",
             arguments: [ArgumentSpec("RUN", "the run's id (run-N), from 'sandbox run'")],
             command: Self.self)
 
