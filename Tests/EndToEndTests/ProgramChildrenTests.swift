@@ -1,3 +1,4 @@
+import CSuperlearner
 import Foundation
 import SuperlearnerClient
 import Supervision
@@ -48,21 +49,7 @@ struct ProgramChildrenTests {
     }
 
     /// A loopback port nobody listens on at the moment.
-    static func freePort() -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    static func freePort() -> Int { Int(sl_free_loopback_port()) }
 
     static func state(_ home: TestHome, _ path: String) async -> Term? {
         await home.run(["process", "info", path, "--json"]).json?["state"]

@@ -18,6 +18,10 @@ int sl_wait(pid_t pid);
 /// standard input from /dev/null, standard output and error appended to `log_path`, every other
 /// descriptor closed, default signal dispositions and an empty signal mask. Returns the child's pid, or
 /// -1 with errno set.
+/// A loopback TCP port that was free a moment ago (bound to port 0 and released), or -1. Another process may
+/// take it before the caller binds it: good for tests and for starting local helpers, not a reservation.
+int sl_free_loopback_port(void);
+
 pid_t sl_spawn_detached(const char *path, char *const argv[], char *const envp[], const char *log_path);
 
 /// Turns Ctrl-C (SIGINT), SIGTERM and SIGHUP into a readable descriptor instead of death: installs a

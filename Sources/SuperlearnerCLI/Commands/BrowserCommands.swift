@@ -412,33 +412,12 @@ struct PrivateDaemon {
         return daemon
     }
 
-    /// Runs this binary against the private home; its standard output, or an error with its standard error.
+    /// Runs this binary against the private home (no setting of the user's); its standard output, or an
+    /// error with its standard error.
     @discardableResult
     func call(_ arguments: [String], input: String? = nil) throws -> String {
-        let executable = ProcessPaths.executable()
-        var environment = ProcessPaths.environment().filter { !$0.hasPrefix("SUPERLEARNER_") }
-        environment += ["SUPERLEARNER_HOME=\(home)", "NO_COLOR=1"]
-        let inputPath = home + "/.input"
-        if let input { _ = ProcessPaths.write(Array(input.utf8), to: inputPath) }
-        let out = home + "/.out", err = home + "/.err"
-        unlink(out)
-        unlink(err)
-        var argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        var envp = environment.map { strdup($0) } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        let pid = sl_spawn(executable, &argv, &envp, nil, input == nil ? nil : inputPath, out, err, 0)
-        guard pid > 0 else { throw CLIError(exit: .failure, code: "spawn", message: "cannot run \(executable)") }
-        let status = sl_wait(pid)
-        let stdout = TextFile.read(out) ?? ""
-        guard status == 0 else {
-            throw CLIError(
-                exit: .failure, code: "private_daemon",
-                message: "superlearner \(arguments.joined(separator: " ")): \(TextFile.read(err) ?? "exit \(status)")")
-        }
-        return stdout
+        try ProcessPaths.runSelf(
+            arguments, home: home, dropping: ["SUPERLEARNER_"], input: input, errorCode: "private_daemon")
     }
 
     func stop() {

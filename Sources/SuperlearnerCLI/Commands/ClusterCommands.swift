@@ -20,40 +20,13 @@ enum ClusterCommands {
 
     static let nameFlag = FlagSpec("name", "the cluster's name (default local)", value: .string, placeholder: "NAME")
 
-    /// Runs this binary with `home` as its home, `environment` added; its standard output, or an error.
+    /// Runs this binary with `home` as its home (the caller's other settings kept), `environment` added.
     @discardableResult
     static func runSelf(_ arguments: [String], home: String, environment extra: [String] = []) throws -> String {
-        let executable = ProcessPaths.executable()
-        var environment = ProcessPaths.environment().filter {
-            !$0.hasPrefix("SUPERLEARNER_HOME=") && !$0.hasPrefix("SUPERLEARNER_SOCKET=")
-                && !$0.hasPrefix("SUPERLEARNER_TOKEN=") && !$0.hasPrefix("SUPERLEARNER_NODE=")
-        }
-        environment += ["SUPERLEARNER_HOME=\(home)", "NO_COLOR=1"] + extra
-        ProcessPaths.makeFolders(home)
-        let out = home + "/.cluster-out", err = home + "/.cluster-err"
-        unlink(out)
-        unlink(err)
-        var argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        var envp = environment.map { strdup($0) } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        let pid = sl_spawn(executable, &argv, &envp, nil, nil, out, err, 0)
-        guard pid > 0 else { throw CLIError(exit: .failure, code: "spawn", message: "cannot run \(executable)") }
-        let status = sl_wait(pid)
-        defer {
-            unlink(out)
-            unlink(err)
-        }
-        guard status == 0 else {
-            throw CLIError(
-                exit: .failure, code: "cluster",
-                message:
-                    "superlearner \(arguments.joined(separator: " ")): \(TextFile.read(err)?.trimmingWhitespace() ?? "exit \(status)")"
-            )
-        }
-        return TextFile.read(out) ?? ""
+        try ProcessPaths.runSelf(
+            arguments, home: home,
+            dropping: ["SUPERLEARNER_HOME=", "SUPERLEARNER_SOCKET=", "SUPERLEARNER_TOKEN=", "SUPERLEARNER_NODE="],
+            adding: extra, errorCode: "cluster")
     }
 
     /// Writes `token` as `home`'s token file, readable by its owner alone.
@@ -93,23 +66,6 @@ enum ClusterCommands {
             exit: .unavailable, code: "unavailable",
             message: "etcd is not installed: apt-get install etcd-server (or point SUPERLEARNER_ETCD at an etcd binary)"
         )
-    }
-
-    /// A loopback port that was free a moment ago.
-    static func freePort() -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// The registered nodes' names, from etcd.
@@ -192,7 +148,7 @@ enum ClusterCommands {
             let folder = ClusterState.folder(home: home, name: name)
             let data = folder + "/etcd"
             ProcessPaths.makeFolders(data)
-            let (clientPort, peerPort) = (ClusterCommands.freePort(), ClusterCommands.freePort())
+            let (clientPort, peerPort) = (Int(sl_free_loopback_port()), Int(sl_free_loopback_port()))
             let clientURL = "http://127.0.0.1:\(clientPort)"
             let peerURL = "http://127.0.0.1:\(peerPort)"
             let arguments = [

@@ -1,5 +1,6 @@
 import Arsenal
 import Sandbox
+import Schema
 import SuperlearnerAPI
 import SuperlearnerClient
 import Supervision

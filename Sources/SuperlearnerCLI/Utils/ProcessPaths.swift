@@ -1,4 +1,5 @@
 import CSuperlearner
+import SuperlearnerClient
 
 #if canImport(Glibc)
     import Glibc
@@ -9,7 +10,7 @@ enum ProcessPaths {
     static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buffer, buffer.count) != nil else { return "/" }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The absolute folder holding `file` (the current directory for `-`, stdin).
@@ -28,7 +29,9 @@ extension ProcessPaths {
     static func executable() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        return count > 0 ? String(cString: buffer) : CommandLine.arguments[0]
+        return count > 0
+            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            : CommandLine.arguments[0]
     }
 
     /// This process's environment as `KEY=value` entries.
@@ -40,6 +43,47 @@ extension ProcessPaths {
             entry = entry?.successor()
         }
         return entries
+    }
+
+    /// Runs this binary with `home` as its home and waits: environment entries starting with any of
+    /// `dropping` are left out, `adding` are added (with `NO_COLOR=1`), `input` is its standard input.
+    /// - Returns: its standard output.
+    /// - Throws: `CLIError` (code `errorCode`) with its standard error when it exits non-zero.
+    static func runSelf(
+        _ arguments: [String], home: String, dropping: [String], adding: [String] = [], input: String? = nil,
+        errorCode: String
+    ) throws -> String {
+        let executable = executable()
+        var environment = environment().filter { entry in !dropping.contains { entry.hasPrefix($0) } }
+        environment += ["SUPERLEARNER_HOME=\(home)", "NO_COLOR=1"] + adding
+        makeFolders(home)
+        let inputPath = home + "/.self-input"
+        if let input { _ = write(Array(input.utf8), to: inputPath) }
+        let out = home + "/.self-out", err = home + "/.self-err"
+        unlink(out)
+        unlink(err)
+        defer {
+            unlink(out)
+            unlink(err)
+            unlink(inputPath)
+        }
+        var argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        var envp = environment.map { strdup($0) } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        let pid = sl_spawn(executable, &argv, &envp, nil, input == nil ? nil : inputPath, out, err, 0)
+        guard pid > 0 else { throw CLIError(exit: .failure, code: "spawn", message: "cannot run \(executable)") }
+        let status = sl_wait(pid)
+        guard status == 0 else {
+            throw CLIError(
+                exit: .failure, code: errorCode,
+                message:
+                    "superlearner \(arguments.joined(separator: " ")): \(TextFile.read(err)?.trimmingWhitespace() ?? "exit \(status)")"
+            )
+        }
+        return TextFile.read(out) ?? ""
     }
 
     /// Creates `folder` and its parents.
