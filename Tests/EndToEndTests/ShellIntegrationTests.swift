@@ -126,7 +126,7 @@ struct ShellIntegrationTests {
             autoload -Uz compinit && compinit -u -D
             source Completions/superlearner.zsh
             print -r -- ${_comps[superlearner]}
-            _superlearner_candidates sandbox re
+            _superlearner_candidates sandbox rest
             _superlearner_candidates sandbox info ''
             """
         let (status, output) = await shell("zsh", script, home: home)
