@@ -506,7 +506,7 @@ public actor ClusterMember {
         for id in running.keys where desired[id] == nil {
             let token = running[id] ?? 0
             await stopLocally(id, reason: "destroyed")
-            try? await configuration.etcd.delete(ownerKey(id), ifCreatedAt: token)
+            _ = try? await configuration.etcd.delete(ownerKey(id), ifCreatedAt: token)
         }
     }
 
