@@ -37,6 +37,19 @@ struct CommandLineTests {
         #expect(version.stdout.contains("Supervision") && version.stdout.contains("SuperlearnerDaemon"))
     }
 
+    @Test func anOperationPagesExampleRuns() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        #expect(await home.run(["sandbox", "create", "demo", "DemoSupervisor"]).status == 0)
+        for name in ["what_if", "get_sandbox_history", "explain_restarts"] {
+            let page = await home.run(["operation", "docs", name]).stdout
+            let line = try #require(page.split(separator: "\n").first { $0.hasPrefix("  superlearner operation run") })
+            let words = line.split(separator: " ").dropFirst().map(String.init)
+            let result = await home.run(words)
+            #expect(result.status == 0, "\(line): \(result.stderr)")
+        }
+    }
+
     @Test func operationListAndDocsNeedNoDaemon() async {
         let home = TestHome()
         defer { home.close() }
@@ -47,6 +60,13 @@ struct CommandLineTests {
         #expect(
             await home.run(["operation", "docs", "--format", "markdown"]).stdout.hasPrefix("# Operations reference"))
         #expect(await home.run(["operation", "docs", "nope"]).status == 3)
+        let page = await home.run(["operation", "docs", "list_processes"])
+        #expect(page.stdout.hasPrefix("list_processes — list live processes"), "\(page.stdout)")
+        #expect(page.stdout.contains("REST:      GET /api/v1/processes") && page.stdout.contains("PARAMETERS"))
+        #expect(page.stdout.contains("one of pid, mailbox, messages, restarts, memory; default pid"))
+        #expect(
+            await home.run(["operation", "docs", "list_processes", "--format", "openapi"]).json?["openapi"] == "3.1.0")
+        #expect(await home.run(["operation", "docs", "--format", "page"]).status == 2)
         #expect(!FileManager.default.fileExists(atPath: home.socket), "no daemon was started")
     }
 

@@ -190,7 +190,7 @@ public enum MarkdownReference {
             "Generated from the Arsenal registry by `superlearner operation docs --format markdown`; do not edit by hand.\n"
         out += "Every operation also runs as `superlearner operation run NAME key=value…` and as\n"
         out += "`POST /api/v1/arsenal/operations/NAME/execute` with the parameters as a JSON body.\n"
-        out += "Cluster operations answer for the local node alone until clustering exists.\n"
+        out += "Cluster operations gather from every node of the daemon's cluster (this node alone outside one).\n"
         for category in OperationCategory.allCases {
             let operations = registry.all.filter { $0.category == category }
             guard !operations.isEmpty else { continue }
@@ -221,6 +221,86 @@ public enum MarkdownReference {
             }
         }
         return out
+    }
+}
+
+/// One operation's reference page for a terminal (`superlearner operation docs NAME`): what it does, its
+/// risk, its route, each parameter with its rules, and an example for the command line and for curl.
+public enum OperationPage {
+    /// The page for `operation`.
+    public static func text(_ operation: any Operation) -> String {
+        var lines = [
+            "\(operation.name) — \(operation.summary)",
+            "",
+            "risk:      \(operation.risk.rawValue)\(operation.risk == .read ? "" : operation.risk == .destructive ? " (refused by --read-only daemons and, unless --allow-destructive-ui, to the dashboard)" : " (refused by --read-only daemons)")",
+            "category:  \(operation.category.rawValue)",
+        ]
+        if let rest = operation.rest { lines.append("REST:      \(rest.method.rawValue) \(rest.path)") }
+        lines.append("any:       POST /api/v1/arsenal/operations/\(operation.name)/execute (parameters as a JSON body)")
+        lines.append("")
+        if operation.parameters.isEmpty {
+            lines.append("PARAMETERS: none")
+        } else {
+            lines.append("PARAMETERS")
+            let width = (operation.parameters.map(\.name.count).max() ?? 0) + 2
+            for parameter in operation.parameters {
+                var rules = [parameter.type.rawValue + (parameter.required ? ", required" : "")]
+                if let allowed = parameter.allowed {
+                    rules.append("one of " + allowed.map { $0.stringValue ?? $0.description }.joined(separator: ", "))
+                }
+                if let minimum = parameter.minimum {
+                    rules.append((parameter.type == .string ? "length ≥ " : "≥ ") + Parameter.format(minimum))
+                }
+                if let maximum = parameter.maximum {
+                    rules.append((parameter.type == .string ? "length ≤ " : "≤ ") + Parameter.format(maximum))
+                }
+                if let pattern = parameter.pattern { rules.append("matches \(pattern)") }
+                if let value = parameter.defaultValue { rules.append("default \(value.stringValue ?? value.json)") }
+                let name = parameter.name + String(repeating: " ", count: max(1, width - parameter.name.count))
+                lines.append("  \(name)\(parameter.summary)")
+                lines.append("  \(String(repeating: " ", count: width))\(rules.joined(separator: "; "))")
+            }
+        }
+        let example = operation.parameters.filter(\.required).map { "\($0.name)=\(sample($0))" }
+        lines += [
+            "", "EXAMPLE",
+            "  superlearner operation run \(operation.name)" + example.map { " " + $0 }.joined(),
+        ]
+        let body = Term.object(
+            Dictionary(
+                uniqueKeysWithValues: operation.parameters.filter(\.required).map { ($0.name, Term.string(sample($0))) }
+            ))
+        lines.append(
+            "  curl -s --unix-socket \"$SUPERLEARNER_HOME/superlearner.sock\" -X POST -H 'Content-Type: application/json' \\"
+        )
+        lines.append("       http://superlearner/api/v1/arsenal/operations/\(operation.name)/execute -d '\(body.json)'")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A plausible value for an example.
+    static func sample(_ parameter: Parameter) -> String {
+        if let first = parameter.allowed?.first { return first.stringValue ?? first.description }
+        if let value = parameter.defaultValue, value != .null, value.stringValue != nil {
+            return value.stringValue ?? ""
+        }
+        switch parameter.name {
+        case "sandbox_id", "sandbox": return "demo"
+        case "pid", "path", "target": return "demo/counter_1"
+        case "name": return parameter.type == .pid ? "demo" : "demo"
+        case "child": return "counter_1"
+        case "child_id": return "counter_1"
+        case "experiment": return "kill-child"
+        case "node": return "node2"
+        case "message": return "get_value"
+        default: break
+        }
+        switch parameter.type {
+        case .integer, .number: return parameter.minimum.map(Parameter.format) ?? "1"
+        case .boolean: return "true"
+        case .duration: return "5s"
+        case .pid, .path: return "demo/counter_1"
+        default: return "…"
+        }
     }
 }
 

@@ -76,10 +76,18 @@ enum OperationCommands {
 
     struct Docs: Command {
         static let spec = CommandSpec(
-            "docs", "print the OpenAPI document or the Markdown reference (no daemon needed)",
+            "docs", "an operation's reference page, or the OpenAPI document or Markdown reference (no daemon needed)",
+            discussion:
+                "With NAME: that operation's page — what it does, its risk, its routes, every parameter with its rules, and an example for the command line and curl (--format openapi or markdown for the machine forms). Without NAME: the whole OpenAPI document (default) or Markdown reference.",
             arguments: [ArgumentSpec("NAME", "one operation only", optional: true, completion: .operation)],
             flags: [
-                FlagSpec("format", "output format", value: .choice(["openapi", "markdown"]), placeholder: "FORMAT")
+                FlagSpec(
+                    "format", "page (default with NAME), openapi (default without) or markdown",
+                    value: .choice(["page", "openapi", "markdown"]), placeholder: "FORMAT")
+            ],
+            examples: [
+                ("superlearner operation docs list_processes", "one operation's reference page"),
+                ("superlearner operation docs --format markdown > docs/operations.md", "the whole reference"),
             ],
             command: Self.self)
 
@@ -88,10 +96,17 @@ enum OperationCommands {
 
         init(_ input: CommandInput) {
             name = input.optional("NAME")
-            format = input.flag("format") ?? "openapi"
+            format = input.flag("format") ?? (name == nil ? "openapi" : "page")
         }
 
         func run(_ context: CommandContext) throws {
+            if format == "page" {
+                guard let name else {
+                    throw CLIError(exit: .usage, code: "usage", message: "--format page needs an operation NAME")
+                }
+                Output.write(OperationPage.text(try named(name)), to: 1)
+                return
+            }
             var documented = registry
             if let name {
                 documented = OperationRegistry()
