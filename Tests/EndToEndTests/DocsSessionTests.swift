@@ -1,0 +1,59 @@
+import Foundation
+import Supervision
+import Testing
+
+/// The shell sessions in the docs, run against the real binary: every `$ superlearner …` line is run in
+/// order in a fresh home and must succeed; the lines printed under it are compared with what the binary
+/// prints, with PIDs, times and durations (which differ from run to run) masked on both sides.
+@Suite("The docs' shell sessions run as written")
+struct DocsSessionTests {
+    /// The `console` blocks of a Markdown file: each command with the output lines shown under it.
+    static func sessions(in file: String) throws -> [(command: [String], output: [String])] {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        var steps: [(command: [String], output: [String])] = []
+        var inConsole = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("```") {
+                inConsole = line == "```console"
+                continue
+            }
+            guard inConsole else { continue }
+            if line.hasPrefix("$ superlearner ") {
+                steps.append(
+                    (Array(line.dropFirst("$ superlearner ".count).split(separator: " ").map(String.init)), []))
+            } else if !steps.isEmpty {
+                steps[steps.count - 1].output.append(line)
+            }
+        }
+        return steps
+    }
+
+    /// A line with what varies between runs replaced: PIDs, clock times, decimal numbers of seconds.
+    static func masked(_ line: String) -> String {
+        var result = line
+        for (pattern, replacement) in [
+            (#"<\d+\.\d+\.\d+>"#, "<PID>"), (#"\d{2}:\d{2}:\d{2}\.\d{3}"#, "TIME"), (#"\d+\.\d+ s"#, "N s"),
+        ] {
+            result = result.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
+        }
+        return result
+    }
+
+    @Test(arguments: ["docs/getting-started.md"])
+    func theSessionRunsAsWritten(file: String) async throws {
+        let home = TestHome()
+        defer { home.close() }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        let steps = try Self.sessions(in: root + "/" + file)
+        #expect(steps.count >= 5, "\(file) has its session")
+        for step in steps {
+            let result = await home.run(step.command)
+            #expect(result.status == 0, "superlearner \(step.command.joined(separator: " ")): \(result.stderr)")
+            let printed = result.stdout.split(separator: "\n").map { Self.masked(String($0)) }
+            #expect(
+                printed == step.output.map(Self.masked),
+                "superlearner \(step.command.joined(separator: " ")) printed:\n\(result.stdout)")
+        }
+    }
+}
