@@ -152,7 +152,7 @@ struct LiveNames {
     let client: SuperlearnerClient
 
     init(socket: String) {
-        client = SuperlearnerClient(endpoint: .unix(socket), timeout: .milliseconds(300))
+        client = SuperlearnerClient(endpoint: .unix(socket), timeout: .seconds(1))
     }
 
     func get(_ operation: DaemonOperation, _ parameters: [String: Term] = [:]) -> Term? {
