@@ -12,7 +12,10 @@ import CSuperlearner
 /// (see docs/client.md), and the calls never run on Swift's cooperative pool (the async API hops to a
 /// dedicated thread).
 final class Connection {
-    let descriptor: Int32
+    /// The socket; -1 once closed. A failed `init` closes it and sets -1: Swift runs `deinit` for an
+    /// instance whose initializer threw after every property was set, and a second `close` of the same
+    /// number could close a descriptor another thread has opened meanwhile.
+    private(set) var descriptor: Int32
     let deadline: UInt64
     let label: String
     private var buffer: [UInt8] = []
@@ -36,6 +39,7 @@ final class Connection {
             let bytes = Array(path.utf8)
             guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
                 close(descriptor)
+                descriptor = -1
                 throw .io("socket path is too long (\(bytes.count) bytes): \(path)")
             }
             withUnsafeMutableBytes(of: &address.sun_path) { raw in
@@ -50,6 +54,7 @@ final class Connection {
             if result != 0 {
                 let code = errno
                 close(descriptor)
+                descriptor = -1
                 throw .unreachable("\(path) (\(String(cString: strerror(code))))")
             }
         case .tcp(let host, let port, _):
@@ -60,6 +65,7 @@ final class Connection {
             address.sin_port = in_port_t(UInt16(port).bigEndian)
             guard inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &address.sin_addr) == 1 else {
                 close(descriptor)
+                descriptor = -1
                 throw .io("not an IPv4 address: \(host)")
             }
             var one: Int32 = 1
@@ -72,6 +78,7 @@ final class Connection {
             if result != 0 {
                 let code = errno
                 close(descriptor)
+                descriptor = -1
                 throw .unreachable("\(host):\(port) (\(String(cString: strerror(code))))")
             }
         }
@@ -80,7 +87,7 @@ final class Connection {
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
     }
 
-    deinit { close(descriptor) }
+    deinit { if descriptor >= 0 { close(descriptor) } }
 
     /// Monotonic nanoseconds, what poll's deadlines are counted in (this module does not link the runtime
     /// and its `SystemClock`; callers pass `ContinuousClock` instants and durations).
