@@ -171,18 +171,10 @@ final class SupervisorCore {
         // The PIDs being replaced, for the restart events: the one that exited and the siblings stopped below.
         var replaced = Dictionary(children.map { ($0.spec.id, $0.pid) }, uniquingKeysWith: { first, _ in first })
         replaced[failedID] = exitedPID
-        let restartRange: Range<Int>
-        switch spec.strategy {
-        case .oneForOne:
-            restartRange = index..<(index + 1)
-        case .oneForAll:
-            await stopForRestart(children.indices.filter { $0 != index })
-            restartRange = children.startIndex..<children.endIndex
-        case .restForOne:
-            await stopForRestart(Array((index + 1)..<children.count))
-            restartRange = index..<children.count
-        }
-        assert(restartRange == strategyPlan(index).range, "the decision and the action use one plan")
+        // The same plan `decide` reports: what `why` and `what-if` say is what happens here.
+        let plan = strategyPlan(index)
+        await stopForRestart(plan.stop)
+        let restartRange = plan.range
         // Temporary siblings stopped by the strategy are not restarted (OTP removes them).
         var position = restartRange.lowerBound
         var last = min(restartRange.upperBound, children.count)
