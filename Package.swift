@@ -38,7 +38,7 @@ let package = Package(
         // The runtime: processes, links, monitors, servers, supervisors. Knows nothing above it.
         .target(
             name: "Supervision",
-            dependencies: [.product(name: "DequeModule", package: "swift-collections")],
+            dependencies: ["CSuperlearner", .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: swiftSettings
         ),
         // Parameter schemas and their validation: one type for operations and experiments alike.
@@ -95,6 +95,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings

@@ -218,10 +218,18 @@ public final class SandboxManager: Sendable {
     // MARK: Read
 
     /// Every sandbox, ordered by id.
-    public func list() -> [SandboxInfo] {
-        let all = entries.withLock { Array($0.values) }
-        let counts = processCounts()
-        return all.sorted { $0.id < $1.id }.map { makeInfo($0, processes: counts[$0.id] ?? 0) }
+    public func list() -> [SandboxInfo] { list(after: nil, limit: nil) }
+
+    /// One page of sandboxes in id order: those after `after` (exclusive), at most `limit`. Paging by the
+    /// last id seen (not an offset) stays correct while sandboxes come and go between pages.
+    public func list(after: String?, limit: Int?) -> [SandboxInfo] {
+        var page = entries.withLock { entries in
+            after.map { after in entries.values.filter { $0.id > after } } ?? Array(entries.values)
+        }
+        page.sort { $0.id < $1.id }
+        if let limit, limit < page.count { page = Array(page.prefix(limit)) }
+        let counts = runtime.processCountsByRoot(only: limit == nil ? nil : Set(page.map(\.id)))
+        return page.map { makeInfo($0, processes: counts[$0.id] ?? 0) }
     }
 
     /// The sandbox `id`.
@@ -247,14 +255,6 @@ public final class SandboxManager: Sendable {
     /// Live processes of the sandbox: its root supervisor and everything under its path.
     public func processes(in id: String) -> [ProcessSnapshot] {
         runtime.processes(underPath: id).compactMap { runtime.info($0) }
-    }
-
-    private func processCounts() -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for info in runtime.allInfo() {
-            if let id = SandboxManager.sandboxID(ofPath: info.path) { counts[id, default: 0] += 1 }
-        }
-        return counts
     }
 
     /// The sandbox a path belongs to: its first component.

@@ -2,6 +2,7 @@ import Arsenal
 import ArsenalHTTP
 import AsyncAlgorithms
 import Cluster
+import CoreMetrics
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -77,6 +78,15 @@ public final class Daemon: Sendable {
         let telemetry = Telemetry()
         telemetry.observe(runtime)
         let store = try await StateStore(path: paths.database)
+        let storeTotals = Mutex((commits: 0, writes: 0))
+        telemetry.addSampler { metrics in
+            storeTotals.withLock { last in
+                let now = (commits: store.commitCount, writes: store.writeCount)
+                metrics.counter("superlearner_state_commits_total").increment(by: Int64(now.commits - last.commits))
+                metrics.counter("superlearner_state_writes_total").increment(by: Int64(now.writes - last.writes))
+                last = now
+            }
+        }
         let decisions = DecisionStore(store: store)
         telemetry.keepDecisions(in: decisions)
         // Programs a crashed daemon on this home started are unsupervised now: stop them before the

@@ -15,6 +15,11 @@ public struct StateStoreError: Error, Sendable, CustomStringConvertible {
 /// The daemon's sandboxes in SQLite (WAL, `synchronous=FULL`): written before a request is answered, so a
 /// `kill -9` at any moment loses nothing that was acknowledged.
 ///
+/// Writes are group-committed: saves and deletes that arrive while a commit is syncing wait for the next
+/// one, which takes them all in one transaction and one sync. Each write still returns only after the commit
+/// that holds it is durable, so concurrent requests share the cost of the sync without weakening the promise.
+/// A write that fails (a constraint, a full disk) fails alone: each runs in its own savepoint.
+///
 /// A thin wrapper over the system libsqlite3 rather than GRDB: four statements do not need an ORM, and the
 /// binary stays smaller and starts faster (docs/persistence.md has the figures). Every call runs on one
 /// dedicated thread.
@@ -22,6 +27,19 @@ public final class StateStore: SandboxPersistence, MetricArchive, @unchecked Sen
     // @unchecked: `database` is only used on `thread`, one job at a time.
     private let thread = BlockingThread(name: "sl-sqlite")
     private nonisolated(unsafe) var database: OpaquePointer?
+    /// Prepared statements by SQL text, kept for the life of the file (only used on `thread`).
+    private nonisolated(unsafe) var statements: [String: OpaquePointer] = [:]
+    /// Writes waiting for the next group commit, and whether one is already queued on the thread.
+    private let pending = Mutex<(writes: [PendingWrite], flushQueued: Bool)>(([], false))
+    /// Group commits made, and the writes they made durable.
+    private let commits = Atomic<Int>(0)
+    private let writes = Atomic<Int>(0)
+
+    /// One write and who waits for it to be durable.
+    private struct PendingWrite: Sendable {
+        let apply: @Sendable () throws -> Void
+        let done: CheckedContinuation<Void, any Error>
+    }
     /// The file.
     public let path: String
 
@@ -78,6 +96,8 @@ public final class StateStore: SandboxPersistence, MetricArchive, @unchecked Sen
     /// Closes the file.
     public func close() async {
         try? await thread.run { [self] in
+            for statement in statements.values { sqlite3_finalize(statement) }
+            statements = [:]
             sqlite3_close(database)
             database = nil
         }
@@ -100,15 +120,81 @@ public final class StateStore: SandboxPersistence, MetricArchive, @unchecked Sen
         return statement
     }
 
+    /// `sql` prepared once and reset for reuse; only on `thread`.
+    private func cached(_ sql: String) throws -> OpaquePointer {
+        if let statement = statements[sql] {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+            return statement
+        }
+        let statement = try prepare(sql)
+        statements[sql] = statement
+        return statement
+    }
+
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// Group commits so far (each is one sync of the write-ahead log).
+    public var commitCount: Int { commits.load(ordering: .relaxed) }
+    /// Saves and deletes made durable so far; with `commitCount`, how many writes share a sync.
+    public var writeCount: Int { writes.load(ordering: .relaxed) }
+
+    /// Runs `apply` on the SQLite thread inside the next group commit and returns once that commit is durable.
+    private func write(_ apply: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+            let queueFlush = pending.withLock { pending -> Bool in
+                pending.writes.append(PendingWrite(apply: apply, done: done))
+                defer { pending.flushQueued = true }
+                return !pending.flushQueued
+            }
+            if queueFlush { thread.submit { [self] in flush() } }
+        }
+    }
+
+    /// Commits every waiting write in one transaction, then answers each. Runs on `thread`; a write queued
+    /// while this one syncs is taken by the flush queued after it.
+    private func flush() {
+        let writes = pending.withLock { pending in
+            defer { pending = ([], false) }
+            return pending.writes
+        }
+        guard !writes.isEmpty else { return }
+        var outcomes: [(any Error)?] = []
+        outcomes.reserveCapacity(writes.count)
+        do {
+            try execute("BEGIN IMMEDIATE")
+            for write in writes {
+                try execute("SAVEPOINT write")
+                do {
+                    try write.apply()
+                    try execute("RELEASE write")
+                    outcomes.append(nil)
+                } catch {
+                    try execute("ROLLBACK TO write")
+                    try execute("RELEASE write")
+                    outcomes.append(error)
+                }
+            }
+            try execute("COMMIT")
+        } catch {
+            // The transaction itself failed (BEGIN or COMMIT): nothing in it is durable, so nobody is told so.
+            try? execute("ROLLBACK")
+            for write in writes { write.done.resume(throwing: error) }
+            return
+        }
+        commits.add(1, ordering: .relaxed)
+        self.writes.add(outcomes.count { $0 == nil }, ordering: .relaxed)
+        for (write, outcome) in zip(writes, outcomes) {
+            if let outcome { write.done.resume(throwing: outcome) } else { write.done.resume() }
+        }
+    }
 
     /// Inserts or replaces a sandbox.
     public func save(_ record: SandboxRecord) async throws {
-        try await thread.run { [self] in
-            let statement = try prepare(
+        try await write { [self] in
+            let statement = try cached(
                 "INSERT OR REPLACE INTO sandboxes (id, template, spec, config, created_at, restart_count, versions) VALUES (?, ?, ?, ?, ?, ?, ?)"
             )
-            defer { sqlite3_finalize(statement) }
             sqlite3_bind_text(statement, 1, record.id, -1, StateStore.transient)
             if let template = record.template {
                 sqlite3_bind_text(statement, 2, template, -1, StateStore.transient)
@@ -236,9 +322,8 @@ public final class StateStore: SandboxPersistence, MetricArchive, @unchecked Sen
 
     /// Deletes a sandbox.
     public func delete(_ id: String) async throws {
-        try await thread.run { [self] in
-            let statement = try prepare("DELETE FROM sandboxes WHERE id = ?")
-            defer { sqlite3_finalize(statement) }
+        try await write { [self] in
+            let statement = try cached("DELETE FROM sandboxes WHERE id = ?")
             sqlite3_bind_text(statement, 1, id, -1, StateStore.transient)
             guard sqlite3_step(statement) == SQLITE_DONE else {
                 throw StateStoreError(message: String(cString: sqlite3_errmsg(database)))

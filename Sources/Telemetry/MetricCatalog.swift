@@ -23,9 +23,13 @@ public enum MetricCatalog {
         "superlearner_processes_alive": "Processes alive in the runtime, counted from spawns and exits.",
         "superlearner_runtime_processes": "Processes alive in the runtime, sampled at exposition.",
         "superlearner_messages_delivered_total": "Messages delivered to process mailboxes.",
-        "superlearner_restarts_total": "Child restarts made by supervisors, by supervisor.",
-        "superlearner_escalations_total":
-            "Supervisors that exceeded their restart intensity and gave up, by supervisor.",
+        "superlearner_state_commits_total":
+            "Transactions the daemon synced to its state file; concurrent writes share one (group commit).",
+        "superlearner_state_writes_total": "Sandbox saves and deletes made durable in the state file.",
+        "superlearner_restarts_total": "Child restarts made by supervisors, by the exit reason's kind.",
+        "superlearner_escalations_total": "Supervisors that exceeded their restart intensity and gave up.",
+        "superlearner_supervisor_decisions_total":
+            "What supervisors decided about exited children, by strategy and action.",
     ]
 
     /// `text` (Prometheus exposition) with a `# HELP` line before each metric's `# TYPE` line.

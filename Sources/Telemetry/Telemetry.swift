@@ -45,6 +45,11 @@ public final class Telemetry: Sendable {
     private let spawnedCounter: CoreMetrics.Counter
     private let aliveMeter: CoreMetrics.Meter
     private let exitCounters: [String: CoreMetrics.Counter]
+    // Labels are bounded (a reason class, a strategy, an action), never a path, id or PID: a daemon that
+    // creates and destroys sandboxes all day must not grow a time series per sandbox it ever had.
+    private let restartCounters: [String: CoreMetrics.Counter]
+    private let escalationCounter: CoreMetrics.Counter
+    private let decisionCounters: [SupervisorStrategy: [RestartDecision.Action: CoreMetrics.Counter]]
 
     /// Creates telemetry keeping the last `historyCapacity` events.
     public init(historyCapacity: Int = 10_000) {
@@ -54,9 +59,30 @@ public final class Telemetry: Sendable {
         self.metrics = metrics
         self.spawnedCounter = metrics.counter("superlearner_processes_spawned_total")
         self.aliveMeter = metrics.meter("superlearner_processes_alive")
+        let reasons = ["normal", "shutdown", "killed", "noproc", "error"]
         self.exitCounters = Dictionary(
-            uniqueKeysWithValues: ["normal", "shutdown", "killed", "noproc", "error"].map {
+            uniqueKeysWithValues: reasons.map {
                 ($0, metrics.counter("superlearner_process_exits_total", [("reason", $0)]))
+            })
+        self.restartCounters = Dictionary(
+            uniqueKeysWithValues: reasons.map { ($0, metrics.counter("superlearner_restarts_total", [("reason", $0)])) }
+        )
+        self.escalationCounter = metrics.counter("superlearner_escalations_total")
+        let actions: [RestartDecision.Action] = [.restart, .notRestarted, .shutDown, .escalate]
+        self.decisionCounters = Dictionary(
+            uniqueKeysWithValues: SupervisorStrategy.allCases.map { strategy in
+                (
+                    strategy,
+                    Dictionary(
+                        uniqueKeysWithValues: actions.map { action in
+                            (
+                                action,
+                                metrics.counter(
+                                    "superlearner_supervisor_decisions_total",
+                                    [("strategy", strategy.rawValue), ("action", action.rawValue)])
+                            )
+                        })
+                )
             })
     }
 
@@ -88,9 +114,8 @@ public final class Telemetry: Sendable {
             if let path { metadata["path"] = .string(path) }
             bus.emit(EventName.processExit, metadata: metadata)
         case .restarted(let supervisor, let childID, let oldPID, let newPID, let reason, let path):
-            let label = Telemetry.supervisorLabel(supervisor, childPath: path)
             restartTotal.add(1, ordering: .relaxed)
-            metrics.counter("superlearner_restarts_total", [("supervisor", label)]).increment()
+            restartCounters[Telemetry.reasonClass(reason)]?.increment()
             var metadata: [String: Term] = [
                 "supervisor": .pid(supervisor), "child_id": .string(childID), "pid": .pid(newPID),
                 "reason": .string(reason.description),
@@ -99,8 +124,7 @@ public final class Telemetry: Sendable {
             if let path { metadata["path"] = .string(path) }
             bus.emit(EventName.supervisorRestart, metadata: metadata)
         case .escalated(let supervisor, let restarts, let seconds, let reason, let path):
-            let label = path ?? supervisor.description
-            metrics.counter("superlearner_escalations_total", [("supervisor", label)]).increment()
+            escalationCounter.increment()
             var metadata: [String: Term] = ["supervisor": .pid(supervisor), "reason": .string(reason.description)]
             if let path { metadata["path"] = .string(path) }
             bus.emit(
@@ -110,6 +134,7 @@ public final class Telemetry: Sendable {
             guard case .object(var metadata) = decision.term else { return }
             metadata["supervisor"] = path.map(Term.string) ?? .null
             metadata["path"] = .string(path.map { "\($0)/\(decision.childID)" } ?? decision.childID)
+            decisionCounters[decision.strategy]?[decision.action]?.increment()
             bus.emit(EventName.supervisorDecision, metadata: metadata)
             decisionSink.withLock { $0 }?(.object(metadata))
         case .backoff(let pid, let seconds, let attempt, let path):
@@ -123,12 +148,6 @@ public final class Telemetry: Sendable {
             if let path { metadata["path"] = .string(path) }
             bus.emit(EventName.supervisorStartFailed, metadata: metadata)
         }
-    }
-
-    /// The supervisor's path (the child's path without its last component), or its PID.
-    static func supervisorLabel(_ supervisor: PID, childPath: String?) -> String {
-        guard let childPath, let slash = childPath.lastIndex(of: "/") else { return supervisor.description }
-        return String(childPath[..<slash])
     }
 
     /// `normal`, `shutdown`, `killed`, `noproc` or `error`: a bounded label for exit metrics.

@@ -114,6 +114,80 @@ struct DaemonTests {
         #expect(again.json?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["custom"])
     }
 
+    @Test func concurrentCreatesShareSyncsAndEveryAcknowledgedOneSurvivesKillNine() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        await home.start()
+        let count = 48
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    let body = #"{"sandbox_id": "g\#(index)", "supervisor_module": "DemoSupervisor"}"#
+                    return (try? await home.client.send("POST", "/api/v1/sandboxes", body: body).status) ?? -1
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses.filter { $0 == 201 }.count == count, "\(statuses.filter { $0 != 201 })")
+        let metrics = try await home.client.send("GET", "/metrics").text
+        func total(_ name: String) -> Int? {
+            metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap {
+                Double($0.split(separator: " ").last!).map(Int.init)
+            }
+        }
+        let writes = try #require(total("superlearner_state_writes_total"))
+        let commits = try #require(total("superlearner_state_commits_total"))
+        #expect(writes >= count, "every create is a durable write")
+        #expect(commits < writes, "concurrent creates share syncs: \(writes) writes in \(commits) commits")
+        let pid = try #require(home.daemonPID)
+        kill(pid, SIGKILL)
+        for _ in 0..<200 where home.client.isReachable() { try await Task.sleep(for: .milliseconds(10)) }
+        let list = await home.run(["sandbox", "list", "--json"])
+        let ids = Set(list.json?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? [])
+        #expect(ids == Set((0..<count).map { "g\($0)" }), "acknowledged creates lost: \(count - ids.count)")
+    }
+
+    @Test func sandboxAndProcessListsPageByTheLastKeySeen() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        await home.start()
+        for id in ["a", "b", "c", "d", "e"] {
+            #expect(await home.run(["sandbox", "create", id, "DemoSupervisor"]).status == 0)
+        }
+        func ids(_ arguments: [String]) async -> [String] {
+            await home.run(["sandbox", "list", "--json"] + arguments).json?.arrayValue?.compactMap {
+                $0["id"]?.stringValue
+            } ?? []
+        }
+        #expect(await ids(["--limit", "2"]) == ["a", "b"])
+        #expect(await ids(["--limit", "2", "--after", "b"]) == ["c", "d"])
+        #expect(await ids(["--after", "d"]) == ["e"])
+        #expect(await ids(["--after", "e"]) == [])
+        #expect(await home.run(["sandbox", "destroy", "c"]).status == 0)
+        #expect(
+            await ids(["--limit", "2", "--after", "b"]) == ["d", "e"], "a page after a destroyed id is still right")
+        let table = await home.run(["sandbox", "list", "--limit", "1"])
+        #expect(table.stdout.contains("a ") && !table.stdout.contains("b "))
+        let bad = await home.run(["sandbox", "list", "--limit", "0"])
+        #expect(bad.status != 0 && bad.stderr.contains("limit"), "\(bad.stderr)")
+
+        func pids(_ arguments: [String]) async -> [String] {
+            await home.run(["process", "list", "--json"] + arguments).json?.arrayValue?.compactMap {
+                $0["pid"]?.stringValue
+            } ?? []
+        }
+        let all = await pids([])
+        #expect(all.count >= 8)
+        let first = await pids(["--limit", "3"])
+        #expect(first == Array(all.prefix(3)))
+        let second = await pids(["--limit", "3", "--after", first.last ?? ""])
+        #expect(second == Array(all.dropFirst(3).prefix(3)))
+        let sorted = await home.run(["process", "list", "--sort", "mailbox", "--after", all[0]])
+        #expect(sorted.status != 0 && sorted.stderr.contains("after"), "\(sorted.stderr)")
+        let garbage = await home.run(["process", "list", "--after", "not-a-pid"])
+        #expect(garbage.status != 0 && garbage.stderr.contains("after must be a PID"), "\(garbage.stderr)")
+    }
+
     @Test func twoHundredConcurrentRequestsAllSucceed() async throws {
         let home = TestHome()
         defer { home.close() }

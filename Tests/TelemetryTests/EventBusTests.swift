@@ -65,7 +65,9 @@ struct EventBusTests {
         let exits = telemetry.bus.history().filter { $0.name == "runtime.process.exit" }
         #expect(exits.contains { $0.metadata["pid"] == .pid(child) && $0.metadata["reason"] == "killed" })
         let text = telemetry.export(.prometheus)
-        #expect(text.contains("superlearner_restarts_total{supervisor=\"t\"} 1"))
+        #expect(text.contains("superlearner_restarts_total{reason=\"killed\"} 1"))
+        #expect(text.contains("superlearner_supervisor_decisions_total{strategy=\"one_for_one\",action=\"restart\"} 1"))
+        #expect(!text.contains("supervisor=\"t\""), "no time series is labelled with a supervisor's path")
         #expect(text.contains("superlearner_process_exits_total{reason=\"killed\"} 1"))
         try await supervisor.stop()
     }

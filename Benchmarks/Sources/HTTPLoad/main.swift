@@ -1,6 +1,9 @@
 // HTTPLoad: N keep-alive connections, each on its own thread, sending GET PATH back to back until the
 // total is reached; prints requests/s and the latency percentiles.
 //   HTTPLoad (--unix PATH | --tcp HOST:PORT) [--connections 16] [--requests 100000] [--path /api/v1/sandboxes]
+//            [--create]
+// With --create each request is a durable `POST /api/v1/sandboxes` of a new DemoSupervisor sandbox; the
+// run then destroys them all the same way (`DELETE`) and prints that line too.
 import Synchronization
 
 #if canImport(Glibc)
@@ -59,8 +62,23 @@ func connectSocket() -> Int32 {
     return descriptor
 }
 
+let creating = CommandLine.arguments.contains("--create")
 let request = Array("GET \(path) HTTP/1.1\r\nHost: bench\r\n\r\n".utf8)
-let remaining = Atomic<Int>(total)
+/// The request numbered `index` in the current phase.
+nonisolated func request(_ index: Int, phase: Phase) -> [UInt8] {
+    switch phase {
+    case .get: return request
+    case .create:
+        let body = "{\"sandbox_id\":\"load\(index)\",\"supervisor_module\":\"DemoSupervisor\"}"
+        return Array(
+            "POST /api/v1/sandboxes HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                .utf8)
+    case .destroy:
+        return Array("DELETE /api/v1/sandboxes/load\(index) HTTP/1.1\r\nHost: bench\r\n\r\n".utf8)
+    }
+}
+enum Phase { case get, create, destroy }
+let next = Atomic<Int>(0)
 let latencies = Mutex<[UInt64]>([])
 let failures = Atomic<Int>(0)
 
@@ -100,13 +118,18 @@ func findHeaderEnd(_ buffer: [UInt8]) -> Int? {
 }
 
 final class Worker: @unchecked Sendable {
+    let phase: Phase
+    init(_ phase: Phase) { self.phase = phase }
     func run() {
         let descriptor = connectSocket()
         var buffer: [UInt8] = []
         var mine: [UInt64] = []
-        while remaining.subtract(1, ordering: .relaxed).newValue >= 0 {
+        while true {
+            let index = next.add(1, ordering: .relaxed).oldValue
+            if index >= total { break }
+            let bytes = request(index, phase: phase)
             let start = now()
-            _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if !readResponse(descriptor, &buffer) { failures.add(1, ordering: .relaxed) }
             mine.append(now() - start)
         }
@@ -116,11 +139,11 @@ final class Worker: @unchecked Sendable {
 }
 
 /// Starts the workers off the main actor (top-level code is main-actor isolated; worker threads are not).
-nonisolated func startWorkers(_ count: Int) -> [pthread_t] {
+nonisolated func startWorkers(_ count: Int, phase: Phase) -> [pthread_t] {
     var threads: [pthread_t] = []
     for _ in 0..<count {
         var thread = pthread_t()
-        let worker = Unmanaged.passRetained(Worker()).toOpaque()
+        let worker = Unmanaged.passRetained(Worker(phase)).toOpaque()
         pthread_create(
             &thread, nil,
             { raw in
@@ -133,11 +156,28 @@ nonisolated func startWorkers(_ count: Int) -> [pthread_t] {
     return threads
 }
 
-let started = now()
-let threads = startWorkers(connections)
-for thread in threads { pthread_join(thread, nil) }
-let elapsed = Double(now() - started) / 1e9
-let sorted = latencies.withLock { $0 }.sorted()
-func percentile(_ p: Double) -> Double { Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1e6 }
-print("requests \(sorted.count) failures \(failures.load(ordering: .relaxed)) seconds \(elapsed)")
-print("requests_per_second \(Int(Double(sorted.count) / elapsed)) p50_ms \(percentile(0.5)) p99_ms \(percentile(0.99))")
+/// Runs one phase over every connection and prints its two lines, prefixed with `label` when given.
+nonisolated func measure(_ phase: Phase, label: String) {
+    next.store(0, ordering: .relaxed)
+    failures.store(0, ordering: .relaxed)
+    latencies.withLock { $0 = [] }
+    let started = now()
+    let threads = startWorkers(connections, phase: phase)
+    for thread in threads { pthread_join(thread, nil) }
+    let elapsed = Double(now() - started) / 1e9
+    let sorted = latencies.withLock { $0 }.sorted()
+    func percentile(_ p: Double) -> Double {
+        Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1e6
+    }
+    print("\(label)requests \(sorted.count) failures \(failures.load(ordering: .relaxed)) seconds \(elapsed)")
+    print(
+        "\(label)requests_per_second \(Int(Double(sorted.count) / elapsed)) p50_ms \(percentile(0.5)) p99_ms \(percentile(0.99))"
+    )
+}
+
+if creating {
+    measure(.create, label: "create ")
+    measure(.destroy, label: "destroy ")
+} else {
+    measure(.get, label: "")
+}

@@ -85,17 +85,43 @@ enum ProcessOperations {
                     allowed: Term.strings(["pid", "mailbox", "messages", "restarts", "memory"])),
                 Parameter("limit", .integer, "at most this many", default: 1000, minimum: 1, maximum: 100_000),
                 Parameter("sandbox", .string, "only this sandbox's processes", pattern: SandboxID.pattern),
+                Parameter(
+                    "after", .string,
+                    "only PIDs after this one (the last PID of the previous page); with sort pid only"),
             ]
         ) { parameters, context throws(OperationError) in
-            var infos = context.runtime.allInfo()
-            if let sandbox = parameters["sandbox"]?.stringValue {
-                guard context.sandboxes.contains(sandbox) else {
-                    throw OperationError(
-                        .notFound, code: "sandbox_not_found", "no sandbox \"\(sandbox)\"", field: "sandbox")
-                }
-                infos = infos.filter { SandboxManager.sandboxID(ofPath: $0.path) == sandbox }
+            let sandbox = parameters["sandbox"]?.stringValue
+            if let sandbox, !context.sandboxes.contains(sandbox) {
+                throw OperationError(
+                    .notFound, code: "sandbox_not_found", "no sandbox \"\(sandbox)\"", field: "sandbox")
             }
-            switch parameters["sort"]?.stringValue {
+            let sort = parameters["sort"]?.stringValue ?? "pid"
+            let limit = try parameters.integer("limit")
+            if let after = parameters["after"]?.stringValue {
+                guard let cursor = PID(parsing: after) else {
+                    throw OperationError(
+                        .validation, code: "validation_failed", "after must be a PID such as <0.12.0>",
+                        field: "after")
+                }
+                guard sort == "pid" else {
+                    throw OperationError(
+                        .validation, code: "validation_failed",
+                        "after pages in PID order; it cannot be used with sort \(sort)", field: "after")
+                }
+                // Keyset paging in PID order: only the page's processes are looked at.
+                let pids = context.runtime.processes().lazy.filter { $0 > cursor }
+                var page: [ProcessSnapshot] = []
+                for pid in pids {
+                    if page.count == limit { break }
+                    guard let info = context.runtime.info(pid) else { continue }
+                    if let sandbox, SandboxManager.sandboxID(ofPath: info.path) != sandbox { continue }
+                    page.append(info)
+                }
+                return .array(page.map(row))
+            }
+            var infos = context.runtime.allInfo()
+            if let sandbox { infos = infos.filter { SandboxManager.sandboxID(ofPath: $0.path) == sandbox } }
+            switch sort {
             case "mailbox": infos.sort { ($0.mailboxLength, $1.pid) > ($1.mailboxLength, $0.pid) }
             case "messages":
                 infos.sort { ($0.messagesIn + $0.messagesOut, $1.pid) > ($1.messagesIn + $1.messagesOut, $0.pid) }
@@ -103,7 +129,6 @@ enum ProcessOperations {
             case "memory": infos.sort { ($0.memoryEstimate, $1.pid) > ($1.memoryEstimate, $0.pid) }
             default: break
             }
-            let limit = try parameters.integer("limit")
             return .array(infos.prefix(limit).map(row))
         },
         DefinedOperation(

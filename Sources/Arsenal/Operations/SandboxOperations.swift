@@ -75,17 +75,35 @@ enum SandboxOperations {
 
     static let all: [any Operation] = [
         DefinedOperation(
-            "list_sandboxes", .sandbox, .read, "every sandbox with its status, template and process count",
-            rest: RestBinding(.get, "/api/v1/sandboxes")
-        ) { _, context throws(OperationError) in
+            "list_sandboxes", .sandbox, .read,
+            "sandboxes in id order with their status, template and process count; page with limit and after",
+            rest: RestBinding(.get, "/api/v1/sandboxes"),
+            parameters: [
+                Parameter("limit", .integer, "at most this many (all when absent)", minimum: 1, maximum: 1_000_000),
+                Parameter(
+                    "after", .string, "only ids after this one: the last id of the previous page",
+                    pattern: SandboxID.pattern),
+            ]
+        ) { parameters, context throws(OperationError) in
             let node = Term.string(context.runtime.nodeName)
-            var rows = context.sandboxes.list().map { info -> Term in
+            let limit = parameters["limit"]?.intValue
+            let after = parameters["after"]?.stringValue
+            var rows = context.sandboxes.list(after: after, limit: limit).map { info -> Term in
                 guard case .object(var members) = info.term else { return info.term }
                 members["node"] = node
                 return .object(members)
             }
             // In a cluster, the distributed sandboxes other nodes run, as their owners report them.
-            if let cluster = context.cluster { rows += await ClusterOperations.remoteSandboxes(cluster) }
+            if let cluster = context.cluster {
+                let remote = await ClusterOperations.remoteSandboxes(cluster).filter { row in
+                    after.map { (row["id"]?.stringValue ?? "") > $0 } ?? true
+                }
+                rows += remote
+                if limit != nil || !remote.isEmpty {
+                    rows.sort { ($0["id"]?.stringValue ?? "") < ($1["id"]?.stringValue ?? "") }
+                }
+                if let limit, rows.count > limit { rows = Array(rows.prefix(limit)) }
+            }
             return .array(rows)
         },
         DefinedOperation(

@@ -50,6 +50,9 @@ char **sl_environ(void);
 #include <stddef.h>
 /// Bytes of heap in use by malloc (glibc's mallinfo2().uordblks); 0 where unknown.
 size_t sl_heap_in_use(void);
+
+/// Sets glibc's M_TOP_PAD, M_TRIM_THRESHOLD and M_MMAP_THRESHOLD; 1 when all three took, 0 elsewhere.
+int sl_tune_allocator(int top_pad, int trim_threshold, int mmap_threshold);
 /// Resource limits applied before exec; a negative value leaves that limit as inherited.
 struct sl_program_limits {
     long long open_files;

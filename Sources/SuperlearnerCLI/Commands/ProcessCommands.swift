@@ -20,7 +20,11 @@ enum ProcessCommands {
                     "sandbox", "only this sandbox's processes", value: .string, placeholder: "ID", completion: .sandbox),
                 FlagSpec("sort", "sort by", value: .choice(CommandTree.processSortKeys), placeholder: "KEY"),
                 FlagSpec("limit", "at most N", value: .integer, placeholder: "N"),
+                FlagSpec(
+                    "after", "only PIDs after this one (the last of the previous page; PID order)", value: .string,
+                    placeholder: "PID"),
             ],
+            examples: [("superlearner process list --limit 50 --after '<0.2050.0>'", "the page after that PID")],
             command: Self.self)
 
         var parameters: [String: Term] = [:]
@@ -29,6 +33,7 @@ enum ProcessCommands {
             if let sandbox = input.flag("sandbox") { parameters["sandbox"] = .string(sandbox) }
             if let sort = input.flag("sort") { parameters["sort"] = .string(sort) }
             if let limit = input.integer("limit") { parameters["limit"] = .int(limit) }
+            if let after = input.flag("after") { parameters["after"] = .string(after) }
         }
 
         func run(_ context: CommandContext) throws {

@@ -188,14 +188,29 @@ enum SandboxCommands {
 
     struct List: Command {
         static let spec = CommandSpec(
-            "list", "list sandboxes", examples: [("superlearner sandbox list --json", "for scripts")],
+            "list", "list sandboxes in id order",
+            flags: [
+                FlagSpec("limit", "at most N", value: .integer, placeholder: "N"),
+                FlagSpec(
+                    "after", "only ids after this one (the last of the previous page)", value: .string,
+                    placeholder: "ID", completion: .sandbox),
+            ],
+            examples: [
+                ("superlearner sandbox list --json", "for scripts"),
+                ("superlearner sandbox list --limit 50 --after demo", "the 50 sandboxes after demo"),
+            ],
             command: Self.self)
 
-        init(_ input: CommandInput) {}
+        var parameters: [String: Term] = [:]
+
+        init(_ input: CommandInput) {
+            if let limit = input.integer("limit") { parameters["limit"] = .int(limit) }
+            if let after = input.flag("after") { parameters["after"] = .string(after) }
+        }
 
         func run(_ context: CommandContext) throws {
             let output = context.output
-            let (data, list) = try context.call(.listSandboxes, as: [SandboxInfo].self)
+            let (data, list) = try context.call(.listSandboxes, parameters, as: [SandboxInfo].self)
             // In a cluster the node that runs each sandbox matters: a column for it.
             let rowsData = data.arrayValue ?? []
             let clustered = rowsData.contains { $0["distributed"] == .bool(true) }

@@ -74,6 +74,21 @@ extension Runtime {
 }
 
 extension Runtime {
+    /// Live processes with a supervision path, counted by the path's first component (a sandbox's id),
+    /// only for `roots` when given. One pass over the path index, without a snapshot of every process.
+    public func processCountsByRoot(only roots: Set<String>? = nil) -> [String: Int] {
+        // Copies of the two tables (copy-on-write, so O(1) under the lock); the counting runs outside it.
+        let (paths, cells) = table.withLock { ($0.paths, $0.cells) }
+        var counts: [String: Int] = [:]
+        for (path, pid) in paths {
+            guard let cell = cells[pid.number], cell.alive.load(ordering: .relaxed) else { continue }
+            let root = path.firstIndex(of: "/").map { String(path[..<$0]) } ?? path
+            if let roots, !roots.contains(root) { continue }
+            counts[root, default: 0] += 1
+        }
+        return counts
+    }
+
     /// Live processes whose supervision path is `root` or lies under it (`root/…`), from the path index.
     ///
     /// Processes spawned without a path (by a worker, say) are not included; they are usually linked to

@@ -19,6 +19,14 @@ package final class BlockingThread: @unchecked Sendable {
         }
     }
 
+    /// Queues `job` to run on the thread, without waiting for it.
+    package func submit(_ job: @escaping @Sendable () -> Void) {
+        lock.lock()
+        jobs.append(job)
+        lock.unlock()
+        lock.signal()
+    }
+
     /// Runs `body` on the thread and returns its result.
     package func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

@@ -108,6 +108,7 @@ final class SchedulerPool: Sendable {
     private let next = Atomic<Int>(0)
 
     private init() {
+        _ = AllocatorTuning.applied
         let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         schedulers = (0..<cores).map { Scheduler(index: $0) }
     }
