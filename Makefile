@@ -9,7 +9,7 @@ APT_PACKAGES := libreadline-dev libsqlite3-dev
 # http.server, sh and sleep. Playwriter drives Debian's chromium through chromium-driver.
 TEST_PACKAGES := bash-completion zsh fish mandoc man-db tmux prometheus python3 chromium chromium-driver etcd-server graphviz
 
-.PHONY: all build demo test lint format fuzz deps testdeps pydeps docs examples completions man bench install install-files clean
+.PHONY: all build demo test lint format fuzz deps testdeps pydeps docs examples completions man bench soak install install-files clean
 
 all: build
 
@@ -96,8 +96,17 @@ examples: deps
 	cd Examples/TestingPatterns && $(SWIFT) test
 	cd Examples/PageCheck && $(SWIFT) test
 
+# Every figure of docs/performance.md: the runtime beside BEAM, the daemon and the command line beside
+# supervisord, growth from 1,000 to 10,000 sandboxes, and a short soak. Release builds; minutes, not seconds.
 bench:
 	Benchmarks/compare-with-beam
+	Benchmarks/compare-daemon
+	Benchmarks/scale
+	Benchmarks/soak 30000 10000
+
+# Memory that stays flat: 100,000 create + experiment + destroy cycles, the RSS every 10,000.
+soak:
+	Benchmarks/soak
 
 # The binary (a release build), the completion scripts and the man pages, where bash-completion, zsh,
 # fish and man look under PREFIX. install-files installs all but the binary, without building.

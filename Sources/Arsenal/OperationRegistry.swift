@@ -66,9 +66,14 @@ public final class OperationRegistry: Sendable {
         let start = SystemClock.monotonicSeconds()
         let caller = OperationCaller.current
         let isEvent = operation.risk != .read
-        var tags: [String: Term] = ["operation": .string(operation.name)]
-        if let origin = caller.origin { tags["origin"] = .string(origin) }
-        if isEvent { telemetry.bus.emit(EventName.operationStart, metadata: tags) }
+        let meters = telemetry.meters(forOperation: operation.name)
+        // Reads are not events: their tags are only built for operations that change something.
+        var tags: [String: Term] = [:]
+        if isEvent {
+            tags["operation"] = .string(operation.name)
+            if let origin = caller.origin { tags["origin"] = .string(origin) }
+            telemetry.bus.emit(EventName.operationStart, metadata: tags)
+        }
         do throws(OperationError) {
             if context.shuttingDown.load(ordering: .relaxed) {
                 throw OperationError(.unavailable, code: "shutting_down", "the daemon is shutting down")
@@ -92,11 +97,8 @@ public final class OperationRegistry: Sendable {
             }
             let result = try await operation.execute(validated, context: context)
             let elapsed = SystemClock.monotonicSeconds() - start
-            telemetry.metrics.counter(
-                "superlearner_operations_total", [("operation", operation.name), ("outcome", "ok")]
-            ).increment()
-            telemetry.metrics.timer("superlearner_operation_duration_seconds", [("operation", operation.name)])
-                .recordNanoseconds(Int64(elapsed * 1e9))
+            meters.succeeded.increment()
+            meters.duration.recordNanoseconds(Int64(elapsed * 1e9))
             telemetry.history.recordOperation(seconds: elapsed)
             if isEvent {
                 tags["outcome"] = "ok"
@@ -106,14 +108,11 @@ public final class OperationRegistry: Sendable {
             return result
         } catch {
             let elapsed = SystemClock.monotonicSeconds() - start
-            telemetry.metrics.counter(
-                "superlearner_operations_total", [("operation", operation.name), ("outcome", "error")]
-            ).increment()
+            meters.failed.increment()
             telemetry.metrics.counter(
                 "superlearner_operation_errors_total", [("operation", operation.name), ("code", error.code)]
             ).increment()
-            telemetry.metrics.timer("superlearner_operation_duration_seconds", [("operation", operation.name)])
-                .recordNanoseconds(Int64(elapsed * 1e9))
+            meters.duration.recordNanoseconds(Int64(elapsed * 1e9))
             telemetry.history.recordOperation(seconds: elapsed)
             if isEvent {
                 tags["code"] = .string(error.code)

@@ -51,6 +51,30 @@ public final class Telemetry: Sendable {
     private let escalationCounter: CoreMetrics.Counter
     private let decisionCounters: [SupervisorStrategy: [RestartDecision.Action: CoreMetrics.Counter]]
 
+    /// The metrics Arsenal updates for every run of one operation, looked up once per run by name alone.
+    public struct OperationMeters: Sendable {
+        /// `superlearner_operations_total{operation, outcome="ok"}`.
+        public let succeeded: CoreMetrics.Counter
+        /// `superlearner_operations_total{operation, outcome="error"}`.
+        public let failed: CoreMetrics.Counter
+        /// `superlearner_operation_duration_seconds{operation}`.
+        public let duration: CoreMetrics.Timer
+    }
+
+    private let operationMeters = Mutex<[String: OperationMeters]>([:])
+
+    /// The meters of the operation `name`, created on first use. One dictionary lookup by the name: building
+    /// a label key for each of three metrics on every run was most of Arsenal's own overhead.
+    public func meters(forOperation name: String) -> OperationMeters {
+        if let cached = operationMeters.withLock({ $0[name] }) { return cached }
+        let meters = OperationMeters(
+            succeeded: metrics.counter("superlearner_operations_total", [("operation", name), ("outcome", "ok")]),
+            failed: metrics.counter("superlearner_operations_total", [("operation", name), ("outcome", "error")]),
+            duration: metrics.timer("superlearner_operation_duration_seconds", [("operation", name)]))
+        operationMeters.withLock { $0[name] = meters }
+        return meters
+    }
+
     /// Creates telemetry keeping the last `historyCapacity` events.
     public init(historyCapacity: Int = 10_000) {
         self.bus = EventBus(capacity: historyCapacity)

@@ -1,0 +1,73 @@
+import Foundation
+import SuperlearnerClient
+import Supervision
+import Testing
+
+/// Regressions of issue 18's fixes, caught by counting and by ratios measured in the same run, never by a
+/// wall-clock bound: the machine is shared and noisy.
+@Suite("Performance guards: bounded metrics, paged lists", .serialized)
+struct PerformanceGuardTests {
+    /// The daemon's metric time series, as Prometheus would count them.
+    static func seriesCount(_ home: TestHome) async throws -> Int {
+        let text = try await home.client.send("GET", "/metrics").text
+        return text.split(separator: "\n").count { !$0.hasPrefix("#") }
+    }
+
+    @Test func sandboxesThatComeAndGoLeaveNoMetricSeriesBehind() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        await home.start()
+        /// One sandbox's life: created, a child killed and restarted, an experiment, destroyed.
+        func cycle(_ id: String) async {
+            #expect(await home.run(["sandbox", "create", id, "DemoSupervisor"]).status == 0)
+            #expect(await home.run(["process", "kill", "\(id)/counter_1"]).status == 0)
+            #expect(await home.run(["sandbox", "run", id, "kill-child", "target=printer_1"]).status == 0)
+            #expect(await home.run(["sandbox", "destroy", id]).status == 0)
+        }
+        await cycle("warm")
+        // The first scrape adds the metrics route's own series; the baseline is the second.
+        _ = try await Self.seriesCount(home)
+        let after1 = try await Self.seriesCount(home)
+        for index in 0..<8 { await cycle("s\(index)") }
+        let after9 = try await Self.seriesCount(home)
+        #expect(after9 == after1, "metric series grew from \(after1) to \(after9) over 8 sandboxes that are gone")
+    }
+
+    @Test func aPageCostsTheSameWhateverTheNumberOfSandboxes() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        await home.start()
+        func create(_ range: Range<Int>) async {
+            await withTaskGroup(of: Void.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        for index in stride(from: range.lowerBound + worker, to: range.upperBound, by: 8) {
+                            let body = #"{"sandbox_id": "p\#(index)", "supervisor_module": "DemoSupervisor"}"#
+                            _ = try? await home.client.send("POST", "/api/v1/sandboxes", body: body)
+                        }
+                    }
+                }
+            }
+        }
+        /// The median time of a 50-row page at the server, in seconds.
+        func pageTime() async throws -> Double {
+            var times: [Double] = []
+            for _ in 0..<15 {
+                let started = ContinuousClock.now
+                let response = try await home.client.send("GET", "/api/v1/sandboxes?limit=50&after=p1")
+                times.append((ContinuousClock.now - started) / .seconds(1))
+                #expect(response.status == 200)
+            }
+            return times.sorted()[times.count / 2]
+        }
+        await create(0..<60)
+        let small = try await pageTime()
+        await create(60..<1200)
+        let listed = try Term(json: await home.client.send("GET", "/api/v1/sandboxes").text)["data"]?.arrayValue
+        #expect(listed?.count == 1200)
+        let large = try await pageTime()
+        // Twenty times the sandboxes: an unpaged list would cost about twenty times as much. A page may cost
+        // a little more (the ids are still sorted), never in proportion.
+        #expect(large < small * 6, "a page took \(large / small)× as long with 20× the sandboxes")
+    }
+}
