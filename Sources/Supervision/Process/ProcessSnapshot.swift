@@ -75,18 +75,19 @@ extension Runtime {
 
 extension Runtime {
     /// Live processes with a supervision path, counted by the path's first component (a sandbox's id),
-    /// only for `roots` when given. One pass over the path index, without a snapshot of every process.
+    /// only for `roots` when given; from the path index, without a snapshot of every process.
     public func processCountsByRoot(only roots: Set<String>? = nil) -> [String: Int] {
-        // Copies of the two tables (copy-on-write, so O(1) under the lock); the counting runs outside it.
-        let (paths, cells) = table.withLock { ($0.paths, $0.cells) }
-        var counts: [String: Int] = [:]
-        for (path, pid) in paths {
-            guard let cell = cells[pid.number], cell.alive.load(ordering: .relaxed) else { continue }
-            let root = path.firstIndex(of: "/").map { String(path[..<$0]) } ?? path
-            if let roots, !roots.contains(root) { continue }
-            counts[root, default: 0] += 1
+        table.withLock { table in
+            var counts: [String: Int] = [:]
+            for root in roots ?? Set(table.pathsByRoot.keys) {
+                guard let paths = table.pathsByRoot[root] else { continue }
+                counts[root] = paths.count { path in
+                    guard let pid = table.paths[path], let cell = table.cells[pid.number] else { return false }
+                    return cell.alive.load(ordering: .relaxed)
+                }
+            }
+            return counts
         }
-        return counts
     }
 
     /// Live processes whose supervision path is `root` or lies under it (`root/…`), from the path index.
@@ -96,7 +97,9 @@ extension Runtime {
     public func processes(underPath root: String) -> [PID] {
         let prefix = root + "/"
         let pids = table.withLock { table in
-            table.paths.compactMap { path, pid in path == root || path.hasPrefix(prefix) ? pid : nil }
+            (table.pathsByRoot[Table.root(of: root)] ?? []).compactMap { path in
+                path == root || path.hasPrefix(prefix) ? table.paths[path] : nil
+            }
         }
         return pids.filter { isAlive($0) }.sorted()
     }

@@ -19,8 +19,29 @@ public final class Runtime: Sendable {
         var cells: [UInt64: ProcessCell] = [:]
         var names: [String: PID] = [:]
         var paths: [String: PID] = [:]
+        /// The keys of `paths` by their first component (a sandbox's id): a sandbox's processes are found
+        /// without scanning every path, which made each sandbox request cost O(all processes).
+        var pathsByRoot: [String: Set<String>] = [:]
         var nextNumber: UInt64 = 1
         var nextRef: UInt64 = 1
+
+        mutating func setPath(_ path: String, to pid: PID) {
+            if paths.updateValue(pid, forKey: path) == nil {
+                pathsByRoot[Table.root(of: path), default: []].insert(path)
+            }
+        }
+
+        mutating func removePath(_ path: String) {
+            guard paths.removeValue(forKey: path) != nil else { return }
+            let root = Table.root(of: path)
+            pathsByRoot[root]?.remove(path)
+            if pathsByRoot[root]?.isEmpty == true { pathsByRoot.removeValue(forKey: root) }
+        }
+
+        /// A path's first component.
+        static func root(of path: String) -> String {
+            path.firstIndex(of: "/").map { String(path[..<$0]) } ?? path
+        }
     }
 
     private static let serials = Atomic<UInt32>(0)
@@ -84,7 +105,7 @@ public final class Runtime: Sendable {
             let cell = ProcessCell(
                 pid: pid, parent: options.parent ?? options.link, scheduler: scheduler, state: initial)
             table.cells[pid.number] = cell
-            if let path = options.path { table.paths[path] = pid }
+            if let path = options.path { table.setPath(path, to: pid) }
             if let name = options.name, table.names[name] == nil {
                 table.names[name] = pid
                 cell.state.withLock { $0.name = name }
@@ -347,7 +368,7 @@ public final class Runtime: Sendable {
         }
         table.withLock { table in
             table.cells.removeValue(forKey: cell.pid.number)
-            if let path = fallout.path, table.paths[path] == cell.pid { table.paths.removeValue(forKey: path) }
+            if let path = fallout.path, table.paths[path] == cell.pid { table.removePath(path) }
         }
         fallout.tracer?(
             TraceRecord(kind: .exited, pid: cell.pid, detail: reason.description, at: SystemClock.wallSeconds()))
