@@ -188,7 +188,12 @@ public final class Daemon: Sendable {
             configuration: ServiceGroupConfiguration(
                 services: configurations, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         group.withLock { $0 = serviceGroup }
-        logger.info("daemon started", metadata: ["pid": .string("\(getpid())"), "home": .string(paths.home)])
+        logger.info(
+            "daemon started",
+            metadata: [
+                "pid": .string("\(getpid())"), "home": .string(paths.home),
+                "tasks_on_event_loops": .string("\(DaemonProcess.eventLoopsRunTasksInstalled)"),
+            ])
         defer {
             unlink(paths.socket)
             unlink(paths.pidFile)

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// What the OS process that runs the daemon sets up before any task starts.
 public enum DaemonProcess {
@@ -13,6 +14,11 @@ public enum DaemonProcess {
     ///
     /// Call once, on the main thread, before the first task is created.
     public static func prepare() {
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        let installed = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        eventLoopsRunTasks.store(installed, ordering: .relaxed)
     }
+
+    /// Whether `prepare()` made the event loops the global executor (the daemon logs it at start).
+    public static var eventLoopsRunTasksInstalled: Bool { eventLoopsRunTasks.load(ordering: .relaxed) }
+    private static let eventLoopsRunTasks = Atomic<Bool>(false)
 }

@@ -97,8 +97,9 @@ enum ProcessOperations {
             }
             let sort = parameters["sort"]?.stringValue ?? "pid"
             let limit = try parameters.integer("limit")
+            var cursor: PID? = nil
             if let after = parameters["after"]?.stringValue {
-                guard let cursor = PID(parsing: after) else {
+                guard let pid = PID(parsing: after) else {
                     throw OperationError(
                         .validation, code: "validation_failed", "after must be a PID such as <0.12.0>",
                         field: "after")
@@ -108,13 +109,16 @@ enum ProcessOperations {
                         .validation, code: "validation_failed",
                         "after pages in PID order; it cannot be used with sort \(sort)", field: "after")
                 }
-                // Keyset paging in PID order: only the page's processes are looked at.
-                let pids = context.runtime.processes().lazy.filter { $0 > cursor }
+                cursor = pid
+            }
+            if sort == "pid" {
+                // Keyset paging in PID order: only the page's processes are looked at, not every process.
+                // A sandbox's processes come from the path index (those with a path, as the filter below).
+                let source = sandbox.map { context.runtime.processes(underPath: $0) } ?? context.runtime.processes()
                 var page: [ProcessSnapshot] = []
-                for pid in pids {
+                for pid in source where cursor.map({ pid > $0 }) ?? true {
                     if page.count == limit { break }
                     guard let info = context.runtime.info(pid) else { continue }
-                    if let sandbox, SandboxManager.sandboxID(ofPath: info.path) != sandbox { continue }
                     page.append(info)
                 }
                 return .array(page.map(row))
