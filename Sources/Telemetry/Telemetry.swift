@@ -17,21 +17,22 @@ public final class Telemetry: Sendable {
     public let metrics: Metrics
     /// The recent past of the charted numbers (see `sampleHistory(_:sandboxes:)`).
     public let history: MetricHistory
-    /// Where decisions go to be kept beyond their supervisor (the daemon's file), if anywhere.
-    private let decisionSink = Mutex<(@Sendable (Term) -> Void)?>(nil)
-    /// Where kept decisions are read back from, if anywhere.
-    private let decisionSource = Mutex<(any DecisionArchive)?>(nil)
+    /// Where decisions are kept beyond their supervisor (the daemon's file), if anywhere.
+    ///
+    /// An archive, not a closure: a closure kept as a `Mutex`'s value is re-wrapped in a reabstraction
+    /// thunk by every `withLock` that touches it, so each decision made the closure one call deeper (the soak
+    /// benchmark found the daemon slowing and growing with every restart).
+    private let decisionArchive = Mutex<(any DecisionArchive)?>(nil)
 
     /// Keeps every supervisor decision in `archive` too, so `why` still answers after the supervisor (or the
     /// daemon) is gone.
     public func keepDecisions(in archive: any DecisionArchive) {
-        decisionSource.withLock { $0 = archive }
-        decisionSink.withLock { $0 = { archive.record($0) } }
+        decisionArchive.withLock { $0 = archive }
     }
 
     /// Kept decisions about children at or under `path`, oldest first; empty without an archive.
     public func keptDecisions(under path: String) async -> [Term] {
-        guard let archive = decisionSource.withLock({ $0 }) else { return [] }
+        guard let archive = decisionArchive.withLock({ $0 }) else { return [] }
         return await archive.decisions(under: path)
     }
 
@@ -160,7 +161,7 @@ public final class Telemetry: Sendable {
             metadata["path"] = .string(path.map { "\($0)/\(decision.childID)" } ?? decision.childID)
             decisionCounters[decision.strategy]?[decision.action]?.increment()
             bus.emit(EventName.supervisorDecision, metadata: metadata)
-            decisionSink.withLock { $0 }?(.object(metadata))
+            decisionArchive.withLock { $0 }?.record(.object(metadata))
         case .backoff(let pid, let seconds, let attempt, let path):
             var metadata: [String: Term] = ["pid": .pid(pid), "attempt": .int(attempt)]
             if let path { metadata["path"] = .string(path) }
