@@ -43,7 +43,7 @@ pydeps:
 	@command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
 
 docs: deps
-	SUPERLEARNER_WRITE_DOCS=1 $(SWIFT) test --filter DocumentationTests
+	SUPERLEARNER_WRITE_DOCS=1 $(SWIFT) test --filter "DocumentationTests|CommandReferenceTests|TelemetryReferenceTests"
 
 build: deps
 	$(SWIFT) build --product superlearner

@@ -28,6 +28,36 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     /// reports as 130).
     case interrupted = 130
 
+    /// A few words for the one-line list in `superlearner --help`.
+    var label: String {
+        switch self {
+        case .ok: "ok"
+        case .failure: "operation failed"
+        case .usage: "usage or validation error"
+        case .notFound: "not found"
+        case .conflict: "conflict"
+        case .unreachable: "daemon unreachable"
+        case .timedOut: "timed out"
+        case .unavailable: "unavailable (not installed)"
+        case .interrupted: "interrupted"
+        }
+    }
+
+    /// What the code means, one sentence: the one text `--help`, the man pages and docs/commands.md show.
+    var meaning: String {
+        switch self {
+        case .ok: "Success."
+        case .failure: "The operation failed, or an experiment's verdict was fail."
+        case .usage: "A usage or validation error."
+        case .notFound: "Something named does not exist."
+        case .conflict: "A conflict: a duplicate, or something busy."
+        case .unreachable: "No daemon answers."
+        case .timedOut: "A wait or call timed out."
+        case .unavailable: "Something the command needs is not installed (chromium for docs generate and test e2e)."
+        case .interrupted: "Interrupted: Ctrl-C stopped the command."
+        }
+    }
+
     /// The exit code for an API error: by status, except that a daemon on its way out (503
     /// `shutting_down`) is, for the caller, about to be no daemon at all.
     static func forStatus(_ status: Int, code: String) -> ExitCode {

@@ -36,15 +36,9 @@ enum Help {
             for (example, comment) in spec.examples { out += "  \(example)\n      \(comment)\n" }
         }
         if path.isEmpty {
-            out += """
-
-                Exit codes:
-                  0 ok · 1 operation failed · 2 usage or validation error · 3 not found · 4 conflict ·
-                  5 daemon unreachable · 6 timed out · 7 unavailable (not installed) · 130 interrupted
-
-                Run 'superlearner help COMMAND' or 'superlearner COMMAND --help' for more.
-
-                """
+            let codes = ExitCode.allCases.map { "\($0.rawValue) \($0.label)" }.joined(separator: " · ")
+            out += "\nExit codes:\n" + lines(of: codes, width: 98).map { "  " + $0 }.joined(separator: "\n")
+            out += "\n\nRun 'superlearner help COMMAND' or 'superlearner COMMAND --help' for more.\n"
         }
         return out
     }

@@ -90,31 +90,9 @@ enum ManPages {
         return out + ".El\n"
     }
 
-    static let exitStatus = """
-        .Sh EXIT STATUS
-        .Bl -tag -width Ds -compact
-        .It 0
-        Success.
-        .It 1
-        The operation failed, or an experiment's verdict was fail.
-        .It 2
-        A usage or validation error.
-        .It 3
-        Something named does not exist.
-        .It 4
-        A conflict: a duplicate, or something busy.
-        .It 5
-        No daemon answers.
-        .It 6
-        A wait or call timed out.
-        .It 7
-        Something the command needs is not installed
-        (chromium for docs generate and test e2e).
-        .It 130
-        Interrupted: Ctrl-C stopped the command.
-        .El
-
-        """
+    static let exitStatus =
+        ".Sh EXIT STATUS\n.Bl -tag -width Ds -compact\n"
+        + ExitCode.allCases.map { ".It \($0.rawValue)\n\(sentences($0.meaning))\n" }.joined() + ".El\n"
 
     static func root() -> String {
         var out = header("superlearner", section: 1, description: CommandTree.root.summary)
