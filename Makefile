@@ -6,8 +6,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libreadline-dev libsqlite3-dev
 # What the tests drive for real: the three shells, mandoc and man for the man pages, tmux as the terminal.
 # promtool (Debian's prometheus package) checks the live /metrics. Program children run python3's
-# http.server, sh and sleep. Playwriter drives Debian's chromium through chromium-driver.
-TEST_PACKAGES := bash-completion zsh fish mandoc man-db tmux prometheus python3 chromium chromium-driver etcd-server graphviz
+# http.server, sh and sleep. Playwriter drives Debian's chromium through chromium-driver. The example
+# scripts talk to their services with curl.
+TEST_PACKAGES := curl bash-completion zsh fish mandoc man-db tmux prometheus python3 chromium chromium-driver etcd-server graphviz
 
 .PHONY: all build release demo test lint format fuzz deps testdeps pydeps docs examples completions man bench soak install install-files clean
 
@@ -43,7 +44,7 @@ pydeps:
 	@command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
 
 docs: deps
-	SUPERLEARNER_WRITE_DOCS=1 $(SWIFT) test --filter "DocumentationTests|CommandReferenceTests|TelemetryReferenceTests"
+	SUPERLEARNER_WRITE_DOCS=1 $(SWIFT) test --filter "DocumentationTests|CommandReferenceTests|TelemetryReferenceTests|ArchitectureTests"
 
 build: deps
 	$(SWIFT) build --product superlearner
@@ -53,8 +54,8 @@ demo: build
 
 # Every Swift file we own, formatted by the toolchain's swift-format with the committed .swift-format.
 SWIFT_FILES := Package.swift Sources Tests Fuzz/Sources Benchmarks/Package.swift Benchmarks/Sources \
-	Examples/TestingPatterns/Package.swift Examples/TestingPatterns/Sources Examples/TestingPatterns/Tests \
-	Examples/PageCheck/Package.swift Examples/PageCheck/Sources Examples/PageCheck/Tests
+	Examples/Package.swift Examples/BasicSupervision/Sources Examples/TodoService/Sources \
+	Examples/TestingPatterns/Sources Examples/TestingPatterns/Tests Examples/PageCheck/Sources Examples/PageCheck/Tests
 
 lint:
 	$(SWIFT) format lint --strict --recursive $(SWIFT_FILES)
@@ -91,10 +92,13 @@ fuzz: deps
 			-artifact_prefix=Fuzz/Crashes/$$name- .build-fuzz/corpus/$$corpus Fuzz/Corpus/$$corpus || exit 1; \
 	done
 
-# The example packages build and pass their own tests against this checkout.
-examples: deps
-	cd Examples/TestingPatterns && $(SWIFT) test
-	cd Examples/PageCheck && $(SWIFT) test
+# The examples: one package (Examples/Package.swift) so they share one build. BasicSupervision runs and
+# must exit 0, the Swift examples' tests pass; the script examples (CrashRecovery, SandboxIsolation,
+# TodoService, DistributedCache) are run against the real binary by ExampleScriptTests in `make test`.
+examples: deps testdeps
+	cd Examples && $(SWIFT) build --build-tests
+	cd Examples && $(SWIFT) run --skip-build BasicSupervision
+	cd Examples && $(SWIFT) test --skip-build
 
 # Every figure of docs/performance.md: the runtime beside BEAM, the daemon and the command line beside
 # supervisord, growth from 1,000 to 10,000 sandboxes, and a short soak. Release builds; minutes, not seconds.

@@ -46,12 +46,19 @@ final class TestHome: @unchecked Sendable {
     /// Runs the binary with `arguments` on a thread of its own (waiting for a child process must not
     /// block Swift's cooperative pool, which the tests running in parallel share).
     @discardableResult
-    func run(_ arguments: [String], input: String? = nil, extraEnvironment: [String: String] = [:]) async -> RunResult {
-        await offPool { self.runBlocking(arguments, input: input, extraEnvironment: extraEnvironment) }
+    func run(
+        _ arguments: [String], input: String? = nil, extraEnvironment: [String: String] = [:],
+        executable: String = binary
+    ) async -> RunResult {
+        await offPool {
+            self.runBlocking(arguments, input: input, extraEnvironment: extraEnvironment, executable: executable)
+        }
     }
 
-    func runBlocking(_ arguments: [String], input: String? = nil, extraEnvironment: [String: String] = [:]) -> RunResult
-    {
+    func runBlocking(
+        _ arguments: [String], input: String? = nil, extraEnvironment: [String: String] = [:],
+        executable: String = binary
+    ) -> RunResult {
         var environment = self.environment
         for (key, value) in extraEnvironment { environment[key] = value }
         // Files, not pipes: a long output can never fill a pipe and stall the child.
@@ -70,7 +77,7 @@ final class TestHome: @unchecked Sendable {
         let child: ChildProcess
         do {
             child = try ChildProcess(
-                binary, arguments, environment: environment, input: inputPath, output: out, error: err)
+                executable, arguments, environment: environment, input: inputPath, output: out, error: err)
         } catch {
             return RunResult(status: -1, stdout: "", stderr: error.description)
         }
