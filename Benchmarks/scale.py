@@ -6,12 +6,7 @@ counts = sorted(int(word) for argument in sys.argv[2:] for word in argument.spli
 home = os.environ["SUPERLEARNER_HOME"]
 socket_path = os.path.join(home, "superlearner.sock")
 
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self):
-        super().__init__("localhost")
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(socket_path)
+from unix_http import UnixConnection
 
 def run(*arguments):
     return subprocess.run([binary, *arguments], capture_output=True, text=True, check=True).stdout
@@ -25,7 +20,7 @@ def rss_mib(pid):
 
 def create(first, last, threads=8):
     def worker(index):
-        connection = UnixConnection()
+        connection = UnixConnection(socket_path)
         for number in range(first + index, last, threads):
             body = json.dumps({"sandbox_id": f"s{number:05d}", "supervisor_module": "DemoSupervisor"})
             connection.request("POST", "/api/v1/sandboxes", body, {"Content-Type": "application/json"})

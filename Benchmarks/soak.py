@@ -4,14 +4,9 @@ import http.client, json, os, socket, sys, time
 
 socket_path, pid, cycles, every = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self):
-        super().__init__("localhost")
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(socket_path)
+from unix_http import UnixConnection
 
-connection = UnixConnection()
+connection = UnixConnection(socket_path)
 
 def request(method, path, body=None):
     headers = {"Content-Type": "application/json"} if body is not None else {}
