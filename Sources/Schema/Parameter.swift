@@ -196,12 +196,11 @@ public struct Parameter: Sendable, Hashable {
         -> [String: Term]
     {
         var errors: [FieldError] = []
-        var output: [String: Term] = [:]
-        // Every request is validated: no set or sorted copy of the keys unless one is unknown.
-        let unknown = input.keys.filter { key in !parameters.contains { $0.name == key } }
-        if !unknown.isEmpty {
+        var output = [String: Term](minimumCapacity: parameters.count)
+        // Every request is validated: no copy of the keys unless one is unknown.
+        if input.keys.contains(where: { key in !parameters.contains { $0.name == key } }) {
             let accepted = parameters.map(\.name).joined(separator: ", ")
-            for key in unknown.sorted() {
+            for key in input.keys.sorted() where !parameters.contains(where: { $0.name == key }) {
                 errors.append(
                     FieldError(
                         field: key, message: "unknown parameter (accepted: \(accepted.isEmpty ? "none" : accepted))"))

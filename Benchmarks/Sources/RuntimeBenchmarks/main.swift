@@ -239,20 +239,28 @@ func arsenalBenchmark() async {
     let perCall = (now() - start) / Double(iterations) * 1e6
     let plain = arsenalRuntime.spawn { context in _ = try await context.receive() }
     let plainParameters: [String: Term] = ["pid": .string(plain.description)]
-    start = now()
-    for _ in 0..<iterations { _ = try? await registry.execute("get_process_info", plainParameters, context: context) }
-    let wrapped = (now() - start) / Double(iterations) * 1e6
-    start = now()
-    for _ in 0..<iterations { _ = arsenalRuntime.info(plain) }
-    let direct = (now() - start) / Double(iterations) * 1e6
     // The layer alone (lookup, validation, telemetry: what the 1 µs goal names), without building the
     // operation's report: the registry's execution minus a direct call of the operation's body on
-    // parameters validated once.
+    // parameters validated once. Differences of a few hundred nanoseconds drown in one round's noise, so the
+    // three loops run interleaved, five rounds, and each keeps its best round.
     let operation = registry.operation(named: "get_process_info")!
     let validated = try! operation.validate(plainParameters)
-    start = now()
-    for _ in 0..<iterations { _ = try? await operation.execute(validated, context: context) }
-    let body = (now() - start) / Double(iterations) * 1e6
+    var wrapped = Double.infinity
+    var body = Double.infinity
+    var direct = Double.infinity
+    for _ in 0..<5 {
+        start = now()
+        for _ in 0..<iterations {
+            _ = try? await registry.execute("get_process_info", plainParameters, context: context)
+        }
+        wrapped = min(wrapped, (now() - start) / Double(iterations) * 1e6)
+        start = now()
+        for _ in 0..<iterations { _ = try? await operation.execute(validated, context: context) }
+        body = min(body, (now() - start) / Double(iterations) * 1e6)
+        start = now()
+        for _ in 0..<iterations { _ = arsenalRuntime.info(plain) }
+        direct = min(direct, (now() - start) / Double(iterations) * 1e6)
+    }
     print("arsenal_get_process_info_us \(fixed(perCall, 2))")
     print("arsenal_overhead_us \(fixed(max(0, wrapped - direct), 2))")
     print("arsenal_layer_us \(fixed(max(0, wrapped - body), 2))")

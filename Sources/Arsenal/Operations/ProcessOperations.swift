@@ -13,6 +13,7 @@ enum ProcessOperations {
 
     static func details(_ info: ProcessSnapshot) -> Term {
         guard case .object(var members) = row(info) else { return .null }
+        members.reserveCapacity(members.count + 6)
         members["links"] = .array(info.links.map(Term.pid))
         members["monitors"] = .array(info.monitors.map(Term.pid))
         members["monitored_by"] = .int(info.monitoredBy)
