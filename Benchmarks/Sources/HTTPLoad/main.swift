@@ -15,11 +15,23 @@ nonisolated func option(_ name: String) -> String? {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
     return arguments[index + 1]
 }
+let usage = "usage: HTTPLoad (--unix PATH | --tcp HOST:PORT) [--connections N] [--requests N] [--path P] [--create]"
 let unixPath = option("--unix")
 let tcp = option("--tcp")
+if CommandLine.arguments.contains("--help") || (unixPath == nil) == (tcp == nil) {
+    print(usage)
+    exit(CommandLine.arguments.contains("--help") ? 0 : 2)
+}
 let connections = Int(option("--connections") ?? "16") ?? 16
 let total = Int(option("--requests") ?? "100000") ?? 100000
 let path = option("--path") ?? "/api/v1/sandboxes"
+
+/// One line on standard error and exit 1: a benchmark that cannot connect says so instead of trapping.
+func fail(_ message: String) -> Never {
+    let line = Array("HTTPLoad: \(message)\n".utf8)
+    _ = write(2, line, line.count)
+    exit(1)
+}
 
 func now() -> UInt64 {
     var time = timespec()
@@ -42,14 +54,15 @@ func connectSocket() -> Int32 {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        precondition(result == 0, "connect failed")
+        guard result == 0 else { fail("cannot connect to \(unixPath): \(String(cString: strerror(errno)))") }
         return descriptor
     }
-    let parts = tcp!.split(separator: ":")
+    let parts = (tcp ?? "").split(separator: ":")
+    guard parts.count == 2, let port = UInt16(parts[1]) else { fail("--tcp expects HOST:PORT, got \(tcp ?? "")") }
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(parts[1])!.bigEndian)
+    address.sin_port = in_port_t(port.bigEndian)
     inet_pton(AF_INET, String(parts[0]), &address.sin_addr)
     var one: Int32 = 1
     setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -58,7 +71,7 @@ func connectSocket() -> Int32 {
             connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
         }
     }
-    precondition(result == 0, "connect failed")
+    guard result == 0 else { fail("cannot connect to \(tcp ?? ""): \(String(cString: strerror(errno)))") }
     return descriptor
 }
 
