@@ -44,7 +44,7 @@ pydeps:
 	@command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
 
 docs: deps
-	SUPERLEARNER_WRITE_DOCS=1 $(SWIFT) test --filter "DocumentationTests|CommandReferenceTests|TelemetryReferenceTests|ArchitectureTests|SpecFileReferenceTests"
+	SUPERLEARNER_WRITE_DOCS=1 $(SWIFT) test --filter "DocumentationTests|CommandReferenceTests|TelemetryReferenceTests|ArchitectureTests|SpecFileReferenceTests|RouteReferenceTests"
 
 build: deps
 	$(SWIFT) build --product superlearner
