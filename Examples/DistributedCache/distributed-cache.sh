@@ -11,8 +11,10 @@ cd "$(dirname "$0")"
 sl="${SUPERLEARNER:-superlearner}"
 trap '"$sl" cluster stop --quiet 2>/dev/null || true' EXIT
 
-# A lease of 3 s: a dead node's shards move about 3 s after it dies.
-"$sl" cluster start 3 --lease-ttl 3
+# The default lease of 6 s: a dead node's shards move about 6 s after it dies. (A shorter one, such as
+# --lease-ttl 3, moves them sooner, but a node that cannot renew within TTL - 1.5 s fences itself, which a
+# loaded machine can cause.)
+"$sl" cluster start 3
 for shard in 0 1 2; do "$sl" sandbox create "cache-$shard" --spec shard.yaml --distributed --quiet; done
 
 # A key lives on shard (its CRC) mod 3; the "source of truth" a miss is filled from is this function.
@@ -43,7 +45,7 @@ kill -9 "$pid"
 
 # The lease expires, a live node claims the shard and rebuilds it from shard.yaml.
 moved=""
-for _ in $(seq 1 150); do
+for _ in $(seq 1 300); do
     node="$(node_of "cache-$victim_shard" 2>/dev/null || true)"
     if [ -n "$node" ] && [ "$node" != "null" ] && [ "$node" != "$victim" ]; then moved="$node"; break; fi
     sleep 0.1
