@@ -74,7 +74,7 @@ struct ExampleScriptTests {
             ])
     }
 
-    @Test(.timeLimit(.minutes(2))) func theCachesShardFailsOverWhenItsNodeIsKilled() async throws {
+    @Test(.timeLimit(.minutes(5))) func theCachesShardFailsOverWhenItsNodeIsKilled() async throws {
         try #require(
             ["/usr/bin/etcd", "/usr/local/bin/etcd"].contains { FileManager.default.isExecutableFile(atPath: $0) },
             "etcd is missing: make test installs etcd-server")
