@@ -93,13 +93,12 @@ public final class Telemetry: Sendable {
             uniqueKeysWithValues: reasons.map { ($0, metrics.counter("superlearner_restarts_total", [("reason", $0)])) }
         )
         self.escalationCounter = metrics.counter("superlearner_escalations_total")
-        let actions: [RestartDecision.Action] = [.restart, .notRestarted, .shutDown, .escalate]
         self.decisionCounters = Dictionary(
             uniqueKeysWithValues: SupervisorStrategy.allCases.map { strategy in
                 (
                     strategy,
                     Dictionary(
-                        uniqueKeysWithValues: actions.map { action in
+                        uniqueKeysWithValues: RestartDecision.Action.allCases.map { action in
                             (
                                 action,
                                 metrics.counter(

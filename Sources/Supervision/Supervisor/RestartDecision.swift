@@ -4,7 +4,7 @@
 /// computation without acting (`superlearner sandbox what-if`).
 public struct RestartDecision: Sendable, Hashable {
     /// What happens.
-    public enum Action: String, Sendable, Hashable {
+    public enum Action: String, Sendable, Hashable, CaseIterable {
         /// The child (and the siblings its strategy names) are started again.
         case restart
         /// The child stays down (temporary, or transient after a clean exit).
