@@ -6,11 +6,7 @@ import Testing
 /// every module in `Sources/` has a section.
 @Suite("docs/architecture.md matches the package")
 struct ArchitectureTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let page = root.appendingPathComponent("docs/architecture.md")
-    static let begin = "<!-- modules: generated from Package.swift -->"
-    static let end = "<!-- end modules -->"
+    static let root = Repository.root
 
     struct Module {
         var name: String
@@ -78,22 +74,13 @@ struct ArchitectureTests {
     }
 
     @Test func theModuleTableIsGeneratedFromPackageSwift() throws {
-        let text = try String(contentsOf: Self.page, encoding: .utf8)
-        let start = try #require(text.range(of: Self.begin), "the page has \(Self.begin)")
-        let stop = try #require(text.range(of: Self.end), "the page has \(Self.end)")
-        let generated = "\n" + Self.table(try Self.modules()) + "\n"
-        if ProcessInfo.processInfo.environment["SUPERLEARNER_WRITE_DOCS"] == "1" {
-            try (text[..<start.upperBound] + generated + text[stop.lowerBound...])
-                .write(to: Self.page, atomically: true, encoding: .utf8)
-            return
-        }
-        #expect(
-            String(text[start.upperBound..<stop.lowerBound]) == generated,
-            "docs/architecture.md's module table is stale: run make docs")
+        try Repository.expectGeneratedSection(
+            of: "docs/architecture.md", between: "<!-- modules: generated from Package.swift -->",
+            and: "<!-- end modules -->", is: Self.table(try Self.modules()))
     }
 
     @Test func everyModuleInSourcesHasASection() throws {
-        let text = try String(contentsOf: Self.page, encoding: .utf8)
+        let text = try String(contentsOf: Self.root.appendingPathComponent("docs/architecture.md"), encoding: .utf8)
         let folders = try FileManager.default.contentsOfDirectory(
             atPath: Self.root.appendingPathComponent("Sources").path)
         #expect(folders.count > 10)

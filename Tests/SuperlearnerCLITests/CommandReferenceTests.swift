@@ -5,14 +5,13 @@ import Testing
 
 /// docs/commands.md is generated from the command tree; this fails when it is stale.
 @Suite struct CommandReferenceTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    static let root = Repository.root.path
 
     /// `SUPERLEARNER_WRITE_DOCS=1 swift test --filter CommandReferenceTests` rewrites the committed page.
     @Test func theCommittedReferenceMatchesTheCommandTree() throws {
         let path = Self.root + "/docs/commands.md"
         let expected = CommandReference.markdown()
-        if ProcessInfo.processInfo.environment["SUPERLEARNER_WRITE_DOCS"] != nil {
+        if Repository.writesDocs {
             try expected.write(toFile: path, atomically: true, encoding: .utf8)
         }
         #expect(

@@ -9,24 +9,11 @@ import Testing
 /// EndToEndTests' DocsSessionTests.
 @Suite("Every command line in the docs parses")
 struct DocsCommandLineTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = Repository.root
 
     /// README.md, docs/**/*.md and Examples/*/README.md.
     static func pages() -> [String] {
-        var pages = ["README.md"]
-        let manager = FileManager.default
-        for folder in ["docs", "Examples"] {
-            guard let walker = manager.enumerator(atPath: root.appendingPathComponent(folder).path) else { continue }
-            while let file = walker.nextObject() as? String {
-                if file.hasPrefix(".build") || file.contains("/.build") {
-                    walker.skipDescendants()
-                    continue
-                }
-                if file.hasSuffix(".md") { pages.append(folder + "/" + file) }
-            }
-        }
-        return pages.sorted()
+        ["README.md"] + Repository.markdownFiles(under: "docs") + Repository.markdownFiles(under: "Examples")
     }
 
     /// The command lines of a page's `sh`, `bash` and `console` blocks (in a console block only the `$ `

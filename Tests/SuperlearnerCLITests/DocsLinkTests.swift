@@ -5,8 +5,7 @@ import Testing
 /// too), and no relative link in README.md, docs/ or the examples' READMEs points at a file that is not there.
 @Suite("The docs' links")
 struct DocsLinkTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().standardizedFileURL
+    static let root = Repository.root
 
     /// The relative link targets of a Markdown file (no scheme, no pure anchors), resolved against its folder.
     static func links(in page: URL) throws -> [URL] {
@@ -23,17 +22,7 @@ struct DocsLinkTests {
     }
 
     static func markdownFiles(under folder: String) -> [URL] {
-        let base = root.appendingPathComponent(folder)
-        guard let walker = FileManager.default.enumerator(atPath: base.path) else { return [] }
-        var files: [URL] = []
-        while let file = walker.nextObject() as? String {
-            if file.hasPrefix(".build") || file.contains("/.build") {
-                walker.skipDescendants()
-                continue
-            }
-            if file.hasSuffix(".md") { files.append(base.appendingPathComponent(file).standardizedFileURL) }
-        }
-        return files
+        Repository.markdownFiles(under: folder).map { root.appendingPathComponent($0).standardizedFileURL }
     }
 
     @Test func theIndexReachesEveryPage() throws {

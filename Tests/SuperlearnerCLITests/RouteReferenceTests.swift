@@ -6,15 +6,12 @@ import Testing
 /// rewrites it). Every operation's route is in docs/operations.md and docs/openapi.json, from the registry.
 @Suite("docs/daemon.md's routes match APIRoutes")
 struct RouteReferenceTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let begin = "<!-- routes: generated from APIRoutes -->"
-    static let end = "<!-- end routes -->"
 
     /// Each route of APIRoutes.swift in its order: `METHOD path` and its doc comment as one line.
     static func routes() throws -> [(route: String, summary: String)] {
         let source = try String(
-            contentsOf: root.appendingPathComponent("Sources/SuperlearnerAPI/APIRoutes.swift"), encoding: .utf8)
+            contentsOf: Repository.root.appendingPathComponent("Sources/SuperlearnerAPI/APIRoutes.swift"),
+            encoding: .utf8)
         var routes: [(String, String)] = []
         var comment: [String] = []
         let declaration = try NSRegularExpression(pattern: #"Route\(\.([a-z]+), "([^"]+)"\)"#)
@@ -42,18 +39,8 @@ struct RouteReferenceTests {
             (["| route | what |", "|---|---|"]
             + routes.map { "| `\($0.route)` | \($0.summary.replacingOccurrences(of: "|", with: "\\|")) |" })
             .joined(separator: "\n")
-        let url = Self.root.appendingPathComponent("docs/daemon.md")
-        let text = try String(contentsOf: url, encoding: .utf8)
-        let start = try #require(text.range(of: Self.begin), "docs/daemon.md has \(Self.begin)")
-        let stop = try #require(text.range(of: Self.end), "docs/daemon.md has \(Self.end)")
-        let generated = "\n" + table + "\n"
-        if ProcessInfo.processInfo.environment["SUPERLEARNER_WRITE_DOCS"] == "1" {
-            try (text[..<start.upperBound] + generated + text[stop.lowerBound...])
-                .write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        #expect(
-            String(text[start.upperBound..<stop.lowerBound]) == generated,
-            "docs/daemon.md's route table is stale: run make docs")
+        try Repository.expectGeneratedSection(
+            of: "docs/daemon.md", between: "<!-- routes: generated from APIRoutes -->", and: "<!-- end routes -->",
+            is: table)
     }
 }

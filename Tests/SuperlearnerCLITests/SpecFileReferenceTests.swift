@@ -9,13 +9,8 @@ import Testing
 /// key the parser accepts is documented.
 @Suite("The spec file reference matches the parser")
 struct SpecFileReferenceTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let begin = "<!-- workers: generated from BuiltinWorker -->"
-    static let end = "<!-- end workers -->"
-
     static func page(_ name: String) throws -> String {
-        try String(contentsOf: root.appendingPathComponent("docs/" + name), encoding: .utf8)
+        try String(contentsOf: Repository.root.appendingPathComponent("docs/" + name), encoding: .utf8)
     }
 
     static func workerTable() -> String {
@@ -28,19 +23,9 @@ struct SpecFileReferenceTests {
     }
 
     @Test func theWorkerTableIsGeneratedFromTheWorkers() throws {
-        let url = Self.root.appendingPathComponent("docs/spec-files.md")
-        let text = try String(contentsOf: url, encoding: .utf8)
-        let start = try #require(text.range(of: Self.begin), "docs/spec-files.md has \(Self.begin)")
-        let stop = try #require(text.range(of: Self.end), "docs/spec-files.md has \(Self.end)")
-        let generated = "\n" + Self.workerTable() + "\n"
-        if ProcessInfo.processInfo.environment["SUPERLEARNER_WRITE_DOCS"] == "1" {
-            try (text[..<start.upperBound] + generated + text[stop.lowerBound...])
-                .write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        #expect(
-            String(text[start.upperBound..<stop.lowerBound]) == generated,
-            "docs/spec-files.md's worker table is stale: run make docs")
+        try Repository.expectGeneratedSection(
+            of: "docs/spec-files.md", between: "<!-- workers: generated from BuiltinWorker -->",
+            and: "<!-- end workers -->", is: Self.workerTable())
     }
 
     @Test func everyKeyTheParserAcceptsIsDocumented() throws {
