@@ -75,9 +75,7 @@ struct ExampleScriptTests {
     }
 
     @Test(.timeLimit(.minutes(5))) func theCachesShardFailsOverWhenItsNodeIsKilled() async throws {
-        try #require(
-            ["/usr/bin/etcd", "/usr/local/bin/etcd"].contains { FileManager.default.isExecutableFile(atPath: $0) },
-            "etcd is missing: make test installs etcd-server")
+        try #require(ClusterTests.etcdInstalled(), "etcd is missing: make test installs etcd-server")
         let result = await runScript("Examples/DistributedCache/distributed-cache.sh")
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
