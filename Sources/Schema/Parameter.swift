@@ -228,18 +228,24 @@ public struct Parameter: Sendable, Hashable {
     /// a compiled one about 1 µs, and a sandbox id is checked on every request that names one: each pattern
     /// is compiled once. `Regex<AnyRegexOutput>` is not `Sendable`, so it is only used under the lock.
     static func matches(_ text: String, _ pattern: String) -> Bool {
-        compiledPatterns.withLock { cache in
+        compiledPatterns.withLock { compiled in
             let regex: Regex<AnyRegexOutput>?
-            if let cached = cache[pattern] {
+            if let cached = compiled.regexes[pattern] {
                 regex = cached
             } else {
                 regex = try? Regex(pattern)
+                compiled.compilations[pattern, default: 0] += 1
                 // Patterns come from operation and experiment definitions, so there are few; the cap is a guard.
-                if cache.count < 256 { cache[pattern] = regex }
+                if compiled.regexes.count < 256 { compiled.regexes[pattern] = regex }
             }
             guard let regex else { return false }
             return (try? regex.wholeMatch(in: text)) != nil
         }
+    }
+
+    /// How many times `pattern` has been compiled in this process (for the test that it is compiled once).
+    static func compilations(of pattern: String) -> Int {
+        compiledPatterns.withLock { $0.compilations[pattern] ?? 0 }
     }
 
     /// A number as the docs and messages print it: whole numbers without a fraction.
@@ -258,8 +264,10 @@ public struct Parameter: Sendable, Hashable {
     }
 }
 
-/// The patterns of `Parameter.matches`, compiled, by their source (`nil`: the pattern does not compile).
-private let compiledPatterns = Mutex<[String: Regex<AnyRegexOutput>?]>([:])
+/// The patterns of `Parameter.matches`, compiled, by their source (`nil`: the pattern does not compile), and
+/// how often each was compiled.
+private let compiledPatterns = Mutex<(regexes: [String: Regex<AnyRegexOutput>?], compilations: [String: Int])>(
+    ([:], [:]))
 
 /// One field that failed validation.
 public struct FieldError: Error, Sendable, Hashable, CustomStringConvertible {
