@@ -51,10 +51,14 @@ struct DocsSessionTests {
         return steps
     }
 
-    /// A line with what varies between runs replaced: PIDs, clock times, decimal numbers of seconds.
+    /// A line with what varies between runs replaced: PIDs, clock times, decimal numbers of seconds, seeds
+    /// and the restart budget in use.
     static func masked(_ line: String) -> String {
         var result = line
         for (pattern, replacement) in [
+            // How much of a restart budget is in use depends on how long ago the last restart was: on a loaded
+            // machine a session's steps can be more than the window apart.
+            (#"budget \d+ of (\d+) in (\d+) s(, next slot in [0-9.]+ s)?"#, "budget B of $1 in $2 s"),
             (#"<\d+\.\d+\.\d+>"#, "<PID>"), (#"\d{2}:\d{2}:\d{2}\.\d{3}"#, "TIME"), (#"\d+\.\d+ s"#, "N s"),
             (#"\(pid \d+, socket [^)]+\)"#, "(pid N, socket PATH)"), (#"seed \d+"#, "seed N"),
         ] {
