@@ -39,7 +39,7 @@ for shard in 0 1 2; do
     if [ "$node" != node1 ]; then victim_shard="$shard"; victim="$node"; break; fi
 done
 [ -n "$victim_shard" ] || { echo "every shard is on node1: nothing to fail over"; exit 1; }
-pid="$("$sl" cluster status --json | jq -r ".nodes[] | select(.name == \"$victim\") | .pid")"
+pid="$("$sl" --node "$victim" server status --json | jq -r .pid)"
 echo "--- kill -9 $victim (pid $pid), owner of cache-$victim_shard"
 kill -9 "$pid"
 
