@@ -115,8 +115,9 @@ struct InsightTests {
         let server = await home.run(["server", "status"])
         #expect(server.status == 1 && server.stderr.contains("sandbox e failed"), "\(server.stderr)")
         #expect(await home.run(["sandbox", "status", "ghost"]).status == 3)
-        // And after the daemon itself crashed, why still knows.
-        try await Task.sleep(for: .seconds(2.5))
+        // And after the daemon itself crashed, why still knows: decisions are written every other second, so
+        // wait two and a half periods (one and a quarter was not always enough under a full make test).
+        try await Task.sleep(for: .seconds(5))
         kill(try #require(home.daemonPID), SIGKILL)
         try await Task.sleep(for: .milliseconds(200))
         let remembered = await home.run(["why", "e", "--json"])
