@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libreadline-dev libsqlite3-dev
+APT_PACKAGES := libreadline-dev libsqlite3-dev libyaml-dev
 # What the tests drive for real: the three shells, mandoc and man for the man pages, tmux as the terminal.
 # promtool (Debian's prometheus package) checks the live /metrics. Program children run python3's
 # http.server, sh and sleep. Playwriter drives Debian's chromium through chromium-driver. The example

@@ -26,7 +26,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // Without its default traits: no swift-configuration, no full Foundation in the binary.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -54,11 +53,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Operating-system programs as children of any tree: launch, exit, probes, logs.
+        // YAML documents as values, read by Debian's libyaml with no Foundation (Yams needs all of it).
+        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+        .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"])]),
         .target(name: "Programs", dependencies: ["Supervision", "CSuperlearner"], swiftSettings: swiftSettings),
         .target(
             name: "Sandbox",
             dependencies: [
-                "Supervision", "Telemetry", "Schema", "Programs", .product(name: "Yams", package: "Yams"),
+                "Supervision", "Telemetry", "Schema", "Programs", "YAML",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
@@ -160,6 +162,7 @@ let package = Package(
                 "Playwriter", "Supervision", "CSuperlearner", .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProgramsTests", dependencies: ["Programs", "Supervision"], swiftSettings: swiftSettings),
         .testTarget(

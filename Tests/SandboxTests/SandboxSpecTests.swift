@@ -102,6 +102,14 @@ struct SandboxSpecTests {
         ("[1, 2]", "expected a mapping"),
         ("{\"children\": [", "invalid JSON at byte"),
         ("strategy: [unclosed", "invalid YAML"),
+        (
+            "strategy: one_for_one\nchildren: [unclosed\n",
+            "invalid YAML: line 3, column 1: did not find expected ',' or ']' (while parsing a flow sequence started at line 2, column 11)"
+        ),
+        ("strategy: one_for_one\nchildren: []\n---\nchildren: []\n", "line 3, column 1: expected a single document"),
+        ("strategy: one_for_one\nchildren: []\nchildren: []\n", "children: duplicate key"),
+        ("max_restarts: yes\nchildren: []\n", "max_restarts: expected an integer of at least 0, got true"),
+        ("max_restarts: '3'\nchildren: []\n", "max_restarts: expected an integer of at least 0, got \"3\""),
     ])
     func badSpecsAreRejectedWithThePath(text: String, expected: String) {
         do {

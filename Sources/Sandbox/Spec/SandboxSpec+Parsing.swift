@@ -1,6 +1,6 @@
 import Programs
 import Supervision
-import Yams
+import YAML
 
 extension SandboxSpec {
     /// The text formats a spec file may use.
@@ -48,17 +48,15 @@ extension SandboxSpec {
                 throw SpecError([.init(path: "", message: error.description)])
             }
         case .yaml:
+            let node: YAMLNode?
             do {
-                guard let node = try Yams.compose(yaml: text) else {
-                    throw SpecError([.init(path: "", message: "the spec is empty")])
-                }
-                var budget = SandboxSpec.maximumNodes
-                term = try SandboxSpec.term(from: node, path: "", budget: &budget)
-            } catch let error as SpecError {
-                throw error
+                node = try YAMLNode.parse(text)
             } catch {
                 throw SpecError([.init(path: "", message: "invalid YAML: \(error)")])
             }
+            guard let node else { throw SpecError([.init(path: "", message: "the spec is empty")]) }
+            var budget = SandboxSpec.maximumNodes
+            term = try SandboxSpec.term(from: node, path: "", budget: &budget)
         }
         return term
     }
@@ -67,7 +65,7 @@ extension SandboxSpec {
     /// fewer than an alias bomb (ten levels of ten aliases make 10¹⁰), which is refused in milliseconds.
     public static let maximumNodes = 20_000
 
-    static func term(from node: Node, path: String, budget: inout Int) throws(SpecError) -> Term {
+    static func term(from node: YAMLNode, path: String, budget: inout Int) throws(SpecError) -> Term {
         budget -= 1
         guard budget >= 0 else {
             throw SpecError([
@@ -75,22 +73,18 @@ extension SandboxSpec {
             ])
         }
         switch node {
-        case .scalar:
-            if node.null != nil, node.string.map({ ["", "~", "null", "Null", "NULL"].contains($0) }) ?? true {
-                return .null
-            }
-            if let value = node.bool { return .bool(value) }
-            if let value = node.int { return .int(value) }
-            if let value = node.float { return .double(value) }
-            return .string(node.string ?? "")
-        case .mapping(let mapping):
+        case .null: return .null
+        case .bool(let value): return .bool(value)
+        case .int(let value): return .int(value)
+        case .double(let value): return .double(value)
+        case .string(let value): return .string(value)
+        case .mapping(let pairs):
             var members: [String: Term] = [:]
-            for (key, value) in mapping {
-                guard let name = key.string else {
-                    throw SpecError([.init(path: path, message: "keys must be strings")])
+            for pair in pairs {
+                if members[pair.key] != nil {
+                    throw SpecError([.init(path: join(path, pair.key), message: "duplicate key")])
                 }
-                if members[name] != nil { throw SpecError([.init(path: join(path, name), message: "duplicate key")]) }
-                members[name] = try term(from: value, path: join(path, name), budget: &budget)
+                members[pair.key] = try term(from: pair.value, path: join(path, pair.key), budget: &budget)
             }
             return .object(members)
         case .sequence(let sequence):
@@ -99,8 +93,6 @@ extension SandboxSpec {
                 items.append(try term(from: element, path: "\(path)[\(index)]", budget: &budget))
             }
             return .array(items)
-        case .alias:
-            throw SpecError([.init(path: path, message: "YAML aliases are not supported")])
         }
     }
 
