@@ -51,7 +51,9 @@ enum PlainScalar {
         } else if first.isDigit, first != ._0, body.allSatisfy({ $0.isDigit || $0 == ._u }) {
             (radix, digits) = (10, body)
         } else if first.isDigit, first != ._0, let value = sexagesimal(body, fraction: false) {
-            return .int(sign == ._minus ? -Int(value) : Int(value))
+            let signed = sign == ._minus ? -value : value
+            // Too large for `Int` is a number all the same, like a long decimal (the fuzzer found the trap).
+            return Int(exactly: signed).map(YAMLNode.int) ?? .double(signed)
         } else {
             return nil
         }
