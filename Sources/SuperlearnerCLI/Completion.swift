@@ -104,7 +104,7 @@ enum Completion {
         switch source {
         case .choice, .template, .experiment:
             if case .choice(let choices)? = kind { return choices }
-            return source == .template ? SandboxTemplate.all.map(\.name) : ExperimentRegistry.names
+            return source == .template ? SandboxTemplate.names : ExperimentRegistry.names
         case .operation:
             return OperationRegistry.builtin().all.map(\.name)
         case .operationParameter:

@@ -124,6 +124,10 @@ struct SandboxManagerTests {
         await sandboxes.destroyAll()
     }
 
+    @Test func theWrittenOutTemplateNamesAreTheTemplates() {
+        #expect(SandboxTemplate.names == SandboxTemplate.all.map(\.name))
+    }
+
     @Test func everyTemplateStartsAndHasADescription() async throws {
         let (sandboxes, _) = makeManager()
         for template in SandboxTemplate.all {

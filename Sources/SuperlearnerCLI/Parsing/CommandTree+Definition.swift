@@ -8,7 +8,7 @@ enum CommandTree {
     static let strategies = SupervisorStrategy.allCases.map(\.rawValue)
     static let restartTypes = RestartType.allCases.map(\.rawValue)
     static let experiments = ExperimentRegistry.names
-    static let templates = SandboxTemplate.all.map(\.name)
+    static let templates = SandboxTemplate.names
     static let processSortKeys = ["pid", "mailbox", "messages", "restarts", "memory"]
 
     /// Flags every command accepts.
