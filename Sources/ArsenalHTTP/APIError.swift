@@ -94,6 +94,7 @@ extension OperationError.Kind {
 public func jsonResponse(_ term: Term, status: HTTPResponse.Status = .ok, extraHeaders: HTTPFields = [:]) -> Response {
     var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
     headers.append(contentsOf: extraHeaders)
-    return Response(
-        status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: term.json + "\n")))
+    var body = term.jsonUTF8
+    body.append(UInt8(ascii: "\n"))
+    return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
 }
