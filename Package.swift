@@ -166,7 +166,8 @@ let package = Package(
         .testTarget(
             name: "ProgramsTests", dependencies: ["Programs", "Supervision"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "SupervisionTests", dependencies: ["Supervision", "Supertester"], swiftSettings: swiftSettings),
+            name: "SupervisionTests", dependencies: ["Supervision", "Supertester", "CSuperlearner"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "TelemetryTests",
             dependencies: ["Telemetry", "Supervision", .product(name: "CoreMetrics", package: "swift-metrics")],

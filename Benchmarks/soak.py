@@ -17,9 +17,10 @@ def request(method, path, body=None):
         sys.exit(f"{method} {path}: {response.status} {data[:200]!r}")
     return data
 
-def rss_kib():
+def rss_kib(field="VmRSS"):
+    """VmRSS, or RssAnon (the heap and stacks: what can leak) or RssFile (the binary's pages touched so far)."""
     with open(f"/proc/{pid}/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
 
 def series():
     text = request("GET", "/metrics").decode()
@@ -27,7 +28,7 @@ def series():
 
 samples = []
 start = time.monotonic()
-print(f"{'cycles':>8} {'rss_kib':>9} {'fds':>5} {'series':>7} {'cycles_per_s':>12}", flush=True)
+print(f"{'cycles':>8} {'rss_kib':>9} {'anon_kib':>9} {'file_kib':>9} {'fds':>5} {'series':>7} {'cycles_per_s':>12}", flush=True)
 block_start = time.monotonic()
 for cycle in range(1, cycles + 1):
     sandbox = f"soak{cycle}"
@@ -36,9 +37,9 @@ for cycle in range(1, cycles + 1):
     request("DELETE", f"/api/v1/sandboxes/{sandbox}")
     if cycle % every == 0:
         now = time.monotonic()
-        sample = (cycle, rss_kib(), len(os.listdir(f"/proc/{pid}/fd")), series())
+        sample = (cycle, rss_kib(), len(os.listdir(f"/proc/{pid}/fd")), series(), rss_kib("RssAnon"), rss_kib("RssFile"))
         samples.append(sample)
-        print(f"{sample[0]:>8} {sample[1]:>9} {sample[2]:>5} {sample[3]:>7} {every / (now - block_start):>12.0f}", flush=True)
+        print(f"{sample[0]:>8} {sample[1]:>9} {sample[4]:>9} {sample[5]:>9} {sample[2]:>5} {sample[3]:>7} {every / (now - block_start):>12.0f}", flush=True)
         block_start = now
 
 if len(samples) >= 2:
@@ -47,6 +48,8 @@ if len(samples) >= 2:
     growth = (last[1] - first[1]) / blocks if blocks else 0
     print(f"rss_growth_kib_per_10000_cycles {growth:.0f}")
     print(f"rss_growth_pct_after_warmup {(last[1] - first[1]) / first[1] * 100:.2f}")
+    print(f"anon_growth_pct_after_warmup {(last[4] - first[4]) / first[4] * 100:.2f}")
+    print(f"file_growth_pct_after_warmup {(last[5] - first[5]) / first[5] * 100:.2f}")
     print(f"series_growth {last[3] - first[3]}")
     print(f"fd_growth {last[2] - first[2]}")
 print(f"seconds {time.monotonic() - start:.1f}")

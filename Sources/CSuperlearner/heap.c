@@ -20,3 +20,11 @@ int sl_tune_allocator(int top_pad, int trim_threshold, int mmap_threshold) {
     return 0;
 #endif
 }
+
+int sl_release_free_memory(void) {
+#if defined(__GLIBC__)
+    return malloc_trim(0);
+#else
+    return 0;
+#endif
+}

@@ -53,6 +53,10 @@ size_t sl_heap_in_use(void);
 
 /// Sets glibc's M_TOP_PAD, M_TRIM_THRESHOLD and M_MMAP_THRESHOLD; 1 when all three took, 0 elsewhere.
 int sl_tune_allocator(int top_pad, int trim_threshold, int mmap_threshold);
+
+/// Gives the kernel back the free pages of every malloc arena (glibc's malloc_trim(0)); 1 when some were
+/// released, 0 when none were or off glibc.
+int sl_release_free_memory(void);
 /// Resource limits applied before exec; a negative value leaves that limit as inherited.
 struct sl_program_limits {
     long long open_files;
