@@ -121,7 +121,7 @@ let package = Package(
             dependencies: [
                 "SuperlearnerAPI", "SuperlearnerClient", "SuperlearnerDaemon", "Arsenal", "Schema", "Sandbox",
                 "Telemetry", "Cluster",
-                "Supervision", "CReadline", "CSuperlearner", "Playwriter",
+                "Supervision", "CReadline", "CSuperlearner", "Playwriter", "YAML",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

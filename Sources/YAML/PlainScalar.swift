@@ -194,3 +194,9 @@ extension UInt8 {
             || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
     }
 }
+
+extension YAMLNode {
+    /// What `text` means when written plain (unquoted, untagged): `.string(text)` only when it reads back as
+    /// itself. Writers ask this to know when a string must be quoted.
+    public static func plainScalar(_ text: String) -> YAMLNode { PlainScalar.resolve(text) }
+}

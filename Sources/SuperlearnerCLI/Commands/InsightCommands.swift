@@ -1,4 +1,5 @@
 import Supervision
+import YAML
 
 #if canImport(Glibc)
     import Glibc
@@ -206,6 +207,16 @@ extension SandboxCommands {
             "\"" + text.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
         }
 
+        /// `text` as a YAML scalar that reads back as the same text: plain when it is simple and YAML would
+        /// not take it for something else (`yes`, `1_000`, `0b101`, `.inf`), otherwise double-quoted with
+        /// JSON's escapes (a JSON string is a YAML one; a raw line break inside quotes would fold to a space).
+        static func yamlScalar(_ text: String) -> String {
+            let simple = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "_-./".contains($0) }
+            if simple && YAMLNode.plainScalar(text) == .string(text) { return text }
+            // DEL is no JSON escape but YAML refuses it raw.
+            return Term.string(text).json.replacingAll("\u{7F}", with: "\\x7F")
+        }
+
         static func nodeID(_ path: String) -> String {
             "n_" + String(path.map { $0.isLetter || $0.isNumber ? $0 : "_" }) + "_\(abs(path.hashValue) % 1000)"
         }
@@ -276,12 +287,7 @@ extension SandboxCommands {
         static func yaml(_ spec: Term, comment: String) -> String {
             func scalar(_ term: Term) -> String {
                 switch term {
-                case .string(let text):
-                    let plain =
-                        text.allSatisfy { $0.isLetter || $0.isNumber || "_-./".contains($0) } && !text.isEmpty
-                        && !["true", "false", "null", "yes", "no", "on", "off", "~"].contains(text.lowercased())
-                        && Double(text) == nil
-                    return plain ? text : quoted(text)
+                case .string(let text): return yamlScalar(text)
                 case .null: return "null"
                 default: return term.json
                 }
