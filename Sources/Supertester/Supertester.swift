@@ -29,8 +29,11 @@ import Testing
 /// }
 /// ```
 public enum Supertester {
-    /// The deadline helpers use when none is given.
-    public static let defaultTimeout: Duration = .seconds(5)
+    /// The deadline helpers use when none is given: how long to wait for something that should happen
+    /// (a message, an exit, a restart). It costs nothing when the thing happens, so it is generous; a loaded
+    /// CI machine (a full parallel test run on two cores) has overrun 5 s. Pass a short timeout where a test
+    /// means to show that something does *not* happen.
+    public static let defaultTimeout: Duration = .seconds(20)
 }
 
 // MARK: Isolation
