@@ -85,19 +85,25 @@ public actor Browser {
     private static func waitUntilReady(_ driver: DriverProcess, _ connection: WebDriverConnection)
         async throws(PlaywriterError)
     {
-        let deadline = ContinuousClock.now + .seconds(20)
+        // Generous: it bounds a wait for what does happen (milliseconds on an idle machine), and a full
+        // parallel test run on two cores once took more than 20 s to see chromedriver's /status answer.
+        let deadline = ContinuousClock.now + .seconds(60)
+        var lastAnswer = "no answer yet"
         while ContinuousClock.now < deadline {
             if driver.hasExited {
                 throw PlaywriterError(.driverFailed, "chromedriver exited at start: \(driver.logTail)")
             }
-            if let status = try? await connection.send(.GET, "/status", timeout: .seconds(1)),
-                status.value["ready"]?.boolValue == true
-            {
-                return
+            do {
+                let status = try await connection.send(.GET, "/status", timeout: .seconds(2))
+                if status.value["ready"]?.boolValue == true { return }
+                lastAnswer = "/status said \(status.value)"
+            } catch {
+                lastAnswer = "/status failed: \(error)"
             }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        throw PlaywriterError(.driverFailed, "chromedriver was not ready within 20 s: \(driver.logTail)")
+        throw PlaywriterError(
+            .driverFailed, "chromedriver was not ready within 60 s (last: \(lastAnswer)): \(driver.logTail)")
     }
 
     /// A new page: the first call returns the window the browser opened with, later ones open tabs.
