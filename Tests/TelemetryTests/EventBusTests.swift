@@ -120,9 +120,11 @@ struct DecisionCostTests {
         let telemetry = Telemetry(historyCapacity: 100)
         telemetry.observe(runtime)
         telemetry.keepDecisions(in: DiscardingArchive())
-        let first = Self.record(2_000, runtime: runtime)
+        // Each side is the best of three blocks: one block preempted on a loaded machine once made the ratio
+        // 3.6 under a full `make test` while it passes at about 1 alone.
+        let first = (0..<3).map { _ in Self.record(2_000, runtime: runtime) }.min()!
         _ = Self.record(20_000, runtime: runtime)
-        let later = Self.record(2_000, runtime: runtime)
+        let later = (0..<3).map { _ in Self.record(2_000, runtime: runtime) }.min()!
         // A ratio in one run, not a time. When the archive was a closure kept in a Mutex, every decision
         // wrapped it in another reabstraction thunk: the later block was over ten times slower.
         #expect(later < first * 4, "2,000 decisions took \(later / first)× as long after 20,000 more")

@@ -158,6 +158,18 @@ enum ServerCommands {
                 }
                 usleep(20_000)
             }
+            // The socket closes before the daemon has finished (its state file, its last log line): "stopped"
+            // means the process is gone, so a script can start another at once or read the whole log.
+            if case .int(let pid)? = answer["pid"], pid > 0 {
+                while kill(pid_t(pid), 0) == 0 {
+                    guard ContinuousClock.now < deadline else {
+                        throw CLIError(
+                            exit: .timedOut, code: "timeout",
+                            message: "the daemon (pid \(pid)) is still running after 30 s")
+                    }
+                    usleep(5_000)
+                }
+            }
             context.output.data(["stopped": true, "pid": answer["pid"] ?? .null]) {
                 "stopped the daemon (pid \(answer["pid"]?.plain ?? "?"))"
             }

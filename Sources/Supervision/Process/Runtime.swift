@@ -327,6 +327,14 @@ public final class Runtime: Sendable {
             return fallout
         }
         guard let fallout else { return }
+        // Observers hear of the exit before anything it causes: before a waiter, a link or a monitor is told,
+        // so telemetry records an exit ahead of the restart it leads to, and whoever awaited the exit finds
+        // its event already recorded (a loaded run once caught `captureEvents` returning without it).
+        fallout.tracer?(
+            TraceRecord(kind: .exited, pid: cell.pid, detail: reason.description, at: SystemClock.wallSeconds()))
+        if observers.isActive {
+            observers.emit(.exited(pid: cell.pid, reason: reason, path: fallout.path))
+        }
         messagesOfExited.wrappingAdd(fallout.messagesIn, ordering: .relaxed)
         // The name is free at once, so a replacement started by a supervisor can take it.
         if let name = fallout.name {
@@ -369,11 +377,6 @@ public final class Runtime: Sendable {
         table.withLock { table in
             table.cells.removeValue(forKey: cell.pid.number)
             if let path = fallout.path, table.paths[path] == cell.pid { table.removePath(path) }
-        }
-        fallout.tracer?(
-            TraceRecord(kind: .exited, pid: cell.pid, detail: reason.description, at: SystemClock.wallSeconds()))
-        if observers.isActive {
-            observers.emit(.exited(pid: cell.pid, reason: reason, path: fallout.path))
         }
     }
 
