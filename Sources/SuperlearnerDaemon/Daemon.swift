@@ -1,7 +1,6 @@
 import Arsenal
 import ArsenalHTTP
 import AsyncAlgorithms
-import CSuperlearner
 import Cluster
 import CoreMetrics
 import Hummingbird
@@ -329,7 +328,8 @@ struct ClusterService: Service {
     }
 }
 
-/// Closes a tick of the telemetry's chart history every `interval` until the daemon stops.
+/// Closes a tick of the telemetry's chart history every `interval` until the daemon stops; the same ticks
+/// write kept decisions and give freed memory back to the kernel.
 struct MetricHistoryService: Service {
     let telemetry: Telemetry
     let runtime: Runtime
@@ -351,10 +351,10 @@ struct MetricHistoryService: Service {
                 await telemetry.history.flush()
                 await decisions.flush()
             }
-            // The runtime tunes glibc to keep freed memory for the next burst of spawns (AllocatorTuning), so
-            // a daemon's RSS would only ever ratchet up to its busiest moment: `make soak` grew 2.5 MB in
-            // steps that malloc_trim gave back at once. Every ten seconds the free pages go back instead.
-            if ticks % 10 == 0 { _ = sl_release_free_memory() }
+            // The runtime tunes glibc to keep freed memory for the next burst of spawns, so a daemon's RSS
+            // would only ever ratchet up to its busiest moment: `make soak` grew 2.5 MB in steps that
+            // malloc_trim gave back at once. Every ten seconds the free pages go back instead.
+            if ticks % 10 == 0 { AllocatorTuning.releaseFreeMemory() }
         }
         await telemetry.history.flush()
         await decisions.flush()

@@ -1,4 +1,3 @@
-import CSuperlearner
 import Testing
 
 @testable import Supervision
@@ -39,7 +38,7 @@ import Testing
             for block in blocks.reversed() { free(block) }
             let kept = try residentAnonymousKiB()
             #expect(kept > allocated - 32 << 10, "the tuning keeps freed memory resident (\(allocated) → \(kept) KiB)")
-            _ = sl_release_free_memory()
+            #expect(AllocatorTuning.releaseFreeMemory())
             let released = try residentAnonymousKiB()
             #expect(released < kept - 32 << 10, "released \(kept - released) KiB of 64 MiB freed")
         #endif

@@ -14,7 +14,7 @@ import CSuperlearner
 /// in the kernel. Growing in large steps and trimming only very large free tops (BEAM keeps its own carriers
 /// for the same reason) removes that churn. Set `GLIBC_TUNABLES` to choose other values; then the runtime
 /// leaves the allocator alone.
-enum AllocatorTuning {
+package enum AllocatorTuning {
     /// Bytes added beyond each request when an arena grows.
     static let topPad: Int32 = 64 << 20
     /// Free memory at an arena's top kept rather than returned to the kernel.
@@ -27,4 +27,13 @@ enum AllocatorTuning {
         guard getenv("GLIBC_TUNABLES") == nil else { return false }
         return sl_tune_allocator(topPad, trimThreshold, mmapThreshold) == 1
     }()
+
+    /// Gives the kernel back the free pages the tuning keeps (`malloc_trim`), so a long-running process's
+    /// RSS follows what it uses rather than its busiest moment. Does nothing when the tuning is not applied:
+    /// with `GLIBC_TUNABLES` set, glibc trims by the user's rules.
+    /// - Returns: whether any memory went back.
+    @discardableResult
+    package static func releaseFreeMemory() -> Bool {
+        applied && sl_release_free_memory() == 1
+    }
 }
