@@ -13,8 +13,8 @@ public struct SandboxTemplate: Sendable, Hashable {
     public static let all: [SandboxTemplate] = [demo, testDemo, nestedTree, crashLoop, pipeline]
 
     /// The names of `all`, in order, written out: a command's start must not build every template's tree
-    /// just to offer their names (it was an eighth of `sandbox list`'s start). `SandboxTemplateTests` keeps
-    /// the two lists equal.
+    /// just to offer their names (it was an eighth of `sandbox list`'s start). A test in
+    /// `SandboxManagerTests` keeps the two lists equal.
     public static let names = ["DemoSupervisor", "TestDemoSupervisor", "NestedTree", "CrashLoop", "Pipeline"]
 
     /// The template named `name`, or `nil`.

@@ -107,7 +107,8 @@ enum PlainScalar {
         return Double(cleaned) ?? Double(cleaned.replacingFirstBareDot())
     }
 
-    /// `[1-9][0-9_]*(:[0-5]?[0-9])+`, with a trailing `\.[0-9_]*` when `fraction`: base-60 parts.
+    /// `[0-9][0-9_]*(:[0-5]?[0-9])+`, with a trailing `\.[0-9_]*` when `fraction`: base-60 parts. (An integer
+    /// must also not start with 0; its caller checks.)
     private static func sexagesimal(_ body: ArraySlice<UInt8>, fraction: Bool) -> Double? {
         var parts = body.split(separator: ._colon, omittingEmptySubsequences: false)
         var tail: Double = 0
@@ -121,12 +122,11 @@ enum PlainScalar {
         guard parts.count >= 2, let head = parts.first, head.first?.isDigit == true,
             head.allSatisfy({ $0.isDigit || $0 == ._u })
         else { return nil }
-        if !fraction, head.first == ._0 { return nil }
         var value = Double(String(decoding: head.filter { $0 != ._u }, as: UTF8.self)) ?? 0
         for part in parts.dropFirst() {
             guard (1...2).contains(part.count), part.allSatisfy(\.isDigit),
-                let number = Int(String(decoding: part, as: UTF8.self)), number < 60,
-                part.count == 1 || part.first! <= UInt8(ascii: "5")
+                part.count == 1 || part.first! <= UInt8(ascii: "5"),
+                let number = Int(String(decoding: part, as: UTF8.self))
             else { return nil }
             value = value * 60 + Double(number)
         }
