@@ -318,8 +318,11 @@ struct CommandLineTests {
         defer { home.close() }
         #expect(
             await home.run(["sandbox", "create", "huge", "DemoSupervisor", "--max-restarts", "1000000"]).status == 0)
+        // Ten thousand kills take about 7 s alone in a debug daemon and more than 30 s (the client's default
+        // wait) beside the rest of the suite on 2 cores, so the client waits as long as the storm may take.
         let result = await home.run([
             "sandbox", "run", "huge", "crash-storm", "target=counter_1", "timeout_ms=200", "--json",
+            "--timeout", "300s",
         ])
         #expect(result.status == 1, "the budget was not reached: \(result.stderr)")
         let measurements = result.json?["measurements"]
