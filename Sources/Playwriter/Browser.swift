@@ -38,8 +38,7 @@ public actor Browser {
         let started = clock.now
         let driver = try DriverProcess.start(binaries.chromedriver)
         do {
-            let connection = WebDriverConnection(port: driver.port, timeout: options.commandTimeout)
-            try await waitUntilReady(driver, connection)
+            let connection = try await waitUntilReady(driver, commandTimeout: options.commandTimeout)
             var arguments = [
                 "--no-sandbox", "--disable-dev-shm-usage", "--user-data-dir=\(driver.folder)/profile",
                 "--window-size=\(options.width),\(options.height)", "--no-first-run", "--no-default-browser-check",
@@ -82,23 +81,31 @@ public actor Browser {
         }
     }
 
-    private static func waitUntilReady(_ driver: DriverProcess, _ connection: WebDriverConnection)
-        async throws(PlaywriterError)
+    /// A connection to the driver once it has announced its port and its `/status` says ready.
+    private static func waitUntilReady(_ driver: DriverProcess, commandTimeout: Duration)
+        async throws(PlaywriterError) -> WebDriverConnection
     {
         // Generous: it bounds a wait for what does happen (milliseconds on an idle machine), and a full
         // parallel test run on two cores once took more than 20 s to see chromedriver's /status answer.
         let deadline = ContinuousClock.now + .seconds(60)
-        var lastAnswer = "no answer yet"
+        var connection: WebDriverConnection?
+        var lastAnswer = "no port announced yet"
         while ContinuousClock.now < deadline {
             if driver.hasExited {
                 throw PlaywriterError(.driverFailed, "chromedriver exited at start: \(driver.logTail)")
             }
-            do {
-                let status = try await connection.send(.GET, "/status", timeout: .seconds(2))
-                if status.value["ready"]?.boolValue == true { return }
-                lastAnswer = "/status said \(status.value)"
-            } catch {
-                lastAnswer = "/status failed: \(error)"
+            if connection == nil, let port = driver.announcedPort {
+                connection = WebDriverConnection(port: port, timeout: commandTimeout)
+                lastAnswer = "port \(port) announced, no answer yet"
+            }
+            if let connection {
+                do {
+                    let status = try await connection.send(.GET, "/status", timeout: .seconds(2))
+                    if status.value["ready"]?.boolValue == true { return connection }
+                    lastAnswer = "/status said \(status.value)"
+                } catch {
+                    lastAnswer = "/status failed: \(error)"
+                }
             }
             try? await Task.sleep(for: .milliseconds(20))
         }

@@ -11,15 +11,16 @@ import CSuperlearner
 
 /// chromedriver, started in a session of its own so that it and every browser process under it can be
 /// found and ended together, with a fresh folder for the browser's profile and the driver's log.
+///
+/// chromedriver binds a port of its own choosing (`--port=0`) and announces it on its standard output:
+/// choosing a free port for it beforehand would leave a moment in which another process could take it.
 final class DriverProcess: Sendable {
     let pid: pid_t
-    let port: Int
     /// The temporary folder: `profile/` for chromium, `chromedriver.log`.
     let folder: String
 
-    private init(pid: pid_t, port: Int, folder: String) {
+    private init(pid: pid_t, folder: String) {
         self.pid = pid
-        self.port = port
         self.folder = folder
     }
 
@@ -30,8 +31,7 @@ final class DriverProcess: Sendable {
                 .driverFailed, "cannot create a temporary folder: \(String(cString: strerror(errno)))")
         }
         let folder = String(cString: created)
-        let port = freePort()
-        let arguments = [chromedriver, "--port=\(port)", "--allowed-ips=127.0.0.1", "--log-level=WARNING"]
+        let arguments = [chromedriver, "--port=0", "--allowed-ips=127.0.0.1", "--log-level=WARNING"]
         var argv = arguments.map { strdup($0) } + [nil]
         var environment = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -44,7 +44,23 @@ final class DriverProcess: Sendable {
             try? FileManager.default.removeItem(atPath: folder)
             throw PlaywriterError(.driverFailed, "cannot start \(chromedriver): \(reason)")
         }
-        return DriverProcess(pid: pid, port: port, folder: folder)
+        return DriverProcess(pid: pid, folder: folder)
+    }
+
+    /// The port chromedriver announced ("ChromeDriver was started successfully on port N."), or nil while
+    /// it has not yet.
+    var announcedPort: Int? {
+        guard let log = try? String(contentsOfFile: folder + "/chromedriver.log", encoding: .utf8) else { return nil }
+        return DriverProcess.announcedPort(in: log)
+    }
+
+    /// The port in chromedriver's announcement within `log`, or nil.
+    static func announcedPort(in log: String) -> Int? {
+        let marker = "started successfully on port "
+        guard let range = log.firstRange(of: marker) else { return nil }
+        let digits = log[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
+        guard let port = Int(digits), (1...65_535).contains(port) else { return nil }
+        return port
     }
 
     /// Whether chromedriver has exited (and reaps it if so).
@@ -92,7 +108,4 @@ final class DriverProcess: Sendable {
             return fields.count > 3 && fields[0] != "Z" && pid_t(fields[3]) == session
         }
     }
-
-    /// A loopback port that was free a moment ago.
-    static func freePort() -> Int { Int(sl_free_loopback_port()) }
 }

@@ -51,7 +51,7 @@ struct PlaywriterTests {
             folder = NSTemporaryDirectory() + "playwriter-site-\(UUID().uuidString.prefix(8))"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             for (name, text) in pages { try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
-            port = DriverProcess.freePort()
+            port = Int(sl_free_loopback_port())
             let arguments = [
                 "python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", folder,
             ]
@@ -186,6 +186,21 @@ struct PlaywriterTests {
             guard let error = error as? PlaywriterError else { return false }
             return error.code == .unavailable && error.message.contains("apt-get install chromium chromium-driver")
         }
+    }
+
+    /// chromedriver chooses its own port (`--port=0`), so no other process can take it between a choice and
+    /// the bind; the port is read from its announcement, and nothing else passes for one.
+    @Test func theDriversPortIsReadFromItsAnnouncement() {
+        let log = """
+            Starting ChromeDriver 156.0.8078.114 on port 0
+            Remote connections are allowed by an allowlist (127.0.0.1).
+            ChromeDriver was started successfully on port 35031.
+
+            """
+        #expect(DriverProcess.announcedPort(in: log) == 35031)
+        #expect(DriverProcess.announcedPort(in: "Starting ChromeDriver 156 on port 0\n") == nil)
+        #expect(DriverProcess.announcedPort(in: "ChromeDriver was started successfully on port ") == nil)
+        #expect(DriverProcess.announcedPort(in: "ChromeDriver was started successfully on port 70000.") == nil)
     }
 
     @Test func brokenPNGsAreRefused() throws {
