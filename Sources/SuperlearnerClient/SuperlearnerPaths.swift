@@ -31,24 +31,38 @@ public struct SuperlearnerPaths: Sendable, Hashable {
     /// The shell's history.
     public var historyFile: String { home + "/history" }
 
-    /// Paths from the environment, with an optional explicit socket.
-    public static func resolve(
-        socket explicitSocket: String? = nil, environment: [String: String] = currentEnvironment()
-    )
+    /// Paths from this process's environment, with an optional explicit socket.
+    public static func resolve(socket explicitSocket: String? = nil) -> SuperlearnerPaths {
+        resolve(socket: explicitSocket, variable: environmentVariable)
+    }
+
+    /// Paths from `environment`, with an optional explicit socket.
+    public static func resolve(socket explicitSocket: String? = nil, environment: [String: String])
         -> SuperlearnerPaths
     {
+        resolve(socket: explicitSocket) { environment[$0] }
+    }
+
+    private static func resolve(socket explicitSocket: String?, variable: (String) -> String?) -> SuperlearnerPaths {
         let home: String
-        if let value = environment["SUPERLEARNER_HOME"], !value.isEmpty {
+        if let value = variable("SUPERLEARNER_HOME"), !value.isEmpty {
             home = value
-        } else if let state = environment["XDG_STATE_HOME"], !state.isEmpty {
+        } else if let state = variable("XDG_STATE_HOME"), !state.isEmpty {
             home = state + "/superlearner"
         } else {
-            home = (environment["HOME"] ?? "/tmp") + "/.local/state/superlearner"
+            home = (variable("HOME") ?? "/tmp") + "/.local/state/superlearner"
         }
         let socket =
-            explicitSocket ?? environment["SUPERLEARNER_SOCKET"].flatMap { $0.isEmpty ? nil : $0 } ?? home
+            explicitSocket ?? variable("SUPERLEARNER_SOCKET").flatMap { $0.isEmpty ? nil : $0 } ?? home
             + "/superlearner.sock"
         return SuperlearnerPaths(home: home, socket: socket)
+    }
+
+    /// One variable of this process's environment, or nil when it is not set. Every command reads a few
+    /// variables on start; copying the whole environment into a dictionary for them cost about 5 % of a short
+    /// command's CPU.
+    public static func environmentVariable(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
     }
 
     /// This process's environment.

@@ -112,7 +112,7 @@ struct CommandContext {
                 exit: .unreachable, code: "unreachable",
                 message: "no daemon answers at \(paths.socket): that node is down (see 'superlearner cluster status')")
         }
-        if String(cString: getenv("SUPERLEARNER_NO_AUTOSTART") ?? strdup("")) == "1" {
+        if SuperlearnerPaths.environmentVariable("SUPERLEARNER_NO_AUTOSTART") == "1" {
             throw CLIError(
                 exit: .unreachable, code: "unreachable",
                 message:

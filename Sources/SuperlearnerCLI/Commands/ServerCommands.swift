@@ -120,7 +120,7 @@ enum ServerCommands {
             let port = listeners.port == nil ? nil : (try? daemonStatus(context))?.value.port
             // The dashboard's login URL, as Jupyter prints one: the token once, exchanged for a cookie.
             let token =
-                SuperlearnerPaths.currentEnvironment()["SUPERLEARNER_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+                SuperlearnerPaths.environmentVariable("SUPERLEARNER_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
                 ?? TextFile.read(paths.tokenFile)?.trimmingWhitespace()
             let url = port.flatMap { port in
                 token.map { "http://\(listeners.host ?? "127.0.0.1"):\(port)/?token=\($0)" }

@@ -1,3 +1,4 @@
+import SuperlearnerClient
 import Supervision
 
 #if canImport(Glibc)
@@ -93,7 +94,7 @@ struct Output {
     init(json: Bool, quiet: Bool, noColor: Bool) {
         self.json = json
         self.quiet = quiet
-        let environment = getenv("NO_COLOR") != nil || String(cString: getenv("TERM") ?? strdup("")) == "dumb"
+        let environment = getenv("NO_COLOR") != nil || SuperlearnerPaths.environmentVariable("TERM") == "dumb"
         self.color = !noColor && !environment && isatty(1) == 1
     }
 
