@@ -11,16 +11,18 @@ enum ProcessOperations {
 
     static func row(_ info: ProcessSnapshot) -> Term { ProcessReport(info).term }
 
-    static func details(_ info: ProcessSnapshot) -> Term {
-        guard case .object(var members) = row(info) else { return .null }
-        members.reserveCapacity(members.count + 6)
+    /// Everything get_process_info reports but a server's state: the row plus links, monitors, parent, start
+    /// and trap_exit, with room for `extra` more members.
+    static func detailMembers(_ info: ProcessSnapshot, extra: Int = 0) -> [String: Term] {
+        var members = [String: Term](minimumCapacity: ProcessReport.memberCount + 6 + extra)
+        ProcessReport(info).write(into: &members)
         members["links"] = .array(info.links.map(Term.pid))
         members["monitors"] = .array(info.monitors.map(Term.pid))
         members["monitored_by"] = .int(info.monitoredBy)
         members["parent"] = info.parent.map(Term.pid) ?? .null
         members["started_at"] = .double(info.startedAt)
         members["trap_exit"] = .bool(info.trapsExits)
-        return .object(members)
+        return members
     }
 
     static let all: [any Operation] = [
@@ -150,7 +152,7 @@ enum ProcessOperations {
             let pid = try context.process(parameters["pid"])
             let timeout = try parameters.duration("timeout")
             guard let info = context.runtime.info(pid) else { throw .processNotFound(pid.description) }
-            guard case .object(var members) = details(info) else { return .null }
+            var members = detailMembers(info, extra: 2)
             if info.kind != .process {
                 // A busy server must not make info slow: its state is left out, saying why, after the timeout.
                 do throws(CallError) {

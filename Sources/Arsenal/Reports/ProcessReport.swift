@@ -45,16 +45,30 @@ public struct ProcessReport: TermConvertible, Hashable {
     /// `pid`, `path`, `name`, `status`, `kind`, `sandbox`, `mailbox`, `messages_in`, `messages_out`,
     /// `restarts`, `memory`.
     public var term: Term {
-        [
-            "pid": .pid(pid), "path": path.map(Term.string) ?? .null, "name": name.map(Term.string) ?? .null,
-            "status": .string(status.rawValue), "kind": .string(kind.rawValue),
-            "sandbox": sandbox.map(Term.string) ?? .null,
-            "mailbox": .int(mailbox), "messages_in": .int(messagesIn), "messages_out": .int(messagesOut),
-            "restarts": .int(restarts), "memory": .int(memory),
-        ]
+        var members = [String: Term](minimumCapacity: ProcessReport.memberCount)
+        write(into: &members)
+        return .object(members)
     }
 
-    /// Reads the shape back.
+    /// How many members `term` has.
+    static let memberCount = 11
+
+    /// Adds the report's members to `members`: a caller that adds more reserves room for all of them once,
+    /// instead of hashing every key again when the table grows.
+    func write(into members: inout [String: Term]) {
+        members["pid"] = .pid(pid)
+        members["path"] = path.map(Term.string) ?? .null
+        members["name"] = name.map(Term.string) ?? .null
+        members["status"] = .string(status.rawValue)
+        members["kind"] = .string(kind.rawValue)
+        members["sandbox"] = sandbox.map(Term.string) ?? .null
+        members["mailbox"] = .int(mailbox)
+        members["messages_in"] = .int(messagesIn)
+        members["messages_out"] = .int(messagesOut)
+        members["restarts"] = .int(restarts)
+        members["memory"] = .int(memory)
+    }
+
     public init(term: Term) throws(TermDecodingError) {
         let fields = try TermFields(term)
         pid = try fields.pid("pid")
