@@ -69,6 +69,7 @@ public struct ProcessReport: TermConvertible, Hashable {
         members["memory"] = .int(memory)
     }
 
+    /// Reads the shape back.
     public init(term: Term) throws(TermDecodingError) {
         let fields = try TermFields(term)
         pid = try fields.pid("pid")
