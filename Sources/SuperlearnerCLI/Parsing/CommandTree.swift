@@ -122,7 +122,10 @@ struct CommandSpec: Sendable, Hashable {
     /// Flags of this command (global flags are separate).
     var flags: [FlagSpec]
     /// Sub-commands (verbs of a noun).
-    var subcommands: [CommandSpec]
+    var subcommands: [CommandSpec] { makeSubcommands() }
+    /// Builds the sub-commands when asked: a command line reads only the nodes on its path, so a short
+    /// command does not pay for building every other command's flags, help and examples.
+    private let makeSubcommands: @Sendable () -> [CommandSpec]
     /// Example invocations with a comment each.
     var examples: [(String, String)]
     /// Left out of help and completion (`__complete`).
@@ -133,7 +136,7 @@ struct CommandSpec: Sendable, Hashable {
     init(
         _ name: String, _ summary: String, discussion: String = "", arguments: [ArgumentSpec] = [],
         flags: [FlagSpec] = [],
-        subcommands: [CommandSpec] = [], examples: [(String, String)] = [], hidden: Bool = false,
+        subcommands: @autoclosure @escaping @Sendable () -> [CommandSpec] = [], examples: [(String, String)] = [], hidden: Bool = false,
         command: (any Command.Type)? = nil
     ) {
         self.name = name
@@ -141,7 +144,7 @@ struct CommandSpec: Sendable, Hashable {
         self.discussion = discussion
         self.arguments = arguments
         self.flags = flags
-        self.subcommands = subcommands
+        self.makeSubcommands = subcommands
         self.examples = examples
         self.hidden = hidden
         self.command = command
