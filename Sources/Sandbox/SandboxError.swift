@@ -52,7 +52,7 @@ public enum SandboxError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notFound(let id): "no sandbox \"\(id)\""
         case .alreadyExists(let id): "sandbox \"\(id)\" already exists"
         case .unknownTemplate(let name):
-            "unknown template \"\(name)\" (templates: \(SandboxTemplate.all.map(\.name).joined(separator: ", ")))"
+            "unknown template \"\(name)\" (templates: \(SandboxTemplate.names.joined(separator: ", ")))"
         case .invalidSpec(let error): "invalid spec: \(error)"
         case .busy(let id, let what): "sandbox \"\(id)\" is \(what); try again"
         case .startFailed(let id, let reason): "sandbox \"\(id)\" failed to start: \(reason)"

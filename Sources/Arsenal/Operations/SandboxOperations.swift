@@ -113,7 +113,7 @@ enum SandboxOperations {
                 idParameter,
                 Parameter(
                     "supervisor_module", .string, "a template name",
-                    allowed: Term.strings(SandboxTemplate.all.map(\.name))),
+                    allowed: Term.strings(SandboxTemplate.names)),
                 Parameter("spec", .object, "a tree in spec-file form (strategy, max_restarts, max_seconds, children)"),
                 Parameter(
                     "spec_text", .string,
