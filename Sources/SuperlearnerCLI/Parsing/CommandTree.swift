@@ -136,7 +136,8 @@ struct CommandSpec: Sendable, Hashable {
     init(
         _ name: String, _ summary: String, discussion: String = "", arguments: [ArgumentSpec] = [],
         flags: [FlagSpec] = [],
-        subcommands: @autoclosure @escaping @Sendable () -> [CommandSpec] = [], examples: [(String, String)] = [], hidden: Bool = false,
+        subcommands: @autoclosure @escaping @Sendable () -> [CommandSpec] = [], examples: [(String, String)] = [],
+        hidden: Bool = false,
         command: (any Command.Type)? = nil
     ) {
         self.name = name
