@@ -261,4 +261,36 @@ struct ProcessTests {
         _ = await runtime.awaitExit(of: receiver)
         await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
+
+    /// As BEAM places a spawn on its parent's scheduler: a process (or supervisor) a process starts through
+    /// the runtime runs on the starter's scheduler, so their messages need no other thread; from outside any
+    /// process, spawns take the schedulers in turn.
+    @Test func aProcessStartedFromAProcessRunsOnItsScheduler() async throws {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        let starter = runtime.spawn { context in
+            var children: [Term] = []
+            for _ in 0..<20 { children.append(.pid(context.runtime.spawn { child in _ = try await child.receive() })) }
+            let supervisor = try await Supervisor.start(
+                SupervisorSpec(children: [ChildSpec(id: "w", server: CounterWorker())]), in: context.runtime)
+            children.append(.pid(supervisor.pid))
+            context.send(.array(children), to: probe.pid)
+            _ = try await context.receive()
+        }
+        guard case .array(let children)? = await probe.next() else {
+            Issue.record("no children reported")
+            return
+        }
+        let home = try #require(runtime.cell(starter)?.scheduler)
+        for case .pid(let child) in children {
+            #expect(runtime.cell(child)?.scheduler === home, "\(child)")
+        }
+        #expect(children.count == 21)
+        let outside = (0..<4).map { _ in runtime.spawn { context in _ = try await context.receive() } }
+        let used = Set(outside.compactMap { runtime.cell($0).map { ObjectIdentifier($0.scheduler) } })
+        #expect(used.count == min(4, SchedulerPool.shared.schedulers.count), "round-robin from outside")
+        for pid in outside + [starter] { runtime.kill(pid) }
+        for case .pid(let child) in children { runtime.kill(child) }
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
+    }
 }

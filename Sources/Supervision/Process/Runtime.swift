@@ -98,7 +98,7 @@ public final class Runtime: Sendable {
         initial.restarts = options.restarts
         initial.kind = kind
         if let link = options.link { initial.links.insert(link) }
-        let scheduler = preferred ?? SchedulerPool.shared.pick()
+        let scheduler = preferred ?? SchedulerPool.shared.place()
         let cell: ProcessCell = table.withLock { table in
             let pid = PID(node: 0, number: table.nextNumber, serial: serial)
             table.nextNumber += 1

@@ -38,7 +38,7 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
-        if Scheduler.currentThreadID() == thread.load(ordering: .relaxed) {
+        if isCurrent {
             local.append(unowned)
             return
         }
@@ -50,6 +50,10 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
         lock.unlock()
         if wake { lock.signal() }
     }
+
+    /// Whether this scheduler's thread is the caller's.
+    @inline(__always)
+    var isCurrent: Bool { thread.load(ordering: .relaxed) == Scheduler.currentThreadID() }
 
     @inline(__always)
     static func currentThreadID() -> UInt {
@@ -113,8 +117,16 @@ final class SchedulerPool: Sendable {
         schedulers = (0..<cores).map { Scheduler(index: $0) }
     }
 
+    /// Where a new process runs: on the scheduler of the process that spawns it, as BEAM places a spawn on
+    /// its parent's scheduler, so the two talk without waking another thread (a supervisor started from a
+    /// process acknowledges its start and its stop on the same thread); round-robin from outside any process.
+    func place() -> Scheduler {
+        for scheduler in schedulers where scheduler.isCurrent { return scheduler }
+        return pick()
+    }
+
     /// Round-robin choice for processes spawned from outside any process.
-    func pick() -> Scheduler {
+    private func pick() -> Scheduler {
         let value = next.wrappingAdd(1, ordering: .relaxed).oldValue
         return schedulers[value % schedulers.count]
     }
