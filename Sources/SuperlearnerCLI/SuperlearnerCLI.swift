@@ -1,5 +1,4 @@
 import SuperlearnerClient
-import SuperlearnerDaemon
 import Supervision
 
 #if canImport(Glibc)
@@ -10,14 +9,6 @@ import Supervision
 
 /// The command line: parse against the command tree, run the command, return the exit code.
 public enum SuperlearnerCLI {
-    /// Sets up the OS process for the command in `arguments` before anything else runs: `server run` (the
-    /// daemon) hands Swift concurrency to NIO's event loops. Call first, synchronously, from `main`.
-    public static func prepareProcess(_ arguments: [String]) {
-        if let server = arguments.firstIndex(of: "server"), arguments.dropFirst(server + 1).first == "run" {
-            DaemonProcess.prepare()
-        }
-    }
-
     /// Runs the command line with `arguments` (without the program name).
     ///
     /// On the main actor: commands wait for the daemon with blocking socket calls, which belong on the

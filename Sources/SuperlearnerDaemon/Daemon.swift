@@ -192,7 +192,6 @@ public final class Daemon: Sendable {
             "daemon started",
             metadata: [
                 "pid": .string("\(getpid())"), "home": .string(paths.home),
-                "tasks_on_event_loops": .string("\(DaemonProcess.eventLoopsRunTasksInstalled)"),
             ])
         defer {
             unlink(paths.socket)

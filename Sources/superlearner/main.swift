@@ -6,6 +6,5 @@ import SuperlearnerCLI
     import Darwin
 #endif
 
-SuperlearnerCLI.prepareProcess(Array(CommandLine.arguments.dropFirst()))
 let code = await SuperlearnerCLI.main(Array(CommandLine.arguments.dropFirst()))
 exit(code.rawValue)

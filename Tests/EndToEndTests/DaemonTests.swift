@@ -25,10 +25,7 @@ struct DaemonTests {
         #expect(kill(pid_t(pid), 0) == -1, "stop returns once the daemon's process is gone")
         #expect(!FileManager.default.fileExists(atPath: home.socket))
         #expect(await home.run(["server", "status"]).status == 5)
-        let logs = await home.run(["server", "logs"]).stdout
-        #expect(logs.contains("daemon stopped"))
-        // Handlers run on the event loop that read their request (EventLoopExecutor), in any build.
-        #expect(logs.contains("tasks_on_event_loops=true"), "\(logs.prefix(600))")
+        #expect(await home.run(["server", "logs"]).stdout.contains("daemon stopped"))
     }
 
     @Test func aStopEndsOpenEventStreamsInsteadOfWaitingForThem() async throws {

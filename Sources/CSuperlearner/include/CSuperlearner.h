@@ -48,12 +48,6 @@ char **sl_environ(void);
 #ifndef C_SUPERLEARNER_HEAP_H
 #define C_SUPERLEARNER_HEAP_H
 #include <stddef.h>
-/// Sets Swift concurrency's global-enqueue hook (`swift_task_enqueueGlobal_hook`) to `hook`, a
-/// `@convention(thin) (UnownedJob, original) -> Void` function, unless a hook is set already: 1 when set.
-/// Reached by the linker rather than by `dlsym`, so it works in a static executable too, where NIO's own
-/// installer finds nothing to look up.
-int sl_install_enqueue_global_hook(const void *hook);
-
 /// Bytes of heap in use by malloc (glibc's mallinfo2().uordblks); 0 where unknown.
 size_t sl_heap_in_use(void);
 
