@@ -37,6 +37,27 @@ struct ChildProcess: Sendable {
         self.pid = pid
     }
 
+    /// Blocks until the child ends or `limit` passes: its exit status (128 + the killing signal), or nil
+    /// after killing and reaping a child that was still running at the limit.
+    func exitStatus(within limit: Duration) -> Int32? {
+        let deadline = ContinuousClock.now + limit
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped < 0 && errno != EINTR { return -1 }
+            if ContinuousClock.now >= deadline {
+                kill(pid, SIGKILL)
+                _ = sl_wait(pid)
+                return nil
+            }
+            usleep(2000)
+        }
+        // The low seven bits are the signal that ended it (0 for an exit), the next eight the exit code.
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
     /// Waits for the child to end, on a thread of its own: its exit status, or 128 + the killing signal.
     func exitStatus() async -> Int32 {
         let pid = self.pid

@@ -21,6 +21,8 @@ struct RunResult {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// The harness killed the command at `TestHome.commandLimit` (its status is then -2).
+    var hung = false
     var json: Term? { try? Term(json: stdout) }
 }
 
@@ -50,9 +52,14 @@ final class TestHome: @unchecked Sendable {
         _ arguments: [String], input: String? = nil, extraEnvironment: [String: String] = [:],
         executable: String = binary
     ) async -> RunResult {
-        await offPool {
+        let result = await offPool {
             self.runBlocking(arguments, input: input, extraEnvironment: extraEnvironment, executable: executable)
         }
+        if result.hung {
+            Issue.record(
+                "'superlearner \(arguments.joined(separator: " "))' hung: killed after \(TestHome.commandLimit)")
+        }
+        return result
     }
 
     func runBlocking(
@@ -81,11 +88,21 @@ final class TestHome: @unchecked Sendable {
         } catch {
             return RunResult(status: -1, stdout: "", stderr: error.description)
         }
-        let status = sl_wait(child.pid)
+        let status = child.exitStatus(within: TestHome.commandLimit)
         let stdout = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-        let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
-        return RunResult(status: status, stdout: stdout, stderr: stderr)
+        var stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        if status == nil {
+            stderr +=
+                "\nthe test harness killed 'superlearner \(arguments.joined(separator: " "))': it had not exited "
+                + "within \(TestHome.commandLimit)"
+        }
+        return RunResult(status: status ?? -2, stdout: stdout, stderr: stderr, hung: status == nil)
     }
+
+    /// The longest one command may run. A hang then fails the test that met it, naming the command, instead of
+    /// stalling the whole run until CI's limit (`server run` once hung in its shutdown). Generous: the
+    /// longest legitimate command, a 10,000-kill crash-storm beside the full suite, takes under a minute.
+    static let commandLimit: Duration = .seconds(600)
 
     var client: SuperlearnerClient { SuperlearnerClient(endpoint: .unix(socket), timeout: .seconds(30)) }
 
