@@ -50,15 +50,14 @@ enum ClusterCommands {
 
     /// The `etcd` binary: `SUPERLEARNER_ETCD`, else the first on `PATH`.
     static func etcdBinary() throws -> String {
-        let environment = SuperlearnerPaths.currentEnvironment()
-        if let path = environment["SUPERLEARNER_ETCD"], !path.isEmpty {
+        if let path = SuperlearnerPaths.environmentVariable("SUPERLEARNER_ETCD"), !path.isEmpty {
             guard access(path, X_OK) == 0 else {
                 throw CLIError(
                     exit: .unavailable, code: "unavailable", message: "SUPERLEARNER_ETCD=\(path) is not an executable")
             }
             return path
         }
-        for folder in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+        for folder in (SuperlearnerPaths.environmentVariable("PATH") ?? "/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(folder)/etcd"
             if access(candidate, X_OK) == 0 { return candidate }
         }
@@ -389,8 +388,8 @@ enum ClusterCommands {
                 "--json",
             ]
             if let host { arguments += ["--host", host] }
-            let environment = SuperlearnerPaths.currentEnvironment()
-            let extra = environment["SUPERLEARNER_TOKEN"].map { ["SUPERLEARNER_TOKEN=\($0)"] } ?? []
+            let extra =
+                SuperlearnerPaths.environmentVariable("SUPERLEARNER_TOKEN").map { ["SUPERLEARNER_TOKEN=\($0)"] } ?? []
             let answer =
                 (try? Term(json: try ClusterCommands.runSelf(arguments, home: context.paths.home, environment: extra)))
                 ?? .null

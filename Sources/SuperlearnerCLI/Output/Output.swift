@@ -1,4 +1,3 @@
-import SuperlearnerClient
 import Supervision
 
 #if canImport(Glibc)
@@ -94,7 +93,7 @@ struct Output {
     init(json: Bool, quiet: Bool, noColor: Bool) {
         self.json = json
         self.quiet = quiet
-        let environment = getenv("NO_COLOR") != nil || SuperlearnerPaths.environmentVariable("TERM") == "dumb"
+        let environment = getenv("NO_COLOR") != nil || getenv("TERM").map { String(cString: $0) } == "dumb"
         self.color = !noColor && !environment && isatty(1) == 1
     }
 
