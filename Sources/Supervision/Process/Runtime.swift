@@ -16,7 +16,7 @@ import Synchronization
 /// ```
 public final class Runtime: Sendable {
     struct Table {
-        var cells: [UInt64: ProcessCell] = [:]
+        var cells = ProcessSlots()
         var names: [String: PID] = [:]
         var paths: [String: PID] = [:]
         /// The keys of `paths` by their first component (a sandbox's id): a sandbox's processes are found
@@ -100,11 +100,12 @@ public final class Runtime: Sendable {
         if let link = options.link { initial.links.insert(link) }
         let scheduler = preferred ?? SchedulerPool.shared.place()
         let cell: ProcessCell = table.withLock { table in
-            let pid = PID(node: 0, number: table.nextNumber, serial: serial)
-            table.nextNumber += 1
+            let number = table.cells.freeNumber(from: table.nextNumber)
+            table.nextNumber = number + 1
+            let pid = PID(node: 0, number: number, serial: serial)
             let cell = ProcessCell(
                 pid: pid, parent: options.parent ?? options.link, scheduler: scheduler, state: initial)
-            table.cells[pid.number] = cell
+            table.cells.insert(cell)
             if let path = options.path { table.setPath(path, to: pid) }
             if let name = options.name, table.names[name] == nil {
                 table.names[name] = pid
@@ -161,7 +162,7 @@ public final class Runtime: Sendable {
 
     /// Messages delivered to any process of this runtime since it was created.
     public var messagesDelivered: UInt64 {
-        let live = table.withLock { $0.cells.values.map { $0 } }.reduce(UInt64(0)) { sum, cell in
+        let live = table.withLock { Array($0.cells.values) }.reduce(UInt64(0)) { sum, cell in
             sum &+ cell.state.withLock { $0.status == .dead ? 0 : $0.messagesIn }
         }
         return messagesOfExited.load(ordering: .relaxed) &+ live
@@ -375,7 +376,7 @@ public final class Runtime: Sendable {
             self.cell(target)?.state.withLock { _ = $0.monitors.removeValue(forKey: ref) }
         }
         table.withLock { table in
-            table.cells.removeValue(forKey: cell.pid.number)
+            table.cells.remove(cell.pid.number)
             if let path = fallout.path, table.paths[path] == cell.pid { table.removePath(path) }
         }
     }
