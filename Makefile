@@ -117,7 +117,11 @@ soak:
 # The shipped binary: one static executable. Without a dynamic loader there are no symbol lookups and no
 # relocations at start, which were most of a command's time: `superlearner --version` takes 1.2 ms instead
 # of 4.2 ms with only a static standard library (docs/performance.md). readline needs terminfo spelled out.
-RELEASE_FLAGS := -c release --scratch-path .build-release -Xswiftc -static-executable -Xlinker -ltinfo
+# Generic metadata is reached through its accessor functions rather than by mangled name: decoding a name
+# checks the type's constraints at run time, and the first check of a conformance scans all 5,861 of the
+# binary's conformance records (a fifth of `sandbox list`'s instructions; docs/performance.md).
+RELEASE_FLAGS := -c release --scratch-path .build-release -Xswiftc -static-executable -Xlinker -ltinfo \
+	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product superlearner
 

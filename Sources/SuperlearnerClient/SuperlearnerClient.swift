@@ -11,8 +11,8 @@ import SuperlearnerAPI
 public struct ClientResponse: Sendable {
     /// The status code.
     public var status: Int
-    /// Header names (lower-cased) and values.
-    public var headers: [String: String]
+    /// The response's headers, looked up by lower-case name.
+    public var headers: ResponseHeaders
     /// The body bytes.
     public var body: [UInt8]
 
@@ -101,7 +101,7 @@ public struct SuperlearnerClient: Sendable {
         return bytes
     }
 
-    func readHead(_ connection: Connection, deadline: UInt64? = nil) throws(ClientError) -> (Int, [String: String]) {
+    func readHead(_ connection: Connection, deadline: UInt64? = nil) throws(ClientError) -> (Int, ResponseHeaders) {
         guard let statusLine = try connection.readLine(deadline: deadline) else {
             throw .closed(connection.label)
         }
@@ -109,13 +109,13 @@ public struct SuperlearnerClient: Sendable {
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
             throw .protocolError("bad status line: \(statusLine.prefix(80))")
         }
-        var headers: [String: String] = [:]
+        var headers = ResponseHeaders()
         while let line = try connection.readLine(deadline: deadline) {
             if line.isEmpty { return (status, headers) }
             guard let colon = line.firstIndex(of: ":") else { throw .protocolError("bad header line") }
             let name = line[..<colon].lowercased()
             let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
-            headers[name] = String(value)
+            headers.append(name: name, value: String(value))
         }
         throw .protocolError("the connection closed inside the headers")
     }
@@ -252,7 +252,7 @@ public struct SuperlearnerClient: Sendable {
         }
     }
 
-    private func readRemaining(_ connection: Connection, _ headers: [String: String]) throws(ClientError) -> [UInt8] {
+    private func readRemaining(_ connection: Connection, _ headers: ResponseHeaders) throws(ClientError) -> [UInt8] {
         if let length = headers["content-length"].flatMap({ Int($0) }) { return try connection.read(count: length) }
         return []
     }

@@ -198,3 +198,13 @@ struct BuiltinOperationTests {
         await harness.finish()
     }
 }
+
+@Test func everyBuiltinOperationIsFoundByNameAndNothingElseIs() {
+    for operation in BuiltinOperations.all {
+        #expect(BuiltinOperations.named(operation.name)?.name == operation.name, "\(operation.name)")
+    }
+    #expect(BuiltinOperations.named("no_such_operation") == nil)
+    // Each group is searched: one name from every category resolves.
+    let categories = Set(BuiltinOperations.all.compactMap { BuiltinOperations.named($0.name)?.category })
+    #expect(categories == Set(OperationCategory.allCases))
+}

@@ -151,13 +151,24 @@ struct Output {
                 widths[index] = max(widths[index], visibleWidth(cell))
             }
         }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
-                index == cells.count - 1
-                    ? cell : cell + String(repeating: " ", count: max(0, widths[index] - visibleWidth(cell)))
-            }.joined(separator: "  ")
+        // Built by appending rather than with `joined(separator:)`, whose first use in a process costs a
+        // runtime lookup of its generic constraints that showed in `perf` of a short command.
+        var text = ""
+        func append(_ cells: [String]) {
+            for (index, cell) in cells.enumerated() {
+                if index > 0 { text += "  " }
+                text += cell
+                if index < cells.count - 1 {
+                    text += String(repeating: " ", count: max(0, widths[index] - visibleWidth(cell)))
+                }
+            }
         }
-        return ([line(headers.map { paint($0, "1") })] + rows.map(line)).joined(separator: "\n")
+        append(headers.map { paint($0, "1") })
+        for row in rows {
+            text += "\n"
+            append(row)
+        }
+        return text
     }
 
     func visibleWidth(_ text: String) -> Int {
