@@ -20,6 +20,9 @@ final class Connection {
     let label: String
     private var buffer: [UInt8] = []
     private var position = 0
+    /// Where `recv` writes before the bytes join `buffer`: allocated on the first read and never zeroed
+    /// (a zeroed 64 KiB array per read was 8 % of a short command's instructions).
+    private var chunk: UnsafeMutableRawBufferPointer? = nil
     /// The socket and, when the shell has made Ctrl-C a descriptor, that one too (poll skips -1); set up
     /// once, so a wait allocates nothing.
     private var waitSet = [
@@ -87,7 +90,10 @@ final class Connection {
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
     }
 
-    deinit { if descriptor >= 0 { close(descriptor) } }
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+        chunk?.deallocate()
+    }
 
     /// Monotonic nanoseconds, what poll's deadlines are counted in (this module does not link the runtime
     /// and its `SystemClock`; callers pass `ContinuousClock` instants and durations).
@@ -140,8 +146,9 @@ final class Connection {
             position = 0
         }
         try waitUntilReady(Int16(POLLIN), deadline: deadline)
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        let chunk = self.chunk ?? UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+        self.chunk = chunk
+        let count = recv(descriptor, chunk.baseAddress, chunk.count, 0)
         if count < 0 {
             if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { return true }
             // A peer that answered early and reset the rest of our upload: what was read stands.
@@ -149,7 +156,7 @@ final class Connection {
             throw .protocolError("read: \(String(cString: strerror(errno)))")
         }
         if count == 0 { return false }
-        buffer.append(contentsOf: chunk[0..<count])
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
         return true
     }
 

@@ -22,4 +22,24 @@ import Testing
         #expect(try Term(json: term.json) == term)
         #expect(term.jsonUTF8 == Array(term.json.utf8))
     }
+
+    @Test func stringsWithAndWithoutEscapesReadTheSameAndBadUTF8IsRefused() throws {
+        #expect(
+            try Term(json: #"["plain", "é 日本 🎉", "a\nb", "\u00e9\ud83c\udf89", ""]"#)
+                == ["plain", "é 日本 🎉", "a\nb", "é🎉", ""])
+        // Invalid UTF-8 is refused whether or not the string has escapes, at the same offset as before.
+        let bare: [UInt8] = Array(#"[""#.utf8) + [0xC3, 0x28] + Array(#""]"#.utf8)
+        let escaped: [UInt8] = Array(#"["\n"#.utf8) + [0xFF] + Array(#""]"#.utf8)
+        #expect(throws: JSONError(offset: 5, message: "invalid UTF-8 in a string")) { try Term(jsonBytes: bare) }
+        #expect(throws: JSONError.self) { try Term(jsonBytes: escaped) }
+        #expect(throws: JSONError.self) { try Term(json: #"["unterminated"#) }
+    }
+
+    @Test func objectsKeepTheirOwnMembersAndARepeatedKeyItsLastValue() throws {
+        let term = try Term(json: #"{"a": 1, "inner": {"a": 2, "b": {"c": 3}}, "a": 4, "after": [{"d": 5}, {}]}"#)
+        #expect(term == ["a": 4, "inner": ["a": 2, "b": ["c": 3]], "after": [["d": 5], [:]]])
+        // An error inside a nested object leaves nothing behind for the next document.
+        #expect(throws: JSONError.self) { try Term(json: #"{"a": {"b": tru}}"#) }
+        #expect(try Term(json: #"{"z": 1}"#) == ["z": 1])
+    }
 }

@@ -68,6 +68,10 @@ struct JSONParser {
     var index = 0
     var depth = 0
     static let maxDepth = 128
+    /// The members of the objects being read, innermost last. An object's members gather here and go into
+    /// a dictionary sized once at its end, instead of one that grows and rehashes as they arrive; the
+    /// array's room is reused by every object of the document.
+    var pendingMembers: [(key: String, value: Term)] = []
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -115,12 +119,13 @@ struct JSONParser {
         defer { depth -= 1 }
         if depth > JSONParser.maxDepth { throw fail("nesting deeper than \(JSONParser.maxDepth)") }
         index += 1
-        var members: [String: Term] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return .object([:])
         }
+        let base = pendingMembers.count
+        defer { pendingMembers.removeSubrange(base...) }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
@@ -129,7 +134,8 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue()
+            let value = try parseValue()
+            pendingMembers.append((key, value))
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input in an object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -138,6 +144,9 @@ struct JSONParser {
             }
             if bytes[index] == UInt8(ascii: "}") {
                 index += 1
+                // A repeated key keeps its last value, as before.
+                var members = [String: Term](minimumCapacity: pendingMembers.count - base)
+                for member in pendingMembers[base...] { members[member.key] = member.value }
                 return .object(members)
             }
             throw fail("expected ',' or '}'")
@@ -172,24 +181,49 @@ struct JSONParser {
         }
     }
 
+    /// A string without escapes (nearly every key and value) becomes a `String` straight from the input's
+    /// bytes; one with escapes is unescaped into a buffer first. A JSON response of 50 sandboxes spent most
+    /// of its parse allocating, filling and freeing a buffer per string.
     mutating func parseString() throws(JSONError) -> String {
         index += 1
-        var runStart = index
-        var raw: [UInt8] = []
-        func flush(_ parser: JSONParser, upTo end: Int) {
-            raw.append(contentsOf: parser.bytes[runStart..<end])
+        let start = index
+        var high: UInt8 = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let end = index
+                index += 1
+                // Only ASCII seen: nothing to validate.
+                if high < 0x80 { return String(decoding: bytes[start..<end], as: UTF8.self) }
+                guard let string = String(validating: bytes[start..<end], as: UTF8.self) else {
+                    throw fail("invalid UTF-8 in a string")
+                }
+                return string
+            }
+            if byte == UInt8(ascii: "\\") { return try parseEscapedString(from: start) }
+            if byte < 0x20 { throw fail("control character in a string") }
+            high |= byte
+            index += 1
         }
+        throw fail("unterminated string")
+    }
+
+    /// The rest of a string that has escapes, from `start` (just after its opening quote); `index` is at
+    /// its first backslash.
+    private mutating func parseEscapedString(from start: Int) throws(JSONError) -> String {
+        var runStart = start
+        var raw: [UInt8] = []
         while true {
             guard index < bytes.count else { throw fail("unterminated string") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                flush(self, upTo: index)
+                raw.append(contentsOf: bytes[runStart..<index])
                 index += 1
                 break
             }
             if byte < 0x20 { throw fail("control character in a string") }
             if byte == UInt8(ascii: "\\") {
-                flush(self, upTo: index)
+                raw.append(contentsOf: bytes[runStart..<index])
                 index += 1
                 guard index < bytes.count else { throw fail("unterminated escape") }
                 let escape = bytes[index]
