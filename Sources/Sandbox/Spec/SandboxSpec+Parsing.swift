@@ -127,7 +127,7 @@ extension SandboxSpec {
                 .init(path: path, message: "expected a mapping with strategy and children, got \(describe(term))"))
             return nil
         }
-        for key in members.keys.sorted() where !supervisorKeys.contains(key) {
+        for key in sortedKeys(of: members, where: { !supervisorKeys.contains($0) }) {
             issues.append(
                 .init(
                     path: join(path, key),
@@ -226,7 +226,7 @@ extension SandboxSpec {
             return nil
         }
         let before = issues.count
-        for key in members.keys.sorted() where !childKeys.contains(key) {
+        for key in sortedKeys(of: members, where: { !childKeys.contains($0) }) {
             issues.append(
                 .init(
                     path: join(path, key),
@@ -298,7 +298,7 @@ extension SandboxSpec {
                 kind = .program(program)
             }
         } else {
-            for key in members.keys.sorted() where programKeys.contains(key) {
+            for key in sortedKeys(of: members, where: { programKeys.contains($0) }) {
                 issues.append(
                     .init(path: join(path, key), message: "belongs to programs (children with command or shell)"))
             }
@@ -390,4 +390,10 @@ extension SandboxSpec.Child {
         if significant { members["significant"] = true }
         return .object(members)
     }
+}
+
+/// The keys of `members` that `matches` picks, in order. Sorted only when there is one: a valid spec has
+/// none, and every spec in a reply (one per sandbox in `sandbox list`) is read with these checks.
+private func sortedKeys(of members: [String: Term], where matches: (String) -> Bool) -> [String] {
+    members.keys.contains(where: matches) ? members.keys.filter(matches).sorted() : []
 }

@@ -48,8 +48,11 @@ public enum BuiltinWorker: String, Sendable, CaseIterable {
     /// Builds the start function from `args`, checking every argument.
     /// - Throws: `WorkerArgumentError` naming the argument, what was expected and what was given.
     public func start(arguments args: [String: Term]) throws(WorkerArgumentError) -> ChildStart {
-        let known = Set(arguments.map(\.name))
-        if let unknown = args.keys.sorted().first(where: { !known.contains($0) }) {
+        // A worker takes at most four arguments: a scan of them beats building a set for every child read.
+        let known = arguments.map(\.name)
+        if args.keys.contains(where: { !known.contains($0) }),
+            let unknown = args.keys.sorted().first(where: { !known.contains($0) })
+        {
             let list = known.isEmpty ? "none" : known.sorted().joined(separator: ", ")
             throw WorkerArgumentError(
                 argument: unknown, message: "unknown argument for \(rawValue) (accepted: \(list))")
