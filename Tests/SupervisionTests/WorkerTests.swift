@@ -68,6 +68,13 @@ struct WorkerTests {
         #expect(throws: WorkerArgumentError.self) { try BuiltinWorker.crasher.start(arguments: ["probability": 2]) }
         #expect(throws: WorkerArgumentError.self) { try BuiltinWorker.kv.start(arguments: ["size": 1]) }
         _ = try BuiltinWorker.sleeper.start(arguments: ["start_ms": 1, "stop_ms": 2])
+        // The first unknown argument in name order is named, with the accepted ones.
+        #expect(
+            throws: WorkerArgumentError(
+                argument: "b", message: "unknown argument for ticker (accepted: every_ms)")
+        ) {
+            try BuiltinWorker.ticker.start(arguments: ["every_ms": 5, "c": 1, "b": 2])
+        }
     }
 
     @Test func everyBuiltinWorkerStartsUnderASupervisor() async throws {
