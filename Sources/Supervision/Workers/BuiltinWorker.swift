@@ -48,11 +48,10 @@ public enum BuiltinWorker: String, Sendable, CaseIterable {
     /// Builds the start function from `args`, checking every argument.
     /// - Throws: `WorkerArgumentError` naming the argument, what was expected and what was given.
     public func start(arguments args: [String: Term]) throws(WorkerArgumentError) -> ChildStart {
-        // A worker takes at most four arguments: a scan of them beats building a set for every child read.
+        // A worker takes at most four arguments: a scan of them beats building a set for every child read,
+        // and only unknown names are compared for the first in name order.
         let known = arguments.map(\.name)
-        if args.keys.contains(where: { !known.contains($0) }),
-            let unknown = args.keys.sorted().first(where: { !known.contains($0) })
-        {
+        if let unknown = args.keys.filter({ !known.contains($0) }).min() {
             let list = known.isEmpty ? "none" : known.sorted().joined(separator: ", ")
             throw WorkerArgumentError(
                 argument: unknown, message: "unknown argument for \(rawValue) (accepted: \(list))")
