@@ -15,6 +15,8 @@ import Testing
         #expect(processes.count == rows.arrayValue?.count && processes.allSatisfy { $0.sandbox == "r" })
         #expect(processes.contains { $0.kind == .supervisor && $0.path == "r" })
         #expect(processes.map(\.term) == rows.arrayValue)
+        // The table a report is written into is sized by memberCount: it must count every member.
+        #expect(processes.allSatisfy { $0.term.objectValue?.count == ProcessReport.memberCount })
 
         let supervisor = try await harness.run("get_supervisor", ["name": "r"])
         let report = try SupervisorReport(term: Term(json: supervisor.json))
