@@ -245,7 +245,15 @@ struct ProgramChildrenTests {
                 liveness: { tcp: "127.0.0.1:\(Self.freePort())", every: 100ms, failures: 2, timeout: 100ms }
             """, "liveness.yaml", in: home)
         #expect(await home.run(["sandbox", "create", "l", "--spec", spec]).status == 0)
-        let first = try #require(await Self.osPID(home, "l/zombie"))
+        // The program is replaced every few hundred milliseconds, so one read can fall between an instance and
+        // the next (a clean-clone run once read no os_pid): wait for one.
+        var running: Int? = nil
+        #expect(
+            await Self.eventually {
+                running = await Self.osPID(home, "l/zombie")
+                return running != nil
+            })
+        let first = try #require(running)
         let replaced = await Self.eventually {
             let now = await Self.osPID(home, "l/zombie")
             return now != nil && now != first
