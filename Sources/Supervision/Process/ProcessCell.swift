@@ -153,7 +153,7 @@ final class ProcessCell: @unchecked Sendable {
     }
 
     nonisolated(nonsending) private func park(timeout: Duration?) async -> Wake {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
+        await _unsafeInheritExecutor_withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
             // Unsafe continuation: stored as the single waiter under the lock, and resumed exactly once by
             // whoever takes it out under the lock (a sender, the receive timer, or termination).
             let ready: Wake? = state.withLock { state in

@@ -45,8 +45,8 @@ public final class ReplyChannel: Sendable {
         state.withLock { if case .pending = $0 { false } else { true } }
     }
 
-    func wait() async -> Outcome {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Outcome, Never>) in
+    nonisolated(nonsending) func wait() async -> Outcome {
+        await _unsafeInheritExecutor_withUnsafeContinuation { (continuation: UnsafeContinuation<Outcome, Never>) in
             // Unsafe continuation: resumed exactly once, either here or by the single `resolve` that moves
             // the state out of `.pending(waiter)`.
             let ready: Outcome? = state.withLock { state in

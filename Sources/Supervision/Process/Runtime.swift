@@ -430,7 +430,7 @@ public final class Runtime: Sendable {
     /// Waits until `pid` exits and returns its reason (`noproc` if it was not alive); `nil` on timeout.
     ///
     /// This is a monitor without a mailbox, for code outside any process (tests, the daemon).
-    public func awaitExit(of pid: PID, timeout: Duration? = nil) async -> ExitReason? {
+    nonisolated(nonsending) public func awaitExit(of pid: PID, timeout: Duration? = nil) async -> ExitReason? {
         let channel = ReplyChannel()
         let ref = addMonitor(on: pid, watcher: .callback { reason in channel.resolve(.value(reason)) })
         let timer = timeout.map { timeout in
@@ -453,7 +453,7 @@ public final class Runtime: Sendable {
 
     /// Sends a request built around a fresh reply channel and waits for the answer, the target's exit, or
     /// the timeout, whichever comes first. A timed-out request leaves no monitor, timer or waiter behind.
-    func request(
+    nonisolated(nonsending) func request(
         _ target: PID, timeout: Duration?, _ makeMessage: (ReplyChannel) -> Message
     ) async throws(CallError) -> any Sendable {
         guard let cell = cell(target) else { throw .noproc(target.description) }
@@ -490,7 +490,7 @@ public final class Runtime: Sendable {
     ///   - timeout: how long to wait; `nil` waits forever. Defaults to 5 s, as in OTP.
     /// - Returns: the server's reply.
     /// - Throws: `CallError` when the server is not alive, exits first, or does not answer in time.
-    public func call(_ pid: PID, _ request: Term, timeout: Duration? = .seconds(5)) async throws(CallError) -> Term {
+    nonisolated(nonsending) public func call(_ pid: PID, _ request: Term, timeout: Duration? = .seconds(5)) async throws(CallError) -> Term {
         let value = try await self.request(pid, timeout: timeout) { .call(request, reply: $0) }
         guard let term = value as? Term else { throw .badReply(pid.description) }
         return term
@@ -505,7 +505,7 @@ public final class Runtime: Sendable {
     ///
     /// The process runs its `terminate` callback (a supervisor shuts its children down first).
     /// - Throws: `CallError` if it is not alive or does not stop within `timeout`.
-    public func stop(_ pid: PID, reason: ExitReason = .normal, timeout: Duration? = nil) async throws(CallError) {
+    nonisolated(nonsending) public func stop(_ pid: PID, reason: ExitReason = .normal, timeout: Duration? = nil) async throws(CallError) {
         do {
             _ = try await request(pid, timeout: timeout) { .system(.stop(reason), reply: $0) }
         } catch .exited(_, let exitReason) where exitReason == reason {
@@ -514,7 +514,7 @@ public final class Runtime: Sendable {
     }
 
     /// A summary of a server's state (`Server.inspect`), OTP's `sys:get_state`.
-    public func state(of pid: PID, timeout: Duration? = .seconds(5)) async throws(CallError) -> Term {
+    nonisolated(nonsending) public func state(of pid: PID, timeout: Duration? = .seconds(5)) async throws(CallError) -> Term {
         let value = try await request(pid, timeout: timeout) { .system(.getState, reply: $0) }
         guard let term = value as? Term else { throw .badReply(pid.description) }
         return term
