@@ -59,11 +59,23 @@ public final class EventBus: Sendable {
     public func emit(_ name: String, measurements: [String: Double] = [:], metadata: [String: Term] = [:])
         -> TelemetryEvent
     {
+        emit(name, measurements: measurements, context: .terms(metadata))
+    }
+
+    /// Records an event whose metadata is built from `event` when it is read.
+    @discardableResult
+    func emit(_ name: String, runtimeEvent event: RuntimeEvent) -> TelemetryEvent {
+        emit(name, measurements: [:], context: .runtime(event))
+    }
+
+    private func emit(_ name: String, measurements: [String: Double], context: TelemetryEvent.Context)
+        -> TelemetryEvent
+    {
         let seconds = SystemClock.wallSeconds()
         let (event, handlers) = state.withLock { state in
             state.sequence += 1
             let event = TelemetryEvent(
-                sequence: state.sequence, name: name, time: seconds, measurements: measurements, metadata: metadata)
+                sequence: state.sequence, name: name, time: seconds, measurements: measurements, context: context)
             state.history.append(event)
             if state.history.count > capacity { state.history.removeFirst(state.history.count - capacity) }
             return (event, state.handlers)

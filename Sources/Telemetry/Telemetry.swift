@@ -123,20 +123,14 @@ public final class Telemetry: Sendable {
 
     private func record(_ event: RuntimeEvent) {
         switch event {
-        case .spawned(let pid, let parent, let name, let path):
+        case .spawned:
             spawnedCounter.increment()
             aliveMeter.increment()
-            var metadata: [String: Term] = ["pid": .pid(pid)]
-            if let parent { metadata["parent"] = .pid(parent) }
-            if let name { metadata["name"] = .string(name) }
-            if let path { metadata["path"] = .string(path) }
-            bus.emit(EventName.processSpawn, metadata: metadata)
-        case .exited(let pid, let reason, let path):
+            bus.emit(EventName.processSpawn, runtimeEvent: event)
+        case .exited(_, let reason, _):
             aliveMeter.decrement()
             exitCounters[Telemetry.reasonClass(reason)]?.increment()
-            var metadata: [String: Term] = ["pid": .pid(pid), "reason": .string(reason.description)]
-            if let path { metadata["path"] = .string(path) }
-            bus.emit(EventName.processExit, metadata: metadata)
+            bus.emit(EventName.processExit, runtimeEvent: event)
         case .restarted(let supervisor, let childID, let oldPID, let newPID, let reason, let path):
             restartTotal.add(1, ordering: .relaxed)
             restartCounters[Telemetry.reasonClass(reason)]?.increment()

@@ -14,16 +14,65 @@ public struct TelemetryEvent: TermConvertible, Hashable {
     /// Numbers, such as `duration_ms`.
     public var measurements: [String: Double]
     /// Context, such as the operation name, the sandbox id or the PID.
-    public var metadata: [String: Term]
+    public var metadata: [String: Term] {
+        get { context.terms }
+        set { context = .terms(newValue) }
+    }
+
+    /// What `metadata` is built from. A process's spawn and exit are the runtime's most frequent events (four
+    /// of each per sandbox created and destroyed), and most are never read: they keep the runtime's own
+    /// record and build their dictionary only when someone reads it.
+    enum Context: Sendable {
+        case terms([String: Term])
+        case runtime(RuntimeEvent)
+
+        var terms: [String: Term] {
+            switch self {
+            case .terms(let terms): return terms
+            case .runtime(.spawned(let pid, let parent, let name, let path)):
+                var terms: [String: Term] = ["pid": .pid(pid)]
+                if let parent { terms["parent"] = .pid(parent) }
+                if let name { terms["name"] = .string(name) }
+                if let path { terms["path"] = .string(path) }
+                return terms
+            case .runtime(.exited(let pid, let reason, let path)):
+                var terms: [String: Term] = ["pid": .pid(pid), "reason": .string(reason.description)]
+                if let path { terms["path"] = .string(path) }
+                return terms
+            case .runtime:
+                // Only spawns and exits are kept lazily (see `Telemetry.record`).
+                return [:]
+            }
+        }
+    }
+
+    var context: Context
 
     /// Creates an event.
     public init(sequence: UInt64, name: String, time: Double, measurements: [String: Double], metadata: [String: Term])
     {
+        self.init(sequence: sequence, name: name, time: time, measurements: measurements, context: .terms(metadata))
+    }
+
+    init(sequence: UInt64, name: String, time: Double, measurements: [String: Double], context: Context) {
         self.sequence = sequence
         self.name = name
         self.time = time
         self.measurements = measurements
-        self.metadata = metadata
+        self.context = context
+    }
+
+    public static func == (lhs: TelemetryEvent, rhs: TelemetryEvent) -> Bool {
+        lhs.sequence == rhs.sequence && lhs.name == rhs.name && lhs.time == rhs.time
+            && lhs.measurements == rhs.measurements && lhs.metadata == rhs.metadata
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(sequence)
+        hasher.combine(name)
+        hasher.combine(time)
+        hasher.combine(measurements)
+        hasher.combine(metadata)
     }
 
     /// `{"seq", "name", "time", "measurements", "metadata"}`, the shape the REST API and `--json` print.

@@ -72,6 +72,39 @@ struct EventBusTests {
         try await supervisor.stop()
     }
 
+    @Test func aSpawnAndAnExitKeepTheirRecordAndReadAsTheSameMetadataAndJSON() async throws {
+        let runtime = Runtime()
+        let telemetry = Telemetry()
+        telemetry.observe(runtime)
+        let parent = runtime.spawn(SpawnOptions(name: "lazy_parent", path: "lazy")) { context in
+            context.spawn(SpawnOptions(path: "lazy/child")) { _ in }
+            _ = try await context.receive()
+        }
+        #expect(await waitFor { telemetry.exits(under: "lazy/child") }, "the child ran to its end")
+        let events = telemetry.bus.history()
+        let spawn = try #require(events.first { $0.name == "runtime.process.spawn" && $0.metadata["path"] == "lazy" })
+        #expect(spawn.metadata == ["pid": .pid(parent), "name": "lazy_parent", "path": "lazy"])
+        let childSpawn = try #require(
+            events.first { $0.name == "runtime.process.spawn" && $0.metadata["path"] == "lazy/child" })
+        #expect(childSpawn.metadata["parent"] == .pid(parent))
+        let exit = try #require(
+            events.first { $0.name == "runtime.process.exit" && $0.metadata["path"] == "lazy/child" })
+        #expect(exit.metadata["reason"] == "normal")
+        // The same event built eagerly from its metadata is equal, hashes alike and writes the same JSON.
+        let eager = TelemetryEvent(
+            sequence: exit.sequence, name: exit.name, time: exit.time, measurements: exit.measurements,
+            metadata: exit.metadata)
+        #expect(eager == exit)
+        #expect(Set([eager, exit]).count == 1)
+        #expect(eager.term.json == exit.term.json)
+        // Metadata set on a kept event replaces what it was built from.
+        var edited = exit
+        edited.metadata["note"] = "edited"
+        #expect(edited.metadata["note"] == "edited" && edited.metadata["reason"] == "normal")
+        #expect(edited != exit)
+        runtime.kill(parent)
+    }
+
     @Test func exportsAgreeAcrossFormats() throws {
         let telemetry = Telemetry()
         telemetry.metrics.counter("demo_total", [("kind", "a,b")]).increment(by: 3)
@@ -129,4 +162,20 @@ struct DecisionCostTests {
         // wrapped it in another reabstraction thunk: the later block was over ten times slower.
         #expect(later < first * 4, "2,000 decisions took \(later / first)× as long after 20,000 more")
     }
+}
+
+extension Telemetry {
+    /// Whether the bus holds an exit of the process at `path`.
+    fileprivate func exits(under path: String) -> Bool {
+        bus.history().contains { $0.name == "runtime.process.exit" && $0.metadata["path"] == .string(path) }
+    }
+}
+
+/// Polls `condition` every 10 ms for up to 5 s.
+private func waitFor(_ condition: () -> Bool) async -> Bool {
+    for _ in 0..<500 {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
 }

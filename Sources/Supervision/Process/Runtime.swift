@@ -40,7 +40,10 @@ public final class Runtime: Sendable {
 
         /// A path's first component.
         static func root(of path: String) -> String {
-            path.firstIndex(of: "/").map { String(path[..<$0]) } ?? path
+            // By bytes, not by characters: "/" is ASCII, and walking grapheme clusters cost more than the
+            // hash lookups around it (every spawn and exit with a path passes here).
+            guard let slash = path.utf8.firstIndex(of: UInt8(ascii: "/")) else { return path }
+            return String(path[..<slash])
         }
     }
 
@@ -490,7 +493,9 @@ public final class Runtime: Sendable {
     ///   - timeout: how long to wait; `nil` waits forever. Defaults to 5 s, as in OTP.
     /// - Returns: the server's reply.
     /// - Throws: `CallError` when the server is not alive, exits first, or does not answer in time.
-    nonisolated(nonsending) public func call(_ pid: PID, _ request: Term, timeout: Duration? = .seconds(5)) async throws(CallError) -> Term {
+    nonisolated(nonsending) public func call(_ pid: PID, _ request: Term, timeout: Duration? = .seconds(5))
+        async throws(CallError) -> Term
+    {
         let value = try await self.request(pid, timeout: timeout) { .call(request, reply: $0) }
         guard let term = value as? Term else { throw .badReply(pid.description) }
         return term
@@ -505,7 +510,9 @@ public final class Runtime: Sendable {
     ///
     /// The process runs its `terminate` callback (a supervisor shuts its children down first).
     /// - Throws: `CallError` if it is not alive or does not stop within `timeout`.
-    nonisolated(nonsending) public func stop(_ pid: PID, reason: ExitReason = .normal, timeout: Duration? = nil) async throws(CallError) {
+    nonisolated(nonsending) public func stop(_ pid: PID, reason: ExitReason = .normal, timeout: Duration? = nil)
+        async throws(CallError)
+    {
         do {
             _ = try await request(pid, timeout: timeout) { .system(.stop(reason), reply: $0) }
         } catch .exited(_, let exitReason) where exitReason == reason {
@@ -514,7 +521,9 @@ public final class Runtime: Sendable {
     }
 
     /// A summary of a server's state (`Server.inspect`), OTP's `sys:get_state`.
-    nonisolated(nonsending) public func state(of pid: PID, timeout: Duration? = .seconds(5)) async throws(CallError) -> Term {
+    nonisolated(nonsending) public func state(of pid: PID, timeout: Duration? = .seconds(5)) async throws(CallError)
+        -> Term
+    {
         let value = try await request(pid, timeout: timeout) { .system(.getState, reply: $0) }
         guard let term = value as? Term else { throw .badReply(pid.description) }
         return term
