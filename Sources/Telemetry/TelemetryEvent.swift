@@ -62,11 +62,13 @@ public struct TelemetryEvent: TermConvertible, Hashable {
         self.context = context
     }
 
+    /// Events are equal when every field is, metadata compared as read (however it is kept).
     public static func == (lhs: TelemetryEvent, rhs: TelemetryEvent) -> Bool {
         lhs.sequence == rhs.sequence && lhs.name == rhs.name && lhs.time == rhs.time
             && lhs.measurements == rhs.measurements && lhs.metadata == rhs.metadata
     }
 
+    /// Hashes every field, metadata as read, consistent with `==`.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(sequence)
         hasher.combine(name)
