@@ -25,17 +25,57 @@ public struct PID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// PID(parsing: "<0.42.0>")?.number  // 42
     /// ```
     public init?(parsing text: some StringProtocol) {
-        var body = Substring(text)
-        if body.hasPrefix("<") && body.hasSuffix(">") {
-            body = body.dropFirst().dropLast()
+        // By bytes: every operation naming a process by PID parses one, and splitting into substrings and
+        // parsing each generically cost more than the lookup it leads to.
+        var fields: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var field = 0
+        var digits = 0
+        var bracketed = false
+        var closed = false
+        var index = 0
+        for byte in text.utf8 {
+            defer { index += 1 }
+            if closed { return nil }
+            switch byte {
+            case UInt8(ascii: "<") where index == 0:
+                bracketed = true
+            case UInt8(ascii: ">") where bracketed:
+                closed = true
+            case UInt8(ascii: "."):
+                guard digits > 0, field < 2 else { return nil }
+                field += 1
+                digits = 0
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let value = UInt64(byte &- UInt8(ascii: "0"))
+                let (times10, overflow) = PID.field(field, of: fields).multipliedReportingOverflow(by: 10)
+                let (sum, carry) = times10.addingReportingOverflow(value)
+                guard !overflow, !carry else { return nil }
+                PID.setField(field, of: &fields, to: sum)
+                digits += 1
+            default:
+                return nil
+            }
         }
-        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3,
-            let node = UInt32(parts[0]),
-            let number = UInt64(parts[1]),
-            let serial = UInt32(parts[2])
-        else { return nil }
-        self.init(node: node, number: number, serial: serial)
+        guard field == 2, digits > 0, bracketed == closed, fields.0 <= UInt32.max, fields.2 <= UInt32.max else {
+            return nil
+        }
+        self.init(node: UInt32(fields.0), number: fields.1, serial: UInt32(fields.2))
+    }
+
+    private static func field(_ index: Int, of fields: (UInt64, UInt64, UInt64)) -> UInt64 {
+        switch index {
+        case 0: fields.0
+        case 1: fields.1
+        default: fields.2
+        }
+    }
+
+    private static func setField(_ index: Int, of fields: inout (UInt64, UInt64, UInt64), to value: UInt64) {
+        switch index {
+        case 0: fields.0 = value
+        case 1: fields.1 = value
+        default: fields.2 = value
+        }
     }
 
     /// `<node.number.serial>`.
