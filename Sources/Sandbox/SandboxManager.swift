@@ -259,8 +259,11 @@ public final class SandboxManager: Sendable {
 
     /// The sandbox a path belongs to: its first component.
     public static func sandboxID(ofPath path: String?) -> String? {
-        guard let path else { return nil }
-        return path.split(separator: "/", maxSplits: 1).first.map(String.init)
+        guard let path, let first = path.utf8.first else { return nil }
+        // By bytes: every process report names its sandbox, and splitting walked characters.
+        guard first != UInt8(ascii: "/") else { return path.split(separator: "/", maxSplits: 1).first.map(String.init) }
+        guard let slash = path.utf8.firstIndex(of: UInt8(ascii: "/")) else { return path }
+        return String(path[..<slash])
     }
 
     /// The live tree: every supervisor's children with their PIDs and restart counts.

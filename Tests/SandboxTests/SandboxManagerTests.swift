@@ -30,6 +30,16 @@ struct SandboxManagerTests {
         #expect(telemetry.export(.prometheus).contains("superlearner_sandboxes_destroyed_total 1"))
     }
 
+    @Test func aPathsSandboxIsItsFirstComponent() {
+        let cases: [(String?, String?)] = [
+            (nil, nil), ("", nil), ("demo", "demo"), ("demo/workers/w1", "demo"), ("démo-é/x", "démo-é"),
+            ("/demo/x", "demo"), ("demo/", "demo"),
+        ]
+        for (path, sandbox) in cases {
+            #expect(SandboxManager.sandboxID(ofPath: path) == sandbox, "\(String(describing: path))")
+        }
+    }
+
     @Test func twoSandboxesFromOneTemplateAreIsolated() async throws {
         let (sandboxes, _) = makeManager()
         try await sandboxes.create(id: "one", template: "DemoSupervisor")
