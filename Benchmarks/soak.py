@@ -22,13 +22,16 @@ def rss_kib(field="VmRSS"):
     with open(f"/proc/{pid}/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
 
-def series():
+def scrape():
+    """The number of metric series, and the daemon's heap in use (superlearner_heap_bytes) in KiB."""
     text = request("GET", "/metrics").decode()
-    return sum(1 for line in text.splitlines() if line and not line.startswith("#"))
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    heap = next((float(line.split()[-1]) for line in lines if line.startswith("superlearner_heap_bytes")), 0)
+    return len(lines), int(heap / 1024)
 
 samples = []
 start = time.monotonic()
-print(f"{'cycles':>8} {'rss_kib':>9} {'anon_kib':>9} {'file_kib':>9} {'fds':>5} {'series':>7} {'cycles_per_s':>12}", flush=True)
+print(f"{'cycles':>8} {'rss_kib':>9} {'anon_kib':>9} {'file_kib':>9} {'heap_kib':>9} {'fds':>5} {'series':>7} {'cycles_per_s':>12}", flush=True)
 block_start = time.monotonic()
 for cycle in range(1, cycles + 1):
     sandbox = f"soak{cycle}"
@@ -37,9 +40,10 @@ for cycle in range(1, cycles + 1):
     request("DELETE", f"/api/v1/sandboxes/{sandbox}")
     if cycle % every == 0:
         now = time.monotonic()
-        sample = (cycle, rss_kib(), len(os.listdir(f"/proc/{pid}/fd")), series(), rss_kib("RssAnon"), rss_kib("RssFile"))
+        series, heap = scrape()
+        sample = (cycle, rss_kib(), len(os.listdir(f"/proc/{pid}/fd")), series, rss_kib("RssAnon"), rss_kib("RssFile"), heap)
         samples.append(sample)
-        print(f"{sample[0]:>8} {sample[1]:>9} {sample[4]:>9} {sample[5]:>9} {sample[2]:>5} {sample[3]:>7} {every / (now - block_start):>12.0f}", flush=True)
+        print(f"{sample[0]:>8} {sample[1]:>9} {sample[4]:>9} {sample[5]:>9} {sample[6]:>9} {sample[2]:>5} {sample[3]:>7} {every / (now - block_start):>12.0f}", flush=True)
         block_start = now
 
 if len(samples) >= 2:
@@ -50,6 +54,8 @@ if len(samples) >= 2:
     print(f"rss_growth_pct_after_warmup {(last[1] - first[1]) / first[1] * 100:.2f}")
     print(f"anon_growth_pct_after_warmup {(last[4] - first[4]) / first[4] * 100:.2f}")
     print(f"file_growth_pct_after_warmup {(last[5] - first[5]) / first[5] * 100:.2f}")
+    if first[6]:
+        print(f"heap_growth_pct_after_warmup {(last[6] - first[6]) / first[6] * 100:.2f}")
     print(f"series_growth {last[3] - first[3]}")
     print(f"fd_growth {last[2] - first[2]}")
 print(f"seconds {time.monotonic() - start:.1f}")

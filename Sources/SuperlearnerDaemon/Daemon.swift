@@ -2,6 +2,7 @@ import Arsenal
 import ArsenalHTTP
 import AsyncAlgorithms
 import Cluster
+import CSuperlearner
 import CoreMetrics
 import Hummingbird
 import HummingbirdCore
@@ -86,6 +87,7 @@ public final class Daemon: Sendable {
                 metrics.counter("superlearner_state_writes_total").increment(by: Int64(now.writes - last.writes))
                 last = now
             }
+            metrics.gauge("superlearner_heap_bytes").record(Int64(clamping: sl_heap_in_use()))
         }
         let decisions = DecisionStore(store: store)
         telemetry.keepDecisions(in: decisions)

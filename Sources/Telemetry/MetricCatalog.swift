@@ -22,6 +22,8 @@ public enum MetricCatalog {
         "superlearner_process_exits_total": "Processes that exited, by exit reason kind.",
         "superlearner_processes_alive": "Processes alive in the runtime, counted from spawns and exits.",
         "superlearner_runtime_processes": "Processes alive in the runtime, sampled at exposition.",
+        "superlearner_heap_bytes":
+            "Bytes of the daemon's heap in use (glibc's mallinfo2), sampled at exposition; 0 where unknown.",
         "superlearner_messages_delivered_total": "Messages delivered to process mailboxes.",
         "superlearner_state_commits_total":
             "Transactions the daemon synced to its state file; concurrent writes share one (group commit).",

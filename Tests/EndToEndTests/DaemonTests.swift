@@ -141,6 +141,8 @@ struct DaemonTests {
         let commits = try #require(total("superlearner_state_commits_total"))
         #expect(writes >= count, "every create is a durable write")
         #expect(commits < writes, "concurrent creates share syncs: \(writes) writes in \(commits) commits")
+        let heap = try #require(total("superlearner_heap_bytes"), "the daemon's heap in use is a metric")
+        #expect(heap > 1_000_000, "48 sandboxes' processes and the daemon itself take more than 1 MB of heap")
         let pid = try #require(home.daemonPID)
         kill(pid, SIGKILL)
         for _ in 0..<200 where home.client.isReachable() { try await Task.sleep(for: .milliseconds(10)) }
