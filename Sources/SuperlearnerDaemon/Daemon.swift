@@ -1,8 +1,8 @@
 import Arsenal
 import ArsenalHTTP
 import AsyncAlgorithms
-import Cluster
 import CSuperlearner
+import Cluster
 import CoreMetrics
 import Hummingbird
 import HummingbirdCore
