@@ -166,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "ProgramsTests", dependencies: ["Programs", "Supervision"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "SupervisionTests", dependencies: ["Supervision", "Supertester", "CSuperlearner"],
+            name: "SupervisionTests", dependencies: ["Supervision", "Supertester"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "TelemetryTests",

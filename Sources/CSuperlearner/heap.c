@@ -1,9 +1,6 @@
 #include "CSuperlearner.h"
 #if defined(__GLIBC__)
 #include <malloc.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #endif
 
 size_t sl_heap_in_use(void) {
@@ -20,32 +17,6 @@ int sl_tune_allocator(int top_pad, int trim_threshold, int mmap_threshold) {
            mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1;
 #else
     (void)top_pad; (void)trim_threshold; (void)mmap_threshold;
-    return 0;
-#endif
-}
-
-int sl_arena_count(void) {
-#if defined(__GLIBC__)
-    char *text = NULL;
-    size_t size = 0;
-    FILE *stream = open_memstream(&text, &size);
-    if (stream == NULL) return -1;
-    malloc_info(0, stream);
-    fclose(stream);
-    int count = 0;
-    for (const char *at = text; at != NULL && (at = strstr(at, "<heap nr=")) != NULL; at += 9) count += 1;
-    free(text);
-    return count;
-#else
-    return -1;
-#endif
-}
-
-int sl_limit_arenas(int count) {
-#if defined(__GLIBC__)
-    return mallopt(M_ARENA_MAX, count);
-#else
-    (void)count;
     return 0;
 #endif
 }

@@ -61,7 +61,6 @@ public final class Daemon: Sendable {
     /// - Throws: `DaemonError` when another daemon owns the home, the token rules are not met, or files
     ///   cannot be prepared; `StateStoreError` when the database cannot be opened.
     public func run() async throws {
-        AllocatorTuning.limitArenas()
         let paths = configuration.paths
         do {
             try paths.createHome()

@@ -1,5 +1,3 @@
-import CSuperlearner
-import Synchronization
 import Testing
 
 @testable import Supervision
@@ -43,43 +41,6 @@ import Testing
             #expect(AllocatorTuning.releaseFreeMemory())
             let released = try residentAnonymousKiB()
             #expect(released < kept - 32 << 10, "released \(kept - released) KiB of 64 MiB freed")
-        #endif
-    }
-
-    /// The number of malloc arenas glibc has made so far.
-    private func arenaCount() throws -> Int {
-        let count = Int(sl_arena_count())
-        try #require(count > 0, "malloc_info reports the arenas")
-        return count
-    }
-
-    /// The daemon caps arenas so that freed memory is shared by its threads: new threads that allocate
-    /// must not add arenas beyond the cap (without it glibc gives each new thread one, up to 8 per core).
-    @Test func aServicesArenaCapHoldsAsNewThreadsAllocate() throws {
-        #if canImport(Glibc)
-            try #require(getenv("GLIBC_TUNABLES") == nil, "GLIBC_TUNABLES is set: the allocator is the user's")
-            #expect(AllocatorTuning.limitArenas())
-            let before = try arenaCount()
-            let done = ConditionLock()
-            let finished = Mutex(0)
-            for index in 0..<8 {
-                startThread(named: "arena-\(index)") {
-                    for _ in 0..<64 {
-                        guard let block = malloc(4096) else { continue }
-                        memset(block, 1, 4096)
-                        free(block)
-                    }
-                    finished.withLock { $0 += 1 }
-                    done.lock()
-                    done.signal()
-                    done.unlock()
-                }
-            }
-            done.lock()
-            while finished.withLock({ $0 }) < 8 { done.wait() }
-            done.unlock()
-            let after = try arenaCount()
-            #expect(after <= max(before, Int(AllocatorTuning.serviceArenas)), "arenas \(before) → \(after)")
         #endif
     }
 }

@@ -54,12 +54,6 @@ size_t sl_heap_in_use(void);
 /// Sets glibc's M_TOP_PAD, M_TRIM_THRESHOLD and M_MMAP_THRESHOLD; 1 when all three took, 0 elsewhere.
 int sl_tune_allocator(int top_pad, int trim_threshold, int mmap_threshold);
 
-/// How many malloc arenas glibc has made (the heaps `malloc_info` reports), or -1 off glibc.
-int sl_arena_count(void);
-
-/// Caps how many malloc arenas glibc creates (M_ARENA_MAX); 1 when it took, 0 elsewhere.
-int sl_limit_arenas(int count);
-
 /// Gives the kernel back the free pages of every malloc arena (glibc's malloc_trim(0)); 1 when some were
 /// released, 0 when none were or off glibc.
 int sl_release_free_memory(void);

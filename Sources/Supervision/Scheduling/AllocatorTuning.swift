@@ -28,24 +28,6 @@ package enum AllocatorTuning {
         return sl_tune_allocator(topPad, trimThreshold, mmapThreshold) == 1
     }()
 
-    /// Arenas a long-running service lets glibc create (`limitArenas()`).
-    static let serviceArenas: Int32 = 2
-
-    /// Caps glibc's malloc arenas for a process that runs for days (the daemon), before it starts its threads.
-    ///
-    /// glibc gives threads their own arenas (up to eight per core), and memory freed in one arena serves
-    /// only that arena again, so each one keeps its own high-water mark: the soak benchmark's RSS rose in
-    /// steps of 1.3–1.9 MB at random points of 100,000 cycles while the heap in use stayed flat. Two arenas
-    /// share their free memory across the daemon's threads. Left at glibc's default in other processes: a
-    /// one-way stream of messages between schedulers ran 15–20 % slower with two (their frees contend).
-    /// Does nothing when `GLIBC_TUNABLES` is set.
-    /// - Returns: whether the cap was set.
-    @discardableResult
-    package static func limitArenas() -> Bool {
-        guard getenv("GLIBC_TUNABLES") == nil else { return false }
-        return sl_limit_arenas(serviceArenas) == 1
-    }
-
     /// Gives the kernel back the free pages the tuning keeps (`malloc_trim`), so a long-running process's
     /// RSS follows what it uses rather than its busiest moment. Does nothing when the tuning is not applied:
     /// with `GLIBC_TUNABLES` set, glibc trims by the user's rules.
