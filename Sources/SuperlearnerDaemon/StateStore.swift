@@ -59,8 +59,8 @@ public final class StateStore: SandboxPersistence, MetricArchive, @unchecked Sen
             try execute("PRAGMA journal_mode=WAL")
             try execute("PRAGMA synchronous=FULL")
             // A small page cache: SQLite's default (2 MiB) fills as the decision log grows toward its 100,000
-            // rows, and 256 KiB lowered the daemon's memory by about 2 MB in every soak. The file's pages stay
-            // in the kernel's cache, so a miss costs a read, not a disk access.
+            // rows; 256 KiB bounds what it keeps lower. The file's pages stay in the kernel's cache, so a
+            // miss costs a read, not a disk access.
             try execute("PRAGMA cache_size=-256")
             try execute(
                 """
