@@ -64,8 +64,10 @@ public final class EventBus: Sendable {
 
     /// Records an event whose metadata is built from `event` when it is read.
     @discardableResult
-    func emit(_ name: String, runtimeEvent event: RuntimeEvent) -> TelemetryEvent {
-        emit(name, measurements: [:], context: .runtime(event))
+    func emit(_ name: String, measurements: [String: Double] = [:], runtimeEvent event: RuntimeEvent)
+        -> TelemetryEvent
+    {
+        emit(name, measurements: measurements, context: .runtime(event))
     }
 
     private func emit(_ name: String, measurements: [String: Double], context: TelemetryEvent.Context)

@@ -131,40 +131,25 @@ public final class Telemetry: Sendable {
             aliveMeter.decrement()
             exitCounters[Telemetry.reasonClass(reason)]?.increment()
             bus.emit(EventName.processExit, runtimeEvent: event)
-        case .restarted(let supervisor, let childID, let oldPID, let newPID, let reason, let path):
+        case .restarted(_, _, _, _, let reason, _):
             restartTotal.add(1, ordering: .relaxed)
             restartCounters[Telemetry.reasonClass(reason)]?.increment()
-            var metadata: [String: Term] = [
-                "supervisor": .pid(supervisor), "child_id": .string(childID), "pid": .pid(newPID),
-                "reason": .string(reason.description),
-            ]
-            if let oldPID { metadata["old_pid"] = .pid(oldPID) }
-            if let path { metadata["path"] = .string(path) }
-            bus.emit(EventName.supervisorRestart, metadata: metadata)
-        case .escalated(let supervisor, let restarts, let seconds, let reason, let path):
+            bus.emit(EventName.supervisorRestart, runtimeEvent: event)
+        case .escalated(_, let restarts, let seconds, _, _):
             escalationCounter.increment()
-            var metadata: [String: Term] = ["supervisor": .pid(supervisor), "reason": .string(reason.description)]
-            if let path { metadata["path"] = .string(path) }
             bus.emit(
                 EventName.supervisorEscalation, measurements: ["restarts": Double(restarts), "max_seconds": seconds],
-                metadata: metadata)
-        case .decided(_, let decision, let path):
-            guard case .object(var metadata) = decision.term else { return }
-            metadata["supervisor"] = path.map(Term.string) ?? .null
-            metadata["path"] = .string(path.map { "\($0)/\(decision.childID)" } ?? decision.childID)
+                runtimeEvent: event)
+        case .decided(_, let decision, _):
+            // Built at once: the archive keeps it too.
+            guard let metadata = event.telemetryMetadata else { return }
             decisionCounters[decision.strategy]?[decision.action]?.increment()
             bus.emit(EventName.supervisorDecision, metadata: metadata)
             decisionArchive.withLock { $0 }?.record(.object(metadata))
-        case .backoff(let pid, let seconds, let attempt, let path):
-            var metadata: [String: Term] = ["pid": .pid(pid), "attempt": .int(attempt)]
-            if let path { metadata["path"] = .string(path) }
-            bus.emit(EventName.programBackoff, measurements: ["seconds": seconds], metadata: metadata)
-        case .childStartFailed(let supervisor, let childID, let reason, let path):
-            var metadata: [String: Term] = [
-                "supervisor": .pid(supervisor), "child_id": .string(childID), "reason": .string(reason.description),
-            ]
-            if let path { metadata["path"] = .string(path) }
-            bus.emit(EventName.supervisorStartFailed, metadata: metadata)
+        case .backoff(_, let seconds, _, _):
+            bus.emit(EventName.programBackoff, measurements: ["seconds": seconds], runtimeEvent: event)
+        case .childStartFailed:
+            bus.emit(EventName.supervisorStartFailed, runtimeEvent: event)
         }
     }
 
@@ -273,4 +258,50 @@ public protocol DecisionArchive: Sendable {
     func record(_ decision: Term)
     /// The kept decisions about children at or under `path`, oldest first.
     func decisions(under path: String) async -> [Term]
+}
+
+extension RuntimeEvent {
+    /// The metadata of this event's telemetry event; `nil` for a decision that is not an object (none is
+    /// published).
+    var telemetryMetadata: [String: Term]? {
+        switch self {
+        case .spawned(let pid, let parent, let name, let path):
+            var metadata: [String: Term] = ["pid": .pid(pid)]
+            if let parent { metadata["parent"] = .pid(parent) }
+            if let name { metadata["name"] = .string(name) }
+            if let path { metadata["path"] = .string(path) }
+            return metadata
+        case .exited(let pid, let reason, let path):
+            var metadata: [String: Term] = ["pid": .pid(pid), "reason": .string(reason.description)]
+            if let path { metadata["path"] = .string(path) }
+            return metadata
+        case .restarted(let supervisor, let childID, let oldPID, let newPID, let reason, let path):
+            var metadata: [String: Term] = [
+                "supervisor": .pid(supervisor), "child_id": .string(childID), "pid": .pid(newPID),
+                "reason": .string(reason.description),
+            ]
+            if let oldPID { metadata["old_pid"] = .pid(oldPID) }
+            if let path { metadata["path"] = .string(path) }
+            return metadata
+        case .escalated(let supervisor, _, _, let reason, let path):
+            var metadata: [String: Term] = ["supervisor": .pid(supervisor), "reason": .string(reason.description)]
+            if let path { metadata["path"] = .string(path) }
+            return metadata
+        case .decided(_, let decision, let path):
+            guard case .object(var metadata) = decision.term else { return nil }
+            metadata["supervisor"] = path.map(Term.string) ?? .null
+            metadata["path"] = .string(path.map { "\($0)/\(decision.childID)" } ?? decision.childID)
+            return metadata
+        case .backoff(let pid, _, let attempt, let path):
+            var metadata: [String: Term] = ["pid": .pid(pid), "attempt": .int(attempt)]
+            if let path { metadata["path"] = .string(path) }
+            return metadata
+        case .childStartFailed(let supervisor, let childID, let reason, let path):
+            var metadata: [String: Term] = [
+                "supervisor": .pid(supervisor), "child_id": .string(childID), "reason": .string(reason.description),
+            ]
+            if let path { metadata["path"] = .string(path) }
+            return metadata
+        }
+    }
 }

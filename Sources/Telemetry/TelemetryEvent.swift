@@ -19,29 +19,17 @@ public struct TelemetryEvent: TermConvertible, Hashable {
         set { context = .terms(newValue) }
     }
 
-    /// What `metadata` is built from. A process's spawn and exit are the runtime's most frequent events (four
-    /// of each per sandbox created and destroyed), and most are never read: they keep the runtime's own
-    /// record and build their dictionary only when someone reads it.
+    /// What `metadata` is built from. The runtime's events (a process's spawn and exit above all: four of each
+    /// per sandbox created and destroyed) keep the runtime's own record, and most are never read: their
+    /// dictionary is built only when someone reads it.
     enum Context: Sendable {
         case terms([String: Term])
         case runtime(RuntimeEvent)
 
         var terms: [String: Term] {
             switch self {
-            case .terms(let terms): return terms
-            case .runtime(.spawned(let pid, let parent, let name, let path)):
-                var terms: [String: Term] = ["pid": .pid(pid)]
-                if let parent { terms["parent"] = .pid(parent) }
-                if let name { terms["name"] = .string(name) }
-                if let path { terms["path"] = .string(path) }
-                return terms
-            case .runtime(.exited(let pid, let reason, let path)):
-                var terms: [String: Term] = ["pid": .pid(pid), "reason": .string(reason.description)]
-                if let path { terms["path"] = .string(path) }
-                return terms
-            case .runtime:
-                // Only spawns and exits are kept lazily (see `Telemetry.record`).
-                return [:]
+            case .terms(let terms): terms
+            case .runtime(let event): event.telemetryMetadata ?? [:]
             }
         }
     }

@@ -152,6 +152,9 @@ final class ProcessCell: @unchecked Sendable {
         }
     }
 
+    // The continuation that inherits its caller's executor: `withUnsafeContinuation(isolation:)` hops to the
+    // caller's isolation before suspending, and each hop looks the task's preferred executor up under the
+    // concurrency runtime's status-record lock (ping-pong ran 13–17 % slower; docs/performance.md).
     nonisolated(nonsending) private func park(timeout: Duration?) async -> Wake {
         await _unsafeInheritExecutor_withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
             // Unsafe continuation: stored as the single waiter under the lock, and resumed exactly once by

@@ -45,6 +45,7 @@ public final class ReplyChannel: Sendable {
         state.withLock { if case .pending = $0 { false } else { true } }
     }
 
+    /// Waits on the caller's executor, without the hops `withUnsafeContinuation` makes (see `ProcessCell.park`).
     nonisolated(nonsending) func wait() async -> Outcome {
         await _unsafeInheritExecutor_withUnsafeContinuation { (continuation: UnsafeContinuation<Outcome, Never>) in
             // Unsafe continuation: resumed exactly once, either here or by the single `resolve` that moves
