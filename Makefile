@@ -63,12 +63,16 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive $(SWIFT_FILES)
 
+# Suites run in parallel, and eight browsers at once on two cores once kept a page load past 30 s: at
+# most this many run at once (Playwriter counts them across the test process and the binaries it starts).
+TEST_BROWSERS ?= 2
+
 test: deps testdeps pydeps
 	$(MAKE) lint
 	$(MAKE) examples
 	$(SWIFT) build
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+	PLAYWRITER_MAX_BROWSERS=$(TEST_BROWSERS) $(SWIFT) test --skip-build 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
 
 # libFuzzer on the spec parser (YAML and JSON), the JSON body decoder and the command-line parser, for
 # FUZZ_SECONDS each. New inputs go to a scratch corpus; a crash is written to Fuzz/Crashes/ (commit it: make

@@ -17,23 +17,46 @@ public actor Browser {
     private var pagesHandedOut = 0
     private var closed = false
 
-    /// How long the browser took from launch to an open session.
+    /// Its place under `BrowserOptions.maximumBrowsers`, given back when it closes.
+    private nonisolated let slot: BrowserSlot?
+
+    /// How long the browser took from launch to an open session (after any wait for a slot).
     public nonisolated let startupTime: Duration
+    /// How long the launch waited for a place under `BrowserOptions.maximumBrowsers` (zero without a limit).
+    public nonisolated var slotWait: Duration { slot?.waited ?? .zero }
 
     private init(
-        driver: DriverProcess, connection: WebDriverConnection, session: String, window: String, startup: Duration
+        driver: DriverProcess, connection: WebDriverConnection, session: String, window: String, startup: Duration,
+        slot: BrowserSlot?
     ) {
         self.driver = driver
         self.connection = connection
         self.session = session
         self.currentWindow = window
         self.startupTime = startup
+        self.slot = slot
     }
 
     static let elementKey = "element-6066-11e4-a52e-4f735466cecf"
 
-    static func launch(_ options: BrowserOptions) async throws(PlaywriterError) -> Browser {
+    static func launch(_ options: BrowserOptions) async throws -> Browser {
         let binaries = try options.binaries()
+        var slot: BrowserSlot?
+        if let limit = try options.browserLimit() {
+            slot = try await BrowserSlot.acquire(
+                limit: limit, in: options.slotFolder ?? BrowserSlot.defaultFolder, patience: options.slotPatience)
+        }
+        do {
+            return try await launch(options, binaries: binaries, slot: slot)
+        } catch {
+            slot?.release()
+            throw error
+        }
+    }
+
+    private static func launch(
+        _ options: BrowserOptions, binaries: (chromium: String, chromedriver: String), slot: BrowserSlot?
+    ) async throws(PlaywriterError) -> Browser {
         let clock = ContinuousClock()
         let started = clock.now
         let driver = try DriverProcess.start(binaries.chromedriver)
@@ -71,7 +94,8 @@ public actor Browser {
                     "script": 30_000,
                 ])
             return Browser(
-                driver: driver, connection: connection, session: session, window: handle, startup: clock.now - started)
+                driver: driver, connection: connection, session: session, window: handle, startup: clock.now - started,
+                slot: slot)
         } catch let error as PlaywriterError {
             await driver.terminate()
             throw error
@@ -158,5 +182,6 @@ public actor Browser {
         closed = true
         _ = try? await connection.send(.DELETE, "/session/\(session)", timeout: .seconds(5))
         await driver.terminate()
+        slot?.release()
     }
 }

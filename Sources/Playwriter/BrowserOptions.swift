@@ -19,12 +19,22 @@ public struct BrowserOptions: Sendable, Hashable {
     public var arguments: [String]
     /// How long one WebDriver command may take (navigations included).
     public var commandTimeout: Duration
+    /// At most this many browsers run at once for this user on this machine, counted across processes: a
+    /// launch beyond it waits (up to `slotPatience`) for one to close. By default `$PLAYWRITER_MAX_BROWSERS`,
+    /// else no limit. Set it where many test suites start browsers in parallel on few cores.
+    public var maximumBrowsers: Int?
+    /// The longest a launch waits for a place under `maximumBrowsers` before it throws `timeout`.
+    public var slotPatience: Duration
+    /// Where the places under `maximumBrowsers` are kept: `$TMPDIR/playwriter-slots-UID` by default. Every
+    /// process counting against one limit must use the same folder.
+    public var slotFolder: String?
 
     /// Creates options: headless, 1280×800.
     public init(
         chromium: String? = nil, chromedriver: String? = nil, headless: Bool = true,
         width: Int = 1280, height: Int = 800, arguments: [String] = [],
-        commandTimeout: Duration = .seconds(30)
+        commandTimeout: Duration = .seconds(30), maximumBrowsers: Int? = nil, slotPatience: Duration = .seconds(600),
+        slotFolder: String? = nil
     ) {
         self.chromium = chromium
         self.chromedriver = chromedriver
@@ -33,6 +43,28 @@ public struct BrowserOptions: Sendable, Hashable {
         self.height = height
         self.arguments = arguments
         self.commandTimeout = commandTimeout
+        self.maximumBrowsers = maximumBrowsers
+        self.slotPatience = slotPatience
+        self.slotFolder = slotFolder
+    }
+
+    /// The limit on browsers running at once: `maximumBrowsers`, else `$PLAYWRITER_MAX_BROWSERS`, else none.
+    /// - Throws: `invalidArgument` naming the value when it is not a whole number of at least 1.
+    public func browserLimit() throws(PlaywriterError) -> Int? {
+        if let maximumBrowsers {
+            guard maximumBrowsers >= 1 else {
+                throw PlaywriterError(.invalidArgument, "maximumBrowsers must be at least 1, not \(maximumBrowsers)")
+            }
+            return maximumBrowsers
+        }
+        guard let raw = getenv("PLAYWRITER_MAX_BROWSERS").map({ String(cString: $0) }), !raw.isEmpty else {
+            return nil
+        }
+        guard let limit = Int(raw), limit >= 1 else {
+            throw PlaywriterError(
+                .invalidArgument, "PLAYWRITER_MAX_BROWSERS must be a whole number of at least 1, not \"\(raw)\"")
+        }
+        return limit
     }
 
     /// The binaries these options would start; `unavailable`, naming the Debian packages, when either is

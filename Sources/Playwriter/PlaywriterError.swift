@@ -27,6 +27,8 @@ public struct PlaywriterError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let staleElementReference = Code(rawValue: "stale element reference")
         /// The selector is not valid CSS.
         public static let invalidSelector = Code(rawValue: "invalid selector")
+        /// An option or a command's argument is not valid (a browser limit that is not a positive number).
+        public static let invalidArgument = Code(rawValue: "invalid argument")
         /// A script threw.
         public static let javascriptError = Code(rawValue: "javascript error")
         /// A wait or a page load did not finish in time.

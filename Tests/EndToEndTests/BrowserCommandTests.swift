@@ -83,6 +83,25 @@ struct BrowserCommandTests {
     }
 }
 
+extension BrowserCommandTests {
+    @Test func aBrowserLimitThatIsNotANumberIsAUsageErrorBeforeAnyWork() async {
+        let home = TestHome()
+        defer { home.close() }
+        for value in ["two", "0", "-1"] {
+            for command in [["docs", "generate", "--out", home.path + "/x"], ["test", "e2e"]] {
+                let result = await home.run(command, extraEnvironment: ["PLAYWRITER_MAX_BROWSERS": value])
+                #expect(result.status == 2, "\(command) \(value): \(result.stderr)")
+                #expect(
+                    result.stderr.contains(
+                        "PLAYWRITER_MAX_BROWSERS must be a whole number of at least 1, not \"\(value)\""),
+                    "\(result.stderr)")
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: home.path + "/x"), "nothing was written")
+        #expect(home.daemonPID == nil)
+    }
+}
+
 /// Waits for a child the test killed (its exit is immediate).
 func sl_waitBlocking(_ pid: pid_t) -> Int32 {
     var status: Int32 = 0

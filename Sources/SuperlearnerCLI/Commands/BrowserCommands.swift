@@ -355,12 +355,15 @@ enum DashboardPage {
     }
 }
 
-/// Playwriter's errors as the command line reports them: a missing browser is "unavailable".
+/// Playwriter's errors as the command line reports them: a missing browser is "unavailable", a bad
+/// `PLAYWRITER_MAX_BROWSERS` a usage error.
 enum BrowserCommandError {
-    /// Fails with `unavailable` before any work when chromium or chromedriver is missing.
+    /// Fails before any work: `unavailable` when chromium or chromedriver is missing, `usage` when
+    /// `PLAYWRITER_MAX_BROWSERS` is not a number of at least 1.
     static func requireBrowser() throws {
         do {
             _ = try BrowserOptions().binaries()
+            _ = try BrowserOptions().browserLimit()
         } catch {
             throw from(error)
         }
@@ -369,6 +372,9 @@ enum BrowserCommandError {
     static func from(_ error: PlaywriterError) -> CLIError {
         if error.code == .unavailable {
             return CLIError(exit: .unavailable, code: "unavailable", message: error.message)
+        }
+        if error.code == .invalidArgument {
+            return CLIError(exit: .usage, code: "usage", message: error.message)
         }
         return CLIError(exit: .failure, code: "browser", message: error.description)
     }
