@@ -68,22 +68,26 @@ struct BrowserSlotTests {
         #expect(second.path == folder + "/slot-1")
         second.release()
 
-        // A wait in progress ends when the holder is killed.
-        let waiting = Task { try await BrowserSlot.acquire(limit: 1, in: folder, patience: .seconds(60)) }
+        // A wait in progress ends when the holder is killed, not before.
+        let clock = ContinuousClock()
+        let waiting = Task {
+            let slot = try await BrowserSlot.acquire(limit: 1, in: folder, patience: .seconds(60))
+            return (slot, clock.now)
+        }
         try await Task.sleep(for: .milliseconds(500))
+        let killed = clock.now
         holder.kill()
-        let slot = try await waiting.value
+        let (slot, acquired) = try await waiting.value
         #expect(slot.path == folder + "/slot-0")
-        #expect(slot.waited >= .milliseconds(450), "it waited \(slot.waited)")
+        #expect(acquired > killed, "taken \(killed - acquired) before its holder died")
 
-        // Held here, it is taken for everyone else, this process included; given back, it is free.
+        // Held here, it is taken for everyone else, this process included; given back, it is free. (Not
+        // necessarily at once: a process another test forks at that moment shares the lock until it execs.)
         await #expect(throws: PlaywriterError.self) {
             _ = try await BrowserSlot.acquire(limit: 1, in: folder, patience: .milliseconds(100))
         }
         slot.release()
-        let again = try await BrowserSlot.acquire(limit: 1, in: folder, patience: .zero)
-        #expect(again.waited < .seconds(1))
-        again.release()
+        try await BrowserSlot.acquire(limit: 1, in: folder, patience: .seconds(10)).release()
     }
 
     @Test func aBadLimitOrAnUnsafeFolderIsRefusedWithWhatIsWrong() async throws {
@@ -120,19 +124,19 @@ struct BrowserSlotTests {
         let holder = try await Holder(folder + "/slot-0")
         let options = BrowserOptions(maximumBrowsers: 1, slotFolder: folder)
         let clock = ContinuousClock()
-        let started = clock.now
         let launched = Task {
             try await Playwriter.withBrowser(options) { browser in
-                (clock.now - started, browser.slotWait, try await browser.newPage().title())
+                (clock.now, browser.slotWait, try await browser.newPage().title())
             }
         }
         try await Task.sleep(for: .seconds(1))
+        let killed = clock.now
         holder.kill()
-        let (ranAfter, slotWait, _) = try await launched.value
-        #expect(ranAfter >= .seconds(1), "the body ran \(ranAfter) after the launch, before the place was free")
-        #expect(slotWait >= .milliseconds(900), "waited \(slotWait)")
-        // Closed, the browser has given its place back.
-        let slot = try await BrowserSlot.acquire(limit: 1, in: folder, patience: .zero)
-        slot.release()
+        let (ran, slotWait, _) = try await launched.value
+        #expect(ran > killed, "the body ran \(killed - ran) before the place was free")
+        #expect(slotWait > .zero)
+        // Closed, the browser has given its place back (a process forked elsewhere in the test run may
+        // share the lock for a moment, until it execs).
+        try await BrowserSlot.acquire(limit: 1, in: folder, patience: .seconds(10)).release()
     }
 }

@@ -122,11 +122,11 @@ enum ManPages {
             .It Ev NO_COLOR
             Never colour output.
             .It Ev PLAYWRITER_CHROMIUM , Ev PLAYWRITER_CHROMEDRIVER
-            The browser and its driver for 'docs generate' and 'test e2e' (default /usr/bin/chromium and
-            /usr/bin/chromedriver).
+            The browser and its driver for 'docs generate' and 'test e2e'
+            (default /usr/bin/chromium and /usr/bin/chromedriver).
             .It Ev PLAYWRITER_MAX_BROWSERS
-            At most this many browsers run at once for the user on this machine, counted across processes;
-            a command past it waits for one to close.
+            At most this many browsers run at once for the user on this machine,
+            counted across processes; a command past it waits for one to close.
             .El
             .Sh FILES
             .Bl -tag -width Ds
