@@ -1,4 +1,5 @@
 import Supertester
+import Synchronization
 import Testing
 
 @testable import Supervision
@@ -291,6 +292,57 @@ struct ProcessTests {
         #expect(used.count == min(4, SchedulerPool.shared.schedulers.count), "round-robin from outside")
         for pid in outside + [starter] { runtime.kill(pid) }
         for case .pid(let child) in children { runtime.kill(child) }
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
+    }
+
+    /// A child spawned from a process of the same scheduler runs at once, until its first wait, before the
+    /// spawn returns; afterwards it runs on its scheduler like any other process.
+    @Test func aChildStartedFromAProcessRunsUntilItsFirstWaitBeforeTheSpawnReturns() async throws {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        let order = Mutex<[String]>([])
+        let parent = runtime.spawn { context in
+            order.withLock { $0.append("parent before the spawn") }
+            let child = context.runtime.spawn { child in
+                order.withLock { $0.append("child until its wait") }
+                _ = try await child.receive()
+                let home = child.runtime.cell(child.pid)?.scheduler
+                order.withLock { $0.append("child after its wait, on its scheduler: \(home?.isCurrent == true)") }
+                child.send("done", to: probe.pid)
+            }
+            order.withLock { $0.append("parent after the spawn") }
+            context.send("go", to: child)
+            _ = try await context.receive()
+        }
+        #expect(await probe.next() == "done")
+        #expect(
+            order.withLock { $0 } == [
+                "parent before the spawn", "child until its wait", "parent after the spawn",
+                "child after its wait, on its scheduler: true",
+            ])
+        runtime.kill(parent)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
+    }
+
+    /// Spawns nest inline only a few levels deep, and an exit signal travels a chain of links without a
+    /// nested call per link: 10,000 linked processes, each spawning the next before it waits, would
+    /// otherwise start, and then die, on one thread's stack.
+    @Test func aChainOfTenThousandLinkedSpawnsStartsAndDiesWithoutNestingOnOneStack() async throws {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        let depth = 10_000
+        @Sendable func link(_ context: ProcessContext, _ level: Int) async throws {
+            if level == depth {
+                context.send(.int(level), to: probe.pid)
+            } else {
+                context.runtime.spawn(SpawnOptions(link: context.pid)) { try await link($0, level + 1) }
+            }
+            _ = try await context.receive()
+        }
+        let root = runtime.spawn { try await link($0, 1) }
+        #expect(await probe.next() == .int(depth))
+        #expect(runtime.processCount == depth + 1)
+        runtime.exit(root, reason: .shutdown)
         await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 }

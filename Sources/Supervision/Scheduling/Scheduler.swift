@@ -25,6 +25,12 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     /// Jobs enqueued by the scheduler thread itself (a process waking a peer on the same scheduler): no lock.
     private var local = Deque<UnownedJob>()
     private let thread = Atomic<UInt>(0)
+    /// Processes being started on this thread inside the spawn that created them, nested: only touched by
+    /// the scheduler's own thread.
+    var inlineStarts = 0
+    /// How deep spawns may nest inline (a child that spawns at once starts its own child inline too) before
+    /// a spawn falls back to the run queue, so a chain of spawns cannot exhaust the thread's stack.
+    static let inlineStartLimit = 4
     /// Jobs in `shared`, readable without the lock so an idle scheduler can spin on it cheaply.
     private let sharedCount = Atomic<Int>(0)
     let index: Int
