@@ -127,18 +127,6 @@ public final class Runtime: Sendable {
             observers.emit(.spawned(pid: cell.pid, parent: cell.parent, name: options.name, path: options.path))
         }
         let context = ProcessContext(cell: cell, runtime: self)
-        let run: @Sendable () async -> Void = {
-            let reason: ExitReason
-            do {
-                try await body(context)
-                reason = .normal
-            } catch let exit as ProcessExit {
-                reason = exit.reason
-            } catch {
-                reason = .error(String(describing: error))
-            }
-            self.terminate(cell, reason: reason, cancelTask: false)
-        }
         // A process spawned from a process of the same scheduler runs at once, on this thread, until its first
         // wait; then the spawner goes on. Queued behind a spawner that never waits, 100,000 children would all
         // be alive at once; run at once, a child that only reports and exits gives its memory back before
@@ -146,10 +134,12 @@ public final class Runtime: Sendable {
         let task: Task<Void, Never>
         if scheduler.isCurrent && scheduler.inlineStarts < Scheduler.inlineStartLimit {
             scheduler.inlineStarts += 1
-            task = Task.immediate(executorPreference: scheduler, operation: run)
+            task = Task.immediate(executorPreference: scheduler) { await self.run(cell, context, body) }
             scheduler.inlineStarts -= 1
         } else {
-            task = Task(executorPreference: scheduler, operation: run)
+            // Closure literals in both branches, not one closure value passed to both: converting a stored
+            // closure to the task's `@isolated(any)` operation wraps it in another, 48 more bytes a process.
+            task = Task(executorPreference: scheduler) { await self.run(cell, context, body) }
         }
         let killedEarly = cell.state.withLock { state -> Bool in
             if state.status != .dead { state.task = task }
@@ -157,6 +147,23 @@ public final class Runtime: Sendable {
         }
         if killedEarly { task.cancel() }
         return cell
+    }
+
+    /// A process's whole life: its body, then its exit with the reason the body's end gives.
+    private func run(
+        _ cell: ProcessCell, _ context: ProcessContext,
+        _ body: @escaping @Sendable (ProcessContext) async throws -> Void
+    ) async {
+        let reason: ExitReason
+        do {
+            try await body(context)
+            reason = .normal
+        } catch let exit as ProcessExit {
+            reason = exit.reason
+        } catch {
+            reason = .error(String(describing: error))
+        }
+        terminate(cell, reason: reason, cancelTask: false)
     }
 
     // MARK: Lookup
