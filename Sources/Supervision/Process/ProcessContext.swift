@@ -92,7 +92,8 @@ public struct ProcessContext: Sendable {
         throw ProcessExit(reason)
     }
 
-    /// Spawns a process on this process's scheduler, so the two exchange messages without thread hops.
+    /// Spawns a process on this process's scheduler, so the two exchange messages without thread hops. The
+    /// child runs until its first wait before this returns.
     @discardableResult
     public func spawn(
         _ options: SpawnOptions = SpawnOptions(), _ body: @escaping @Sendable (ProcessContext) async throws -> Void

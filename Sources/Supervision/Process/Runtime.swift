@@ -73,10 +73,12 @@ public final class Runtime: Sendable {
 
     // MARK: Spawning
 
-    /// Starts a process running `body` and returns its PID at once.
+    /// Starts a process running `body` and returns its PID.
     ///
     /// Returning from `body` exits the process with `normal`; throwing `ProcessExit` exits with its reason;
-    /// any other error exits with `.error(description)`.
+    /// any other error exits with `.error(description)`. Called from a process, the new one shares its
+    /// scheduler and runs until its first wait before this returns (so it may already have exited: link in
+    /// `options` to hear why); from outside any process it is queued on the next scheduler in turn.
     /// - Parameters:
     ///   - options: name, link, parent and trap-exit settings applied before the body runs.
     ///   - body: the process's code; it receives a `ProcessContext` to receive, send, link and monitor.
