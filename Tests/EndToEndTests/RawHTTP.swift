@@ -25,10 +25,10 @@ final class RawConnection: Sendable {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard result == 0 else {
-            close(descriptor)
-            return nil
-        }
+        // No close here: a class whose failable init returns nil after setting every property is still
+        // deinitialised, and a second close of the number would close whatever another thread opened under
+        // it meanwhile (a WebDriver socket, once, which crashed the run).
+        guard result == 0 else { return nil }
     }
 
     deinit { close(descriptor) }
