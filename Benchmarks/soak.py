@@ -17,8 +17,9 @@ def request(method, path, body=None):
         sys.exit(f"{method} {path}: {response.status} {data[:200]!r}")
     return data
 
-def rss_kib(field="VmRSS"):
-    """VmRSS, or RssAnon (the heap and stacks: what can leak) or RssFile (the binary's pages touched so far)."""
+def status_number(field="VmRSS"):
+    """A number from /proc/PID/status: VmRSS, RssAnon (the heap and stacks: what can leak), RssFile (the
+    binary's pages touched so far) in KiB, or Threads."""
     with open(f"/proc/{pid}/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
 
@@ -31,7 +32,7 @@ def scrape():
 
 samples = []
 start = time.monotonic()
-print(f"{'cycles':>8} {'rss_kib':>9} {'anon_kib':>9} {'file_kib':>9} {'heap_kib':>9} {'fds':>5} {'series':>7} {'cycles_per_s':>12}", flush=True)
+print(f"{'cycles':>8} {'rss_kib':>9} {'anon_kib':>9} {'file_kib':>9} {'heap_kib':>9} {'fds':>5} {'threads':>7} {'series':>7} {'cycles_per_s':>12}", flush=True)
 block_start = time.monotonic()
 for cycle in range(1, cycles + 1):
     sandbox = f"soak{cycle}"
@@ -41,9 +42,10 @@ for cycle in range(1, cycles + 1):
     if cycle % every == 0:
         now = time.monotonic()
         series, heap = scrape()
-        sample = (cycle, rss_kib(), len(os.listdir(f"/proc/{pid}/fd")), series, rss_kib("RssAnon"), rss_kib("RssFile"), heap)
+        sample = (cycle, status_number(), len(os.listdir(f"/proc/{pid}/fd")), series, status_number("RssAnon"), status_number("RssFile"), heap,
+                  status_number("Threads"))
         samples.append(sample)
-        print(f"{sample[0]:>8} {sample[1]:>9} {sample[4]:>9} {sample[5]:>9} {sample[6]:>9} {sample[2]:>5} {sample[3]:>7} {every / (now - block_start):>12.0f}", flush=True)
+        print(f"{sample[0]:>8} {sample[1]:>9} {sample[4]:>9} {sample[5]:>9} {sample[6]:>9} {sample[2]:>5} {sample[7]:>7} {sample[3]:>7} {every / (now - block_start):>12.0f}", flush=True)
         block_start = now
 
 if len(samples) >= 2:
@@ -58,4 +60,5 @@ if len(samples) >= 2:
         print(f"heap_growth_pct_after_warmup {(last[6] - first[6]) / first[6] * 100:.2f}")
     print(f"series_growth {last[3] - first[3]}")
     print(f"fd_growth {last[2] - first[2]}")
+    print(f"thread_growth {last[7] - first[7]}")
 print(f"seconds {time.monotonic() - start:.1f}")
