@@ -32,14 +32,14 @@ public struct ProcessContext: Sendable {
     public func send(_ term: Term, to target: PID) {
         guard cell.alive.load(ordering: .relaxed) else { return }
         cell.messagesOut.wrappingAdd(1, ordering: .relaxed)
-        cell.target(target, in: runtime)?.deliver(.term(term))
+        cell.send(.term(term), to: target, in: runtime)
     }
 
     /// Sends any mailbox message (for behaviours built on the runtime).
     public func send(_ message: Message, to target: PID) {
         guard cell.alive.load(ordering: .relaxed) else { return }
         cell.messagesOut.wrappingAdd(1, ordering: .relaxed)
-        cell.target(target, in: runtime)?.deliver(message)
+        cell.send(message, to: target, in: runtime)
     }
 
     /// Sends `term` to `target` after `delay`, Erlang's `send_after`.
