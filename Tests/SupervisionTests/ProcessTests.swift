@@ -345,4 +345,45 @@ struct ProcessTests {
         runtime.exit(root, reason: .shutdown)
         await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
+
+    /// A process's sends take a cache kept on its scheduler's thread; a context carried into tasks of their
+    /// own (a misuse) sends from other threads, at once, and every message still arrives, in order per task.
+    @Test func aContextUsedFromOtherTasksStillDeliversEveryMessage() async throws {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        let sink = runtime.spawn { context in
+            var seen: [Int: Int] = [:]
+            for _ in 0..<(8 * 500) {
+                guard case .term(.array(let pair)) = try await context.receive(),
+                    case .int(let task) = pair[0], case .int(let index) = pair[1]
+                else { continue }
+                if index != seen[task, default: 0] { context.send("out of order", to: probe.pid) }
+                seen[task] = index + 1
+            }
+            context.send(.int(seen.values.reduce(0, +)), to: probe.pid)
+        }
+        let sender = runtime.spawn { context in
+            await withTaskGroup(of: Void.self) { group in
+                for task in 0..<8 {
+                    group.addTask {
+                        for index in 0..<500 {
+                            context.send([.int(task), .int(index)], to: sink)
+                            if index % 50 == 0 { await Task.yield() }
+                        }
+                    }
+                }
+            }
+            let detached = Task.detached { context.send("from a detached task", to: probe.pid) }
+            await detached.value
+            _ = try await context.receive()
+        }
+        // The sink's total and the detached task's message race each other; an "out of order" fails both.
+        let first = await probe.next()
+        let second = await probe.next()
+        #expect(
+            Set([first, second].compactMap { $0 }) == ["from a detached task", .int(8 * 500)],
+            "\(first as Any), \(second as Any)")
+        runtime.kill(sender)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
+    }
 }

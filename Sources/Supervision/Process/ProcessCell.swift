@@ -16,7 +16,7 @@ enum Watcher: Sendable {
 /// atomics, read by `info` without the lock.
 final class ProcessCell: @unchecked Sendable {
     // @unchecked: every mutable field is behind `state` (a Mutex) or an atomic, except `lastTarget`, which
-    // is only read or written while holding the `lastTargetBusy` try-lock.
+    // is only read or written on the process's scheduler thread (`send`).
     struct State {
         var mailbox = Deque<Message>()
         var waiter: UnsafeContinuation<Wake, Never>? = nil
@@ -47,24 +47,22 @@ final class ProcessCell: @unchecked Sendable {
     let state: Mutex<State>
     let alive = Atomic<Bool>(true)
     let messagesOut = Atomic<UInt64>(0)
-    private let lastTargetBusy = Atomic<Bool>(false)
     private var lastTarget: ProcessCell? = nil
 
     /// Delivers `message` to the process `pid` names, remembering the last one this process sent to.
     ///
     /// A process usually sends to the same few peers; the cache saves the process-table lock and hash per
     /// message. PIDs are never reused, so a cached entry can only be stale by being dead, and delivery to a
-    /// dead process drops the message as a table miss would. A try-lock, not a lock: if two tasks share a
-    /// context (a misuse), the loser just takes the slow path. A hit borrows the cached reference instead of
-    /// retaining it (the cache keeps it alive while the try-lock is held): the retain and release were a
-    /// tenth of a message's cost.
+    /// dead process drops the message as a table miss would. The cache is only touched on the process's
+    /// scheduler thread, where its code runs and where one send cannot overlap another (a send never
+    /// suspends); a context carried to another thread (a misuse) takes the table. A hit borrows the cached
+    /// reference instead of retaining it: the retain and release were a tenth of a message's cost.
     @inline(__always)
     func send(_ message: Message, to pid: PID, in runtime: Runtime) {
-        guard lastTargetBusy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+        guard scheduler.isCurrent else {
             runtime.cell(pid)?.deliver(message)
             return
         }
-        defer { lastTargetBusy.store(false, ordering: .releasing) }
         if let cached = lastTarget.map(Unmanaged.passUnretained) {
             let delivered = cached._withUnsafeGuaranteedRef { target -> Bool in
                 guard target.pid == pid else { return false }
