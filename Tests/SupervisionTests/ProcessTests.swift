@@ -1,3 +1,4 @@
+import Foundation
 import Supertester
 import Synchronization
 import Testing
@@ -384,6 +385,24 @@ struct ProcessTests {
             Set([first, second].compactMap { $0 }) == ["from a detached task", .int(8 * 500)],
             "\(first as Any), \(second as Any)")
         runtime.kill(sender)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
+    }
+
+    /// `top -H`, `perf` and debuggers tell the runtime's threads apart by name.
+    @Test func theRuntimesThreadsCarryTheirNames() async throws {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        runtime.spawn { context in context.send("up", to: probe.pid) }
+        #expect(await probe.next() == "up")
+        _ = TimerService.shared
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+        let names = Set(
+            tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        for index in SchedulerPool.shared.schedulers.indices {
+            #expect(names.contains("sl-sched-\(index)"), "\(names.sorted())")
+        }
+        #expect(names.contains("sl-timers"), "\(names.sorted())")
         await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 }

@@ -51,6 +51,9 @@ char **sl_environ(void);
 /// Bytes of heap in use by malloc (glibc's mallinfo2().uordblks); 0 where unknown.
 size_t sl_heap_in_use(void);
 
+/// Names the calling thread (the first 15 bytes of `name`, as Linux keeps); does nothing elsewhere.
+void sl_name_current_thread(const char *name);
+
 /// Sets glibc's M_TOP_PAD, M_TRIM_THRESHOLD and M_MMAP_THRESHOLD; 1 when all three took, 0 elsewhere.
 int sl_tune_allocator(int top_pad, int trim_threshold, int mmap_threshold);
 

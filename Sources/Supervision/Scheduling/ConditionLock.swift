@@ -1,3 +1,5 @@
+import CSuperlearner
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -60,19 +62,25 @@ extension Duration {
     var milliseconds: Double { Double(nanoseconds) / 1e6 }
 }
 
-/// Starts a detached OS thread that runs `body` forever; used for the scheduler and timer threads.
+/// Starts a detached OS thread that runs `body` forever; used for the scheduler and timer threads. The
+/// thread carries `name` (at most 15 bytes on Linux), so `top -H`, `perf` and debuggers tell them apart.
 package func startThread(named name: String, _ body: @escaping @Sendable () -> Void) {
     final class Box: @unchecked Sendable {
         // @unchecked: written once before the thread starts and read once by it.
+        let name: String
         let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        init(_ name: String, _ body: @escaping @Sendable () -> Void) {
+            self.name = name
+            self.body = body
+        }
     }
-    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    let box = Unmanaged.passRetained(Box(name, body)).toOpaque()
     var thread = pthread_t()
     let result = pthread_create(
         &thread, nil,
         { raw in
             let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            sl_name_current_thread(box.name)
             box.body()
             return nil
         }, box)
