@@ -1,3 +1,5 @@
+import CSuperlearner
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
