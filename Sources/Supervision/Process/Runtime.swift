@@ -144,8 +144,9 @@ public final class Runtime: Sendable {
             task = Task(executorPreference: scheduler) { await self.run(cell, context, body) }
         }
         let killedEarly = cell.state.withLock { state -> Bool in
-            if state.status != .dead { state.task = task }
-            return state.status == .dead
+            guard state.status != .dead else { return true }
+            state.task = task
+            return false
         }
         if killedEarly { task.cancel() }
         return cell
