@@ -362,8 +362,9 @@ enum BrowserCommandError {
     /// `PLAYWRITER_MAX_BROWSERS` is not a number of at least 1.
     static func requireBrowser() throws {
         do {
-            _ = try BrowserOptions().binaries()
-            _ = try BrowserOptions().browserLimit()
+            let options = BrowserOptions()
+            _ = try options.binaries()
+            _ = try options.browserLimit()
         } catch {
             throw from(error)
         }
