@@ -14,6 +14,7 @@ import Testing
 struct BrowserSlotTests {
     /// Another process holding one slot's lock, as another test run's browser would.
     final class Holder: @unchecked Sendable {
+        // @unchecked: `reaped` is only touched by the test that owns the holder, one call at a time.
         let pid: pid_t
         let log: String
 
@@ -37,8 +38,12 @@ struct BrowserSlotTests {
             Issue.record("the holder never took \(slot)")
         }
 
-        /// `kill -9`: the kernel drops its lock.
+        private var reaped = false
+
+        /// `kill -9`: the kernel drops its lock. Once only: a reaped PID may already name another process.
         func kill() {
+            guard !reaped else { return }
+            reaped = true
             Glibc.kill(pid, SIGKILL)
             _ = sl_wait(pid)
         }
@@ -54,6 +59,7 @@ struct BrowserSlotTests {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let holder = try await Holder(folder + "/slot-0")
+        defer { holder.kill() }
 
         // One place, taken elsewhere: the wait ends in a timeout that names the setting.
         await #expect {
@@ -122,6 +128,7 @@ struct BrowserSlotTests {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let holder = try await Holder(folder + "/slot-0")
+        defer { holder.kill() }
         let options = BrowserOptions(maximumBrowsers: 1, slotFolder: folder)
         let clock = ContinuousClock()
         let launched = Task {
