@@ -8,6 +8,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOPosix
 import Programs
 import Sandbox
 import ServiceLifecycle
@@ -127,19 +128,25 @@ public final class Daemon: Sendable {
                 availableConnectionsDelegate: ConnectionCap(
                     configuration.maximumConnections, listener: name, logger: logger))
         }
+        // The socket is what the command line talks to, one short request per command: its connections are
+        // accepted, read, answered and written on one event loop (see EventLoopTaskExecutor).
+        let socketLoop = MultiThreadedEventLoopGroup.singleton.next()
         var services: [any Service] = [
-            Application(
-                responder: DaemonResponder(
-                    arsenal: arsenal, status: status, events: events, guards: [JSONBodiesOnly()],
-                    dashboard: dashboard),
-                server: server,
-                configuration: limits(.unixDomainSocket(path: paths.socket), "socket"),
-                onServerRunning: { [self, logger, paths] _ in
-                    chmod(paths.socket, 0o600)
-                    listeners.withLock { $0.socket = true }
-                    logger.info("listening", metadata: ["socket": .string(paths.socket)])
-                },
-                logger: logger)
+            ServiceOnExecutor(
+                service: Application(
+                    responder: DaemonResponder(
+                        arsenal: arsenal, status: status, events: events, guards: [JSONBodiesOnly()],
+                        dashboard: dashboard),
+                    server: server,
+                    configuration: limits(.unixDomainSocket(path: paths.socket), "socket"),
+                    onServerRunning: { [self, logger, paths] _ in
+                        chmod(paths.socket, 0o600)
+                        listeners.withLock { $0.socket = true }
+                        logger.info("listening", metadata: ["socket": .string(paths.socket)])
+                    },
+                    eventLoopGroupProvider: .shared(socketLoop),
+                    logger: logger),
+                executor: EventLoopTaskExecutor(loop: socketLoop))
         ]
         if let port = configuration.port {
             let names = ListenerNames(

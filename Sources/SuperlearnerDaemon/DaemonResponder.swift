@@ -157,7 +157,11 @@ final class EventStream: Sendable {
                 // Say something at once, so a client knows the stream is open even before the first event.
                 try await writer.write(ByteBuffer(string: ": superlearner events\n\n"))
                 try await withGracefulShutdownHandler {
-                    try await Self.forward(merged, to: &writer)
+                    // `merge` can deadlock when its consumer runs on a serial executor such as the socket's
+                    // event loop (apple/swift-async-algorithms#430): the stream waits on the global pool.
+                    try await withTaskExecutorPreference(globalConcurrentExecutor) {
+                        try await Self.forward(merged, to: &writer)
+                    }
                 } onGracefulShutdown: {
                     stopper.yield(.stop)
                 }

@@ -44,6 +44,24 @@ struct DaemonTests {
         #expect(closed, "the event stream outlived the daemon's stop")
     }
 
+    /// The socket's connections run on its event loop, but an event stream waits on the global pool (its
+    /// `merge` can deadlock on a serial executor): a stop must still end it at once.
+    @Test func aStopEndsAnEventStreamFollowedOverTheSocket() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        await home.start()
+        let reader = try #require(RawConnection(unixSocket: home.socket))
+        reader.send("GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(await offPool { reader.readFirst(timeout: .seconds(10)) }.contains("text/event-stream"))
+        // The socket still answers other requests while the stream is open.
+        let listed = await home.run(["sandbox", "list", "--json"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let stopped = await home.run(["server", "stop"])
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+        let (_, closed) = await offPool { reader.readToClose(timeout: .seconds(10), keepLast: 1024) }
+        #expect(closed, "the event stream outlived the daemon's stop")
+    }
+
     @Test func aSecondDaemonOnTheSameHomeRefusesToStart() async {
         let home = TestHome()
         defer { home.close() }

@@ -4,7 +4,7 @@ import Foundation
     import Glibc
 #endif
 
-/// A plain TCP connection to the daemon for requests the client would never send (foreign Origin, wrong
+/// A plain TCP (or Unix socket) connection to the daemon for requests the client would never send (foreign Origin, wrong
 /// Host, text/plain bodies, half heads), as an attacker or a browser would.
 final class RawConnection: Sendable {
     let descriptor: Int32
@@ -28,6 +28,28 @@ final class RawConnection: Sendable {
         // No close here: a class whose failable init returns nil after setting every property is still
         // deinitialised, and a second close of the number would close whatever another thread opened under
         // it meanwhile (a WebDriver socket, once, which crashed the run).
+        guard result == 0 else { return nil }
+    }
+
+    /// Connects to the Unix socket at `path`; `nil` if nothing listens there.
+    init?(unixSocket path: String) {
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let fits = withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(path.utf8)
+            guard bytes.count < raw.count else { return false }
+            raw.copyBytes(from: bytes)
+            return true
+        }
+        let result =
+            fits
+            ? withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            } : -1
+        // No close here either (see above).
         guard result == 0 else { return nil }
     }
 
