@@ -163,7 +163,7 @@ public struct ArsenalResponder: Sendable {
                 return try await request.collectBody(upTo: limit)
             }
             group.addTask {
-                try await Task.sleep(for: timeout)
+                try await cancellableSleep(for: timeout)
                 return nil
             }
             let first = try await group.next() ?? nil

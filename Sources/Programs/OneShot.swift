@@ -1,3 +1,4 @@
+import Supervision
 import Synchronization
 
 /// Something that happens once (a program exited, a line matched), awaited by any number of tasks, each
@@ -52,7 +53,7 @@ final class OneShot: Sendable {
                 return self.hasFired
             }
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                try? await cancellableSleep(for: timeout)
                 return false
             }
             let first = await group.next() ?? false

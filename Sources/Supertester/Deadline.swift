@@ -1,3 +1,4 @@
+import Supervision
 import Synchronization
 
 /// Waits for a value that another thread hands over, or for a deadline, whichever comes first; a value
@@ -20,7 +21,7 @@ func waitWithDeadline<Value: Sendable>(
             }
         }
         group.addTask {
-            try? await Task.sleep(for: timeout)
+            try? await cancellableSleep(for: timeout)
             return nil
         }
         var value = await group.next() ?? nil

@@ -63,7 +63,7 @@ public final class RuntimeWaiter: Sendable {
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                try? await cancellableSleep(for: timeout)
                 return nil
             }
             let first = await group.next() ?? nil
