@@ -38,15 +38,37 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
 
     /// The template's segments: literals and `{name}` parameters.
     public var segments: [Segment] {
-        template.split(separator: "/").map { segment in
-            segment.hasPrefix("{") && segment.hasSuffix("}")
-                ? .parameter(String(segment.dropFirst().dropLast())) : .literal(String(segment))
-        }
+        var segments: [Segment] = []
+        forEachSegment { segments.append($0) }
+        return segments
     }
 
     /// The names of the `{name}` segments, in order.
     public var pathParameters: [String] {
-        segments.compactMap { if case .parameter(let name) = $0 { name } else { nil } }
+        var names: [String] = []
+        forEachSegment { if case .parameter(let name) = $0 { names.append(name) } }
+        return names
+    }
+
+    /// Calls `body` with each segment of the template in order (empty ones, as between two slashes, are
+    /// skipped). No array of substrings or segments is built: a command builds one request path, and the
+    /// first use of those array types was a twentieth of what `superlearner sandbox list` executed.
+    func forEachSegment(_ body: (Segment) -> Void) {
+        let bytes = template.utf8
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            guard bytes[start] != UInt8(ascii: "/") else {
+                start = bytes.index(after: start)
+                continue
+            }
+            var stop = start
+            while stop < bytes.endIndex && bytes[stop] != UInt8(ascii: "/") { stop = bytes.index(after: stop) }
+            let segment = template[start..<stop]
+            body(
+                segment.hasPrefix("{") && segment.hasSuffix("}")
+                    ? .parameter(String(segment.dropFirst().dropLast())) : .literal(String(segment)))
+            start = stop
+        }
     }
 
     /// The request path: every `{name}` filled from `parameters` (percent-encoded, so a child path such as
@@ -55,7 +77,7 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
     /// A parameter missing from `parameters` is a programming error: the route's own template names it.
     public func path(_ parameters: [String: String] = [:], query: [(String, String)] = []) -> String {
         var path = ""
-        for segment in segments {
+        forEachSegment { segment in
             switch segment {
             case .literal(let literal): path += "/" + literal
             case .parameter(let name):

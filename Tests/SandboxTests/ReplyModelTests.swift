@@ -19,6 +19,21 @@ import Testing
         try await sandboxes.destroy("r")
     }
 
+    /// `sandbox list` reads rows as summaries: the same reply, the same fields, and still a named error.
+    @Test func aSandboxSummaryReadsTheListFieldsFromTheSameReply() async throws {
+        let sandboxes = SandboxManager(runtime: Runtime())
+        let info = try await sandboxes.create(id: "s", template: "NestedTree")
+        try await sandboxes.destroy("s")
+        let rows = try [SandboxSummary](term: Term(json: Term.array([info.term]).json))
+        #expect(rows == [SandboxSummary(info)])
+        #expect(rows.first?.processCount == info.processCount && info.processCount > 0)
+        guard case .object(var members) = info.term else { Issue.record("not an object"); return }
+        members["restart_count"] = "twice"
+        #expect(throws: TermDecodingError(path: "restart_count", expected: "an integer")) {
+            try SandboxSummary(term: .object(members))
+        }
+    }
+
     @Test func aReplyOfTheWrongShapeNamesTheField() async throws {
         let sandboxes = SandboxManager(runtime: Runtime())
         let info = try await sandboxes.create(id: "w", template: "DemoSupervisor")

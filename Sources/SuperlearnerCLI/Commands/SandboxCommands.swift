@@ -210,7 +210,7 @@ enum SandboxCommands {
 
         func run(_ context: CommandContext) throws {
             let output = context.output
-            let (data, list) = try context.call(.listSandboxes, parameters, as: [SandboxInfo].self)
+            let (data, list) = try context.call(.listSandboxes, parameters, as: [SandboxSummary].self)
             // In a cluster the node that runs each sandbox matters: a column for it.
             let rowsData = data.arrayValue ?? []
             let clustered = rowsData.contains { $0["distributed"] == .bool(true) }
