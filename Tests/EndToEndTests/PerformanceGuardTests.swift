@@ -33,6 +33,45 @@ struct PerformanceGuardTests {
         #expect(after9 == after1, "metric series grew from \(after1) to \(after9) over 8 sandboxes that are gone")
     }
 
+    /// The daemon's heap in use (`superlearner_heap_bytes`, sampled at the scrape).
+    static func heapBytes(_ home: TestHome) async throws -> Double {
+        let text = try await home.client.send("GET", "/metrics").text
+        let line = text.split(separator: "\n").first { $0.hasPrefix("superlearner_heap_bytes ") }
+        return try #require(line.flatMap { Double($0.split(separator: " ").last ?? "") })
+    }
+
+    /// A request body is collected against a 10-second timeout. When that timeout was a `Task.sleep`, each
+    /// finished request stayed in memory until its sleep's deadline: about 10 MB under `make soak`.
+    @Test func aFinishedRequestDoesNotWaitInMemoryForItsBodyTimeout() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        await home.start()
+        // Warm up what the first requests allocate for good (pools, caches, the metrics route's series).
+        // A read run through the generic route: it has a body, and reads are metrics, not events, so no
+        // event history fills up meanwhile.
+        let path = "/api/v1/arsenal/operations/list_sandboxes/execute"
+        for _ in 0..<50 { _ = try? await home.client.send("POST", path, body: "{}") }
+        let before = try await Self.heapBytes(home)
+        let requests = 4000
+        let answered = await withTaskGroup(of: Int.self, returning: Int.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var answered = 0
+                    for _ in stride(from: worker, to: requests, by: 8) {
+                        let response = try? await home.client.send("POST", path, body: "{}")
+                        if response?.status == 200 { answered += 1 }
+                    }
+                    return answered
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(answered == requests)
+        let grown = try await Self.heapBytes(home) - before
+        // Held until the timeouts fire, 4,000 requests kept megabytes; a few hundred bytes each is the bar.
+        #expect(grown < Double(requests) * 200, "the heap grew \(Int(grown)) bytes over \(requests) finished requests")
+    }
+
     @Test func aPageCostsTheSameWhateverTheNumberOfSandboxes() async throws {
         let home = TestHome()
         defer { home.close() }
