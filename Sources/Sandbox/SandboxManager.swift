@@ -101,7 +101,7 @@ public final class SandboxManager: Sendable {
         }
     }
 
-    private func store(_ id: String) async throws(SandboxError) {
+    nonisolated(nonsending) private func store(_ id: String) async throws(SandboxError) {
         guard let persistence, entries.withLock({ $0[id]?.fencingToken == nil }), let record = record(id) else {
             return
         }
@@ -118,7 +118,7 @@ public final class SandboxManager: Sendable {
     /// restart type overridden.
     /// - Throws: `SandboxError` for a bad id, an unknown template, a duplicate id or a failed start.
     @discardableResult
-    public func create(
+    nonisolated(nonsending) public func create(
         id: String, template name: String, overriding overrides: SandboxSpec.Overrides = .init(),
         config: [String: Term] = [:]
     ) async throws(SandboxError) -> SandboxInfo {
@@ -134,7 +134,7 @@ public final class SandboxManager: Sendable {
     /// node may run by now).
     /// - Throws: `SandboxError` for a bad id or config, a duplicate id, or a tree that does not start.
     @discardableResult
-    public func create(
+    nonisolated(nonsending) public func create(
         id: String, spec: SandboxSpec, template: String? = nil, config: [String: Term] = [:],
         createdAt: Double? = nil, restartCount: Int = 0, persist: Bool = true, fencingToken: Int? = nil,
         versions: [SpecVersion] = []
@@ -181,7 +181,8 @@ public final class SandboxManager: Sendable {
     }
 
     /// Starts the tree of an entry that is `starting` or `stopping`, and marks it running.
-    private func start(id: String, _ supervisorSpec: SupervisorSpec) async throws(SandboxError) {
+    nonisolated(nonsending) private func start(id: String, _ supervisorSpec: SupervisorSpec) async throws(SandboxError)
+    {
         let supervisor: Supervisor
         do {
             supervisor = try await Supervisor.start(supervisorSpec, in: runtime, options: SpawnOptions(path: id))
@@ -432,7 +433,7 @@ public final class SandboxManager: Sendable {
 
     /// Shuts the tree down in order (graceful, then kill) and forgets the sandbox; no process is left.
     /// - Throws: `SandboxError.notFound` or `.busy`.
-    public func destroy(_ id: String) async throws(SandboxError) {
+    nonisolated(nonsending) public func destroy(_ id: String) async throws(SandboxError) {
         let (_, supervisor) = try claim(id, for: "being destroyed")
         await stopTree(id: id, root: supervisor)
         if let persistence {
@@ -498,7 +499,7 @@ public final class SandboxManager: Sendable {
 
     /// Stops the root supervisor (children in reverse order), kills it if it takes over 10 s, and kills any
     /// process still under the sandbox's path.
-    private func stopTree(id: String, root: PID?) async {
+    nonisolated(nonsending) private func stopTree(id: String, root: PID?) async {
         if let root, runtime.isAlive(root) {
             do {
                 try await runtime.stop(root, reason: .shutdown, timeout: .seconds(10))

@@ -5,7 +5,7 @@ extension Runtime {
     /// If the body ends before acknowledging, its exit reason is the answer; a monitor covers a process
     /// killed before it could say anything. The reason comes from the process itself because the monitor
     /// may be set only after the process is gone, when it can say no more than `noproc`.
-    func spawnAcknowledged(
+    nonisolated(nonsending) func spawnAcknowledged(
         _ options: SpawnOptions, scheduler: Scheduler?, kind: ProcessKind,
         _ body: @escaping @Sendable (ProcessContext, ReplyChannel) async throws -> Void
     ) async throws(StartError) -> PID {
@@ -34,7 +34,7 @@ extension Runtime {
 extension StartContext {
     /// Spawns the child linked to its supervisor, trapping exits when asked, and waits for the body to
     /// acknowledge its start on the channel it is given: what start functions outside this module use.
-    package func spawnAcknowledged(
+    nonisolated(nonsending) package func spawnAcknowledged(
         trapExit: Bool, kind: ProcessKind,
         _ body: @escaping @Sendable (ProcessContext, ReplyChannel) async throws -> Void
     ) async throws(StartError) -> PID {

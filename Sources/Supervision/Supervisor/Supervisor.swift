@@ -33,13 +33,17 @@ public struct Supervisor: Sendable, Hashable {
     /// If a child fails to start, the children already started are stopped in reverse order and the start
     /// fails with `shutdown(failed_to_start_child …)`.
     /// - Throws: `StartError` for an invalid spec or a failed child start.
-    public static func start(_ spec: SupervisorSpec, in runtime: Runtime, options: SpawnOptions = SpawnOptions())
+    nonisolated(nonsending) public static func start(
+        _ spec: SupervisorSpec, in runtime: Runtime, options: SpawnOptions = SpawnOptions()
+    )
         async throws(StartError) -> Supervisor
     {
         try await start(spec, in: runtime, options: options, scheduler: nil)
     }
 
-    static func start(_ spec: SupervisorSpec, in runtime: Runtime, options: SpawnOptions, scheduler: Scheduler?)
+    nonisolated(nonsending) static func start(
+        _ spec: SupervisorSpec, in runtime: Runtime, options: SpawnOptions, scheduler: Scheduler?
+    )
         async throws(StartError) -> Supervisor
     {
         do {
