@@ -18,6 +18,9 @@ public enum SuperlearnerCLI {
         if arguments == ["--version"] || arguments == ["-V"] { return VersionCommand.print(json: false) }
         if arguments.first == "__complete" { return await Completion.complete(Array(arguments.dropFirst())) }
         if arguments.first == "__man" { return writeManPages(to: arguments.count > 1 ? arguments[1] : "man") }
+        let early = earlySocket(arguments)
+        if let early { EarlyConnection.open(unixSocket: early) }
+        defer { if let early { EarlyConnection.discard(unixSocket: early) } }
         let parsed: ParsedCommand
         do {
             parsed = try Parser.parse(arguments)
@@ -75,6 +78,34 @@ public enum SuperlearnerCLI {
             output.error(CLIError(exit: .failure, code: "internal_error", message: "\(error)"))
             return .failure
         }
+    }
+
+    /// The socket to connect to before `arguments` are parsed (see `EarlyConnection`): for the commands that
+    /// ask the daemon, unless they only ask for help or talk to a cluster node (whose socket the parse finds).
+    /// A switch on the first word, not a table: this runs before anything else in every command.
+    static func earlySocket(_ arguments: [String]) -> String? {
+        guard arguments.count > 1 else { return nil }
+        switch arguments[0] {
+        case "sandbox", "process", "supervisor", "events", "wait", "why", "telemetry", "top": break
+        case "operation" where arguments[1] == "run": break
+        default: return nil
+        }
+        var explicit: String? = nil
+        var index = 1
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "-h" || argument == "--help" || argument == "--node" || argument.hasPrefix("--node=") {
+                return nil
+            }
+            if argument == "--socket" {
+                guard index + 1 < arguments.count else { return nil }
+                explicit = arguments[index + 1]
+            } else if argument.hasPrefix("--socket=") {
+                explicit = String(argument.dropFirst("--socket=".count))
+            }
+            index += 1
+        }
+        return SuperlearnerPaths.resolve(socket: explicit).socket
     }
 
     /// Hidden `superlearner __man DIR`: writes every generated man page into DIR (what `make man` runs).

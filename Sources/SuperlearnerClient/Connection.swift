@@ -35,30 +35,11 @@ final class Connection {
         label = endpoint.description
         switch endpoint {
         case .unix(let path):
-            descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            guard descriptor >= 0 else { throw .io("socket: \(String(cString: strerror(errno)))") }
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            let bytes = Array(path.utf8)
-            guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-                close(descriptor)
-                descriptor = -1
-                throw .io("socket path is too long (\(bytes.count) bytes): \(path)")
-            }
-            withUnsafeMutableBytes(of: &address.sun_path) { raw in
-                raw.copyBytes(from: bytes)
-                raw[bytes.count] = 0
-            }
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
-            if result != 0 {
-                let code = errno
-                close(descriptor)
-                descriptor = -1
-                throw .unreachable("\(path) (\(String(cString: strerror(code))))")
+            // A connection the command opened before it knew its request (see EarlyConnection), else a new one.
+            if let early = EarlyConnection.take(path) {
+                descriptor = early
+            } else {
+                descriptor = try Connection.openUnixSocket(path)
             }
         case .tcp(let host, let port, _):
             descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -88,6 +69,34 @@ final class Connection {
         // Non-blocking from here on: every read and write waits in poll with the deadline, and a write
         // never blocks on a peer that stopped reading (a server that answered 413 early, say).
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+    }
+
+    /// A blocking socket connected to the Unix socket at `path`; `.unreachable` when nothing listens there.
+    static func openUnixSocket(_ path: String) throws(ClientError) -> Int32 {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw .io("socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            close(descriptor)
+            throw .io("socket path is too long (\(bytes.count) bytes): \(path)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        if result != 0 {
+            let code = errno
+            close(descriptor)
+            throw .unreachable("\(path) (\(String(cString: strerror(code))))")
+        }
+        return descriptor
     }
 
     deinit {
