@@ -105,19 +105,42 @@ public struct SuperlearnerClient: Sendable {
         guard let statusLine = try connection.readLine(deadline: deadline) else {
             throw .closed(connection.label)
         }
-        let parts = statusLine.split(separator: " ", maxSplits: 2)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
+        // Read as bytes: splitting by `Character` runs Unicode's grapheme rules over every byte, which was a
+        // tenth of a short command's instructions.
+        guard let status = Self.status(ofStatusLine: statusLine) else {
             throw .protocolError("bad status line: \(statusLine.prefix(80))")
         }
         var headers = ResponseHeaders()
         while let line = try connection.readLine(deadline: deadline) {
             if line.isEmpty { return (status, headers) }
-            guard let colon = line.firstIndex(of: ":") else { throw .protocolError("bad header line") }
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
-            headers.append(name: name, value: String(value))
+            let bytes = line.utf8
+            guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else {
+                throw .protocolError("bad header line")
+            }
+            var start = bytes.index(after: colon)
+            while start < bytes.endIndex && (bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t")) {
+                start = bytes.index(after: start)
+            }
+            headers.append(name: String(line[..<colon]).lowercased(), value: String(line[start...]))
         }
         throw .protocolError("the connection closed inside the headers")
+    }
+
+    /// The code of an HTTP/1.x status line (`HTTP/1.1 200 OK`), or nil when it is not one.
+    static func status(ofStatusLine line: String) -> Int? {
+        let bytes = line.utf8
+        guard line.hasPrefix("HTTP/1."), let space = bytes.firstIndex(of: UInt8(ascii: " ")) else { return nil }
+        var code = 0
+        var digits = 0
+        var index = bytes.index(after: space)
+        while index < bytes.endIndex, bytes[index] != UInt8(ascii: " ") {
+            let byte = bytes[index]
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), digits < 3 else { return nil }
+            code = code * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+            index = bytes.index(after: index)
+        }
+        return digits == 3 ? code : nil
     }
 
     func readResponse(_ connection: Connection) throws(ClientError) -> ClientResponse {
