@@ -42,4 +42,12 @@ import Testing
         #expect(throws: JSONError.self) { try Term(json: #"{"a": {"b": tru}}"#) }
         #expect(try Term(json: #"{"z": 1}"#) == ["z": 1])
     }
+
+    @Test func integersAreWrittenInDecimalToTheirExtremes() throws {
+        for value in [0, 7, -7, 10, 1_000_000, -123_456_789, Int.max, Int.min] {
+            #expect(Term.int(value).json == String(value))
+        }
+        let term: Term = ["n": .int(Int.min), "m": [42, -1]]
+        #expect(term.json == #"{"m":[42,-1],"n":-9223372036854775808}"#)
+    }
 }

@@ -179,3 +179,17 @@ private func waitFor(_ condition: () -> Bool) async -> Bool {
     }
     return condition()
 }
+
+@Suite struct MetricKeyTests {
+    @Test func aMetricIsKeptPerLabelSetAndTheKeyNamesEveryDimensionInOrder() {
+        #expect(Metrics.key("requests", []) == "requests")
+        #expect(Metrics.key("requests", [("method", "GET"), ("status", "200")]) == "requests|method=GET|status=200")
+        let metrics = Metrics()
+        metrics.counter("requests", [("status", "200")]).increment()
+        metrics.counter("requests", [("status", "200")]).increment()
+        metrics.counter("requests", [("status", "404")]).increment()
+        let text = metrics.prometheusText()
+        #expect(text.contains(#"requests{status="200"} 2"#))
+        #expect(text.contains(#"requests{status="404"} 1"#))
+    }
+}

@@ -114,7 +114,7 @@ extension Term: CustomStringConvertible {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
-        case .int(let value): out.append(contentsOf: String(value).utf8)
+        case .int(let value): Term.writeDecimal(value, to: &out)
         case .double(let value):
             let text =
                 value.isFinite
@@ -131,11 +131,14 @@ extension Term: CustomStringConvertible {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                Term.writeQuoted(key, to: &out)
+            // Sorted as pairs: sorting the keys and looking each up again hashed every key a second time.
+            var first = true
+            for member in members.sorted(by: { $0.key < $1.key }) {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                Term.writeQuoted(member.key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                members[key]!.write(to: &out)
+                member.value.write(to: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -175,6 +178,23 @@ extension Term: CustomStringConvertible {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// `value` in decimal, digit by digit into `out` (no intermediate `String`).
+    static func writeDecimal(_ value: Int, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        // The magnitude as unsigned, so that Int.min has one too.
+        var rest = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes for at most 19 digits, written backwards
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            out.append(contentsOf: buffer[(24 - count)..<24])
+        }
     }
 
     private static func needsEscape(_ byte: UInt8) -> Bool {
