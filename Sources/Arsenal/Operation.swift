@@ -46,6 +46,12 @@ public struct RestBinding: Sendable, Hashable {
         self.successStatus = successStatus
     }
 
+    /// Creates a binding to `route` (a built-in operation's is its entry in `OperationRoutes`).
+    public init(_ route: Route, successStatus: Int = 200) {
+        self.route = route
+        self.successStatus = successStatus
+    }
+
     /// The method.
     public var method: HTTPVerb { route.method }
     /// The path template.

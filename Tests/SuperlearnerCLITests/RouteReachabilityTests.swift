@@ -39,16 +39,18 @@ import Testing
     @Test func everyOperationTheCommandLineCallsHasARoute() {
         let routes = Self.responder().routes
         for operation in DaemonOperation.allCases {
-            #expect(DaemonOperation.registry.operation(named: operation.rawValue)?.rest != nil, "\(operation.rawValue)")
+            // The route the command line sends to is the one the operation declares.
+            let declared = DaemonOperation.registry.operation(named: operation.rawValue)?.rest?.route
+            #expect(declared == operation.route, "\(operation.rawValue)")
             let parameters = Dictionary(
-                uniqueKeysWithValues: operation.binding.pathParameters.map { ($0, Term.string("a b")) })
+                uniqueKeysWithValues: operation.route.pathParameters.map { ($0, Term.string("a b")) })
             let request = operation.request(parameters.merging(["limit": 5]) { $1 })
             let bare = String(request.path.prefix { $0 != "?" })
             guard case .route(let entry, _) = routes.match(method: request.route.method.rawValue, path: bare) else {
                 Issue.record("\(operation.rawValue): \(request.route.method.rawValue) \(request.path) is not served")
                 continue
             }
-            #expect(entry.route == operation.binding.route)
+            #expect(entry.route == operation.route)
             #expect(
                 request.route.method.hasBody == (request.body != nil),
                 "\(operation.rawValue): parameters travel by the one rule")

@@ -27,7 +27,7 @@ enum ChangeOperations {
         DefinedOperation(
             "apply_sandbox_spec", .sandbox, .mutating,
             "move a running sandbox to a new spec the OTP way: changed children restarted, added started, removed stopped, the others keep running with their PIDs; stored as a new version (dry_run: only the plan)",
-            rest: RestBinding(.put, "/api/v1/sandboxes/{sandbox_id}/spec"),
+            rest: RestBinding(OperationRoutes.applySandboxSpec),
             parameters: [
                 SandboxOperations.idParameter,
                 Parameter("spec", .object, "the new tree in spec-file form"),
@@ -62,7 +62,7 @@ enum ChangeOperations {
         },
         DefinedOperation(
             "get_sandbox_history", .sandbox, .read, "a sandbox's spec versions, oldest first",
-            rest: RestBinding(.get, "/api/v1/sandboxes/{sandbox_id}/history"),
+            rest: RestBinding(OperationRoutes.getSandboxHistory),
             parameters: [SandboxOperations.idParameter]
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
@@ -74,7 +74,7 @@ enum ChangeOperations {
         DefinedOperation(
             "rollback_sandbox", .sandbox, .mutating,
             "apply an earlier version of a sandbox's spec again (default: the one before the current), as a new version",
-            rest: RestBinding(.post, "/api/v1/sandboxes/{sandbox_id}/rollback"),
+            rest: RestBinding(OperationRoutes.rollbackSandbox),
             parameters: [
                 SandboxOperations.idParameter,
                 Parameter("to", .integer, "the version to return to", minimum: 1),

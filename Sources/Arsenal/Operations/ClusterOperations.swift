@@ -116,7 +116,7 @@ enum ClusterOperations {
         DefinedOperation(
             "cluster_health", .cluster, .read,
             "healthy, degraded or critical: etcd's health and status, each node's lease and reachability",
-            rest: RestBinding(.get, "/api/v1/cluster/health")
+            rest: RestBinding(OperationRoutes.clusterHealth)
         ) { _, context throws(OperationError) in
             guard let cluster = context.cluster else {
                 return ["status": "healthy", "node_count": 1, "unreachable": [], "nodes": [localNode(context)]]
@@ -170,7 +170,7 @@ enum ClusterOperations {
         DefinedOperation(
             "cluster_topology", .cluster, .read,
             "the cluster's nodes (from etcd), etcd's members and which node owns each distributed sandbox",
-            rest: RestBinding(.get, "/api/v1/cluster/topology")
+            rest: RestBinding(OperationRoutes.clusterTopology)
         ) { _, context throws(OperationError) in
             guard let cluster = context.cluster else {
                 return [
@@ -213,7 +213,7 @@ enum ClusterOperations {
         },
         DefinedOperation(
             "node_info", .cluster, .read, "one node's record and its system information (reachable or not)",
-            rest: RestBinding(.get, "/api/v1/cluster/nodes/{node}/info"),
+            rest: RestBinding(OperationRoutes.nodeInfo),
             parameters: [Parameter("node", .string, "the node name", required: true, minimum: 1, maximum: 255)]
         ) { parameters, context throws(OperationError) in
             let name = parameters["node"]?.stringValue ?? ""
@@ -241,7 +241,7 @@ enum ClusterOperations {
         DefinedOperation(
             "cluster_processes", .cluster, .read,
             "processes across the cluster, each with its node; nodes that do not answer are listed in errors",
-            rest: RestBinding(.get, "/api/v1/cluster/processes"),
+            rest: RestBinding(OperationRoutes.clusterProcesses),
             parameters: [
                 Parameter("limit", .integer, "at most this many per node", default: 1000, minimum: 1, maximum: 100_000),
                 scopeParameter,
@@ -265,7 +265,7 @@ enum ClusterOperations {
         DefinedOperation(
             "cluster_supervision_trees", .cluster, .read,
             "every sandbox's live tree on every node; nodes that do not answer are listed in errors",
-            rest: RestBinding(.get, "/api/v1/cluster/supervision-trees"), parameters: [scopeParameter]
+            rest: RestBinding(OperationRoutes.clusterSupervisionTrees), parameters: [scopeParameter]
         ) { parameters, context throws(OperationError) in
             var trees: [Term] = []
             for info in context.sandboxes.list() {

@@ -37,7 +37,7 @@ enum InsightOperations {
         DefinedOperation(
             "explain_restarts", .supervisor, .read,
             "why: each exit of a child (or of any child under a supervisor path) with the decision taken — strategy, siblings stopped and restarted, the intensity window, escalation",
-            rest: RestBinding(.get, "/api/v1/why/{path}"),
+            rest: RestBinding(OperationRoutes.explainRestarts),
             parameters: [
                 Parameter(
                     "path", .string, "a child's or a supervisor's path (demo/counter_1, demo)", required: true,
@@ -106,7 +106,7 @@ enum InsightOperations {
         DefinedOperation(
             "what_if", .sandbox, .read,
             "what would happen if a child exited now: which processes are stopped and restarted, in what order, and whether the failure escalates and how far — decided by the supervisors' own rule, nothing is touched",
-            rest: RestBinding(.get, "/api/v1/sandboxes/{sandbox_id}/what-if"),
+            rest: RestBinding(OperationRoutes.whatIf),
             parameters: [
                 SandboxOperations.idParameter,
                 Parameter(

@@ -29,7 +29,7 @@ enum ProcessOperations {
         DefinedOperation(
             "get_process_logs", .process, .read,
             "a program child's output, timestamped lines from stdout and stderr, oldest first",
-            rest: RestBinding(.get, "/api/v1/processes/{pid}/logs"),
+            rest: RestBinding(OperationRoutes.getProcessLogs),
             parameters: [
                 Parameter(
                     "pid", .pid, "a program child: its PID, its supervision path (web/api) or its registered name",
@@ -81,7 +81,7 @@ enum ProcessOperations {
         },
         DefinedOperation(
             "list_processes", .process, .read, "list live processes, sorted and limited",
-            rest: RestBinding(.get, "/api/v1/processes"),
+            rest: RestBinding(OperationRoutes.listProcesses),
             parameters: [
                 Parameter(
                     "sort", .string, "sort key", default: "pid",
@@ -141,7 +141,7 @@ enum ProcessOperations {
         DefinedOperation(
             "get_process_info", .process, .read,
             "everything the runtime knows about one process, with a state summary for servers",
-            rest: RestBinding(.get, "/api/v1/processes/{pid}/info"),
+            rest: RestBinding(OperationRoutes.getProcessInfo),
             parameters: [
                 pidParameter,
                 Parameter(
@@ -166,7 +166,7 @@ enum ProcessOperations {
         },
         DefinedOperation(
             "get_process_state", .process, .read, "a server's or supervisor's state (sys:get_state)",
-            rest: RestBinding(.get, "/api/v1/processes/{pid}/state"),
+            rest: RestBinding(OperationRoutes.getProcessState),
             parameters: [
                 pidParameter,
                 Parameter(
@@ -191,7 +191,7 @@ enum ProcessOperations {
         },
         DefinedOperation(
             "kill_process", .process, .destructive, "send an exit signal (default kill, which cannot be trapped)",
-            rest: RestBinding(.delete, "/api/v1/processes/{pid}"),
+            rest: RestBinding(OperationRoutes.killProcess),
             parameters: [
                 pidParameter,
                 Parameter(
@@ -211,7 +211,7 @@ enum ProcessOperations {
         DefinedOperation(
             "stop_process", .process, .destructive,
             "make a server exit with a reason after its terminate callback (gen_server:stop)",
-            rest: RestBinding(.post, "/api/v1/processes/{pid}/stop"),
+            rest: RestBinding(OperationRoutes.stopProcess),
             parameters: [
                 pidParameter, Parameter("reason", .string, "exit reason", default: "normal", minimum: 1, maximum: 256),
                 Parameter(
@@ -237,7 +237,7 @@ enum ProcessOperations {
         DefinedOperation(
             "send_message", .process, .mutating,
             "deliver a message: send (plain), cast, call (waits for the reply) or info",
-            rest: RestBinding(.post, "/api/v1/processes/{pid}/message"),
+            rest: RestBinding(OperationRoutes.sendMessage),
             parameters: [
                 pidParameter,
                 Parameter("message", .any, "the message, or its name when content is given", required: true),
@@ -272,7 +272,7 @@ enum ProcessOperations {
         DefinedOperation(
             "trace_process", .process, .mutating,
             "record the messages a process receives, for a duration or a number of events",
-            rest: RestBinding(.post, "/api/v1/processes/{pid}/trace"),
+            rest: RestBinding(OperationRoutes.traceProcess),
             parameters: [
                 pidParameter,
                 Parameter("duration", .duration, "how long to trace", default: 10_000, minimum: 1, maximum: 3_600_000),
@@ -289,7 +289,7 @@ enum ProcessOperations {
         },
         DefinedOperation(
             "get_trace", .process, .read, "a trace's events so far and whether it is still recording",
-            rest: RestBinding(.get, "/api/v1/traces/{id}"),
+            rest: RestBinding(OperationRoutes.getTrace),
             parameters: [
                 Parameter("id", .string, "the trace id from trace_process", required: true, minimum: 1, maximum: 64)
             ]
@@ -302,7 +302,7 @@ enum ProcessOperations {
         },
         DefinedOperation(
             "stop_trace", .process, .mutating, "stop a trace and return what it recorded",
-            rest: RestBinding(.delete, "/api/v1/traces/{id}"),
+            rest: RestBinding(OperationRoutes.stopTrace),
             parameters: [Parameter("id", .string, "the trace id", required: true, minimum: 1, maximum: 64)]
         ) { parameters, context throws(OperationError) in
             let id = parameters["id"]?.stringValue ?? ""

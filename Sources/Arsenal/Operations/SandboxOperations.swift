@@ -77,7 +77,7 @@ enum SandboxOperations {
         DefinedOperation(
             "list_sandboxes", .sandbox, .read,
             "sandboxes in id order with their status, template and process count; page with limit and after",
-            rest: RestBinding(.get, "/api/v1/sandboxes"),
+            rest: RestBinding(OperationRoutes.listSandboxes),
             parameters: [
                 Parameter("limit", .integer, "at most this many (all when absent)", minimum: 1, maximum: 1_000_000),
                 Parameter(
@@ -108,7 +108,7 @@ enum SandboxOperations {
         },
         DefinedOperation(
             "create_sandbox", .sandbox, .mutating, "create a sandbox from a template (supervisor_module) or a spec",
-            rest: RestBinding(.post, "/api/v1/sandboxes", successStatus: 201),
+            rest: RestBinding(OperationRoutes.createSandbox, successStatus: 201),
             parameters: [
                 idParameter,
                 Parameter(
@@ -192,7 +192,7 @@ enum SandboxOperations {
         },
         DefinedOperation(
             "get_sandbox_info", .sandbox, .read, "a sandbox's status, config, spec and live tree",
-            rest: RestBinding(.get, "/api/v1/sandboxes/{sandbox_id}"), parameters: [idParameter]
+            rest: RestBinding(OperationRoutes.getSandboxInfo), parameters: [idParameter]
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
             if (try? context.sandboxes.info(id)) == nil, let cluster = context.cluster,
@@ -213,14 +213,14 @@ enum SandboxOperations {
         DefinedOperation(
             "restart_sandbox", .sandbox, .mutating,
             "rebuild a sandbox's tree with fresh processes, keeping its config (revives a failed one)",
-            rest: RestBinding(.put, "/api/v1/sandboxes/{sandbox_id}/restart"), parameters: [idParameter]
+            rest: RestBinding(OperationRoutes.restartSandbox), parameters: [idParameter]
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
             return try await manage { () async throws(SandboxError) in try await context.sandboxes.restart(id).term }
         },
         DefinedOperation(
             "destroy_sandbox", .sandbox, .destructive, "shut a sandbox's tree down in order and forget it",
-            rest: RestBinding(.delete, "/api/v1/sandboxes/{sandbox_id}"), parameters: [idParameter]
+            rest: RestBinding(OperationRoutes.destroySandbox), parameters: [idParameter]
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
             if let cluster = context.cluster, await cluster.isDistributed(id) {
@@ -233,7 +233,7 @@ enum SandboxOperations {
         DefinedOperation(
             "run_experiment", .sandbox, .destructive,
             "run a failure experiment against a sandbox and return its verdict",
-            rest: RestBinding(.post, "/api/v1/sandboxes/{sandbox_id}/experiments"),
+            rest: RestBinding(OperationRoutes.runExperiment),
             parameters: [
                 idParameter,
                 Parameter(
@@ -256,7 +256,7 @@ enum SandboxOperations {
         DefinedOperation(
             "replay_experiment", .sandbox, .destructive,
             "run a recorded experiment run again — same experiment, sandbox, parameters and seed — and compare the two",
-            rest: RestBinding(.post, "/api/v1/experiment-runs/{run_id}/replay"),
+            rest: RestBinding(OperationRoutes.replayExperiment),
             parameters: [
                 Parameter(
                     "run_id", .string, "the run's id (run-N, from run_experiment)", required: true, minimum: 1,
@@ -281,13 +281,13 @@ enum SandboxOperations {
         DefinedOperation(
             "list_experiment_runs", .sandbox, .read,
             "the last experiment runs with their seeds and verdicts, oldest first",
-            rest: RestBinding(.get, "/api/v1/experiment-runs")
+            rest: RestBinding(OperationRoutes.listExperimentRuns)
         ) { _, context throws(OperationError) in
             .array(context.sandboxes.experimentRunsList.map(\.term))
         },
         DefinedOperation(
             "get_sandbox_config", .sandbox, .read, "a sandbox's configuration",
-            rest: RestBinding(.get, "/api/v1/sandboxes/{sandbox_id}/config"), parameters: [idParameter]
+            rest: RestBinding(OperationRoutes.getSandboxConfig), parameters: [idParameter]
         ) { parameters, context throws(OperationError) in
             let id = parameters["sandbox_id"]?.stringValue ?? ""
             return try await manage { () async throws(SandboxError) in .object(try context.sandboxes.config(id)) }
@@ -295,7 +295,7 @@ enum SandboxOperations {
         DefinedOperation(
             "update_sandbox_config", .sandbox, .mutating,
             "merge keys into a sandbox's configuration (null removes a key)",
-            rest: RestBinding(.patch, "/api/v1/sandboxes/{sandbox_id}/config"),
+            rest: RestBinding(OperationRoutes.updateSandboxConfig),
             parameters: [
                 idParameter, Parameter("config", .object, "keys to set; null values remove keys", required: true),
             ]
@@ -316,7 +316,7 @@ enum SandboxOperations {
         },
         DefinedOperation(
             "list_templates", .sandbox, .read, "the built-in sandbox templates with descriptions and specs",
-            rest: RestBinding(.get, "/api/v1/templates")
+            rest: RestBinding(OperationRoutes.listTemplates)
         ) { _, _ throws(OperationError) in
             .array(
                 SandboxTemplate.all.map {
@@ -325,7 +325,7 @@ enum SandboxOperations {
         },
         DefinedOperation(
             "list_experiments", .sandbox, .read, "the built-in experiments with their parameters",
-            rest: RestBinding(.get, "/api/v1/experiments")
+            rest: RestBinding(OperationRoutes.listExperiments)
         ) { _, _ throws(OperationError) in
             .array(
                 ExperimentRegistry.all.map { experiment in

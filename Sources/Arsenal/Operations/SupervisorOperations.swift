@@ -31,7 +31,7 @@ enum SupervisorOperations {
         DefinedOperation(
             "list_supervisors", .supervisor, .read,
             "every supervisor with its strategy, child count and restart budget used",
-            rest: RestBinding(.get, "/api/v1/supervisors"),
+            rest: RestBinding(OperationRoutes.listSupervisors),
             parameters: [Parameter("sandbox", .string, "only this sandbox's supervisors", pattern: SandboxID.pattern)]
         ) { parameters, context throws(OperationError) in
             var rows: [Term] = []
@@ -50,7 +50,7 @@ enum SupervisorOperations {
         DefinedOperation(
             "get_supervisor", .supervisor, .read,
             "a supervisor's children, strategy, restart budget used and restart history",
-            rest: RestBinding(.get, "/api/v1/supervisors/{name}"), parameters: [supervisorParameter]
+            rest: RestBinding(OperationRoutes.getSupervisor), parameters: [supervisorParameter]
         ) { parameters, context throws(OperationError) in
             let supervisor = try supervisor(parameters, context)
             do throws(SupervisorError) {
@@ -64,7 +64,7 @@ enum SupervisorOperations {
         },
         DefinedOperation(
             "restart_child", .supervisor, .mutating, "start a stopped child again (supervisor:restart_child)",
-            rest: RestBinding(.post, "/api/v1/supervisors/{name}/children/{child_id}/restart"),
+            rest: RestBinding(OperationRoutes.restartChild),
             parameters: [
                 supervisorParameter,
                 Parameter("child_id", .string, "the child's id", required: true, minimum: 1, maximum: 64),
@@ -82,7 +82,7 @@ enum SupervisorOperations {
         DefinedOperation(
             "terminate_child", .supervisor, .destructive,
             "stop a child by its shutdown policy; it stays stopped (supervisor:terminate_child)",
-            rest: RestBinding(.delete, "/api/v1/supervisors/{name}/children/{child_id}"),
+            rest: RestBinding(OperationRoutes.terminateChild),
             parameters: [
                 supervisorParameter,
                 Parameter("child_id", .string, "the child's id", required: true, minimum: 1, maximum: 64),

@@ -34,7 +34,7 @@ enum SystemOperations {
     static let all: [any Operation] = [
         DefinedOperation(
             "system_health", .system, .read, "whether this node is healthy, with the numbers behind the answer",
-            rest: RestBinding(.get, "/api/v1/system/health")
+            rest: RestBinding(OperationRoutes.systemHealth)
         ) { _, context throws(OperationError) in
             let failed = context.sandboxes.list().filter { $0.status == .failed }.map { Term.string($0.id) }
             return [
@@ -45,7 +45,7 @@ enum SystemOperations {
         },
         DefinedOperation(
             "system_info", .system, .read, "versions, node, OS process, schedulers, memory and counts",
-            rest: RestBinding(.get, "/api/v1/system/info")
+            rest: RestBinding(OperationRoutes.systemInfo)
         ) { _, context throws(OperationError) in
             [
                 "node": .string(context.runtime.nodeName), "os_pid": .int(Int(getpid())),
@@ -63,7 +63,7 @@ enum SystemOperations {
         },
         DefinedOperation(
             "get_metrics", .telemetry, .read, "every metric, as JSON samples or as Prometheus or CSV text",
-            rest: RestBinding(.get, "/api/v1/telemetry/metrics"),
+            rest: RestBinding(OperationRoutes.getMetrics),
             parameters: [
                 Parameter(
                     "format", .string, "output format", default: "json",
@@ -83,7 +83,7 @@ enum SystemOperations {
         DefinedOperation(
             "get_metric_history", .telemetry, .read,
             "the charted numbers, one sample a second: the last ten minutes from memory, older ones (a day) from the daemon's file with since; restarts, messages and operations per second, operation latency p50/p95/p99, sandboxes, processes",
-            rest: RestBinding(.get, "/api/v1/telemetry/history"),
+            rest: RestBinding(OperationRoutes.getMetricHistory),
             parameters: [
                 Parameter("since", .number, "only samples after this time (seconds since 1970)", minimum: 0)
             ]
@@ -113,7 +113,7 @@ enum SystemOperations {
         },
         DefinedOperation(
             "list_events", .telemetry, .read, "recent telemetry events, oldest first (resume with since)",
-            rest: RestBinding(.get, "/api/v1/telemetry/events"),
+            rest: RestBinding(OperationRoutes.listEvents),
             parameters: [
                 Parameter("since", .integer, "only events after this sequence number", minimum: 0),
                 Parameter(

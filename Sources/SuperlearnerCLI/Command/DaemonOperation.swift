@@ -46,19 +46,50 @@ enum DaemonOperation: String, CaseIterable, Sendable {
     /// The operation's declaration, found among the built-in ones without declaring them all.
     var declaration: (any Operation)? { BuiltinOperations.named(rawValue) }
 
-    /// The operation's REST binding.
-    var binding: RestBinding {
-        guard let binding = declaration?.rest else {
-            preconditionFailure("\(rawValue) is not an operation with a REST route")
+    /// The operation's REST route, from the table the operations declare theirs with: a command finds it
+    /// without building any operation's declaration (a test checks each against its operation's binding).
+    var route: Route {
+        switch self {
+        case .listSandboxes: OperationRoutes.listSandboxes
+        case .createSandbox: OperationRoutes.createSandbox
+        case .getSandboxInfo: OperationRoutes.getSandboxInfo
+        case .restartSandbox: OperationRoutes.restartSandbox
+        case .destroySandbox: OperationRoutes.destroySandbox
+        case .runExperiment: OperationRoutes.runExperiment
+        case .getSandboxConfig: OperationRoutes.getSandboxConfig
+        case .updateSandboxConfig: OperationRoutes.updateSandboxConfig
+        case .listProcesses: OperationRoutes.listProcesses
+        case .getProcessInfo: OperationRoutes.getProcessInfo
+        case .getProcessState: OperationRoutes.getProcessState
+        case .getProcessLogs: OperationRoutes.getProcessLogs
+        case .killProcess: OperationRoutes.killProcess
+        case .stopProcess: OperationRoutes.stopProcess
+        case .sendMessage: OperationRoutes.sendMessage
+        case .traceProcess: OperationRoutes.traceProcess
+        case .getTrace: OperationRoutes.getTrace
+        case .stopTrace: OperationRoutes.stopTrace
+        case .listSupervisors: OperationRoutes.listSupervisors
+        case .getSupervisor: OperationRoutes.getSupervisor
+        case .getMetrics: OperationRoutes.getMetrics
+        case .listEvents: OperationRoutes.listEvents
+        case .clusterHealth: OperationRoutes.clusterHealth
+        case .clusterTopology: OperationRoutes.clusterTopology
+        case .clusterProcesses: OperationRoutes.clusterProcesses
+        case .explainRestarts: OperationRoutes.explainRestarts
+        case .whatIf: OperationRoutes.whatIf
+        case .applySandboxSpec: OperationRoutes.applySandboxSpec
+        case .getSandboxHistory: OperationRoutes.getSandboxHistory
+        case .rollbackSandbox: OperationRoutes.rollbackSandbox
+        case .replayExperiment: OperationRoutes.replayExperiment
+        case .getMetricHistory: OperationRoutes.getMetricHistory
         }
-        return binding
     }
 
     /// The request for this operation with `parameters`: those named in the route's template fill it, the
     /// rest travel in the query (GET, DELETE) or the JSON body (POST, PUT, PATCH): the one rule by which
     /// the daemon merges path, query and body again.
     func request(_ parameters: [String: Term]) -> (route: Route, path: String, body: Term?) {
-        let route = binding.route
+        let route = self.route
         var inPath: [String: String] = [:]
         var rest = parameters
         for name in route.pathParameters {
