@@ -19,5 +19,8 @@ let package = Package(
         ),
         // A keep-alive HTTP/1.1 load generator for the daemon's Unix socket (wrk speaks TCP only).
         .executableTarget(name: "HTTPLoad"),
+        // Two commands run one after the other, pair by pair: a start-up ratio both sides of which saw the same
+        // stretches of a noisy machine.
+        .executableTarget(name: "Alternate"),
     ]
 )
