@@ -157,18 +157,9 @@ public struct ArsenalResponder: Sendable {
         }
         let limit = maximumBodyBytes
         let timeout = bodyTimeout
-        let collected: ByteBuffer? = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask {
-                var request = request
-                return try await request.collectBody(upTo: limit)
-            }
-            group.addTask {
-                try await cancellableSleep(for: timeout)
-                return nil
-            }
-            let first = try await group.next() ?? nil
-            group.cancelAll()
-            return first
+        let collected: ByteBuffer? = try await withThrowingTimeout(timeout) {
+            var request = request
+            return try await request.collectBody(upTo: limit)
         }
         guard let buffer = collected else {
             throw APIError(

@@ -47,18 +47,10 @@ final class OneShot: Sendable {
     /// Waits until it fires (`true`) or `timeout` passes (`false`).
     func wait(timeout: Duration) async -> Bool {
         if hasFired { return true }
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { [self] in
-                await self.wait()
-                return self.hasFired
-            }
-            group.addTask {
-                try? await cancellableSleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first || hasFired
+        let fired = await withTimeout(timeout) { [self] () async -> Bool? in
+            await self.wait()
+            return self.hasFired ? true : nil
         }
+        return fired ?? hasFired
     }
 }

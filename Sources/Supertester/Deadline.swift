@@ -12,22 +12,12 @@ func waitWithDeadline<Value: Sendable>(
     register: @escaping @Sendable (CheckedContinuation<Value?, Never>) -> Void,
     cancel: @escaping @Sendable () -> Void
 ) async -> Value? {
-    await withTaskGroup(of: Value?.self) { group in
-        group.addTask {
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { continuation in register(continuation) }
-            } onCancel: {
-                cancel()
-            }
+    // withTimeout keeps a value the wait got before it saw the deadline's cancellation.
+    await withTimeout(timeout) {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in register(continuation) }
+        } onCancel: {
+            cancel()
         }
-        group.addTask {
-            try? await cancellableSleep(for: timeout)
-            return nil
-        }
-        var value = await group.next() ?? nil
-        group.cancelAll()
-        // The waiting task ends with the value if it got one before it saw the cancellation.
-        for await result in group where result != nil { value = result }
-        return value
     }
 }

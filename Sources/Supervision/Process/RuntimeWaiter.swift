@@ -43,32 +43,23 @@ public final class RuntimeWaiter: Sendable {
 
     /// The matching event, or `nil` if none came before `timeout`.
     public func wait(timeout: Duration = .seconds(5)) async -> RuntimeEvent? {
-        await withTaskGroup(of: RuntimeEvent?.self) { group in
-            group.addTask {
-                await withTaskCancellationHandler {
-                    await withCheckedContinuation { continuation in
-                        let ready: RuntimeEvent?? = self.state.withLock { state in
-                            if state.finished { return .some(nil) }
-                            if let event = state.event {
-                                state.finished = true
-                                return .some(event)
-                            }
-                            state.continuation = continuation
-                            return .none
+        await withTimeout(timeout) {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let ready: RuntimeEvent?? = self.state.withLock { state in
+                        if state.finished { return .some(nil) }
+                        if let event = state.event {
+                            state.finished = true
+                            return .some(event)
                         }
-                        if let ready { continuation.resume(returning: ready) }
+                        state.continuation = continuation
+                        return .none
                     }
-                } onCancel: {
-                    self.deliver(nil)
+                    if let ready { continuation.resume(returning: ready) }
                 }
+            } onCancel: {
+                self.deliver(nil)
             }
-            group.addTask {
-                try? await cancellableSleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
         }
     }
 }
