@@ -15,7 +15,11 @@ func waitWithDeadline<Value: Sendable>(
     // withTimeout keeps a value the wait got before it saw the deadline's cancellation.
     await withTimeout(timeout) {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in register(continuation) }
+            await withCheckedContinuation { continuation in
+                register(continuation)
+                // A cancellation that came before the registration found nothing to take out: take it out now.
+                if Task.isCancelled { cancel() }
+            }
         } onCancel: {
             cancel()
         }

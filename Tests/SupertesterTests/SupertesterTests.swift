@@ -264,3 +264,17 @@ final class Hoard: @unchecked Sendable {
     var kept: [[UInt8]] = []
     func keep(_ bytes: Int) { kept.append([UInt8](repeating: 1, count: bytes)) }
 }
+
+@Suite struct DeadlineTests {
+    /// A wait cancelled before it registered (its task already cancelled) ends at once with nil, instead of
+    /// waiting for an event that never comes.
+    @Test(.timeLimit(.minutes(1))) func aWaitCancelledBeforeItRegistersEndsAtOnce() async {
+        let runtime = Runtime()
+        let recorder = EventRecorder(runtime)
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await recorder.first(timeout: .seconds(600)) { _ in false }
+        }
+        #expect(await task.value == nil)
+    }
+}

@@ -49,3 +49,32 @@ struct WithTimeoutTests {
         #expect(late == nil)
     }
 }
+
+@Suite struct RuntimeWaiterDeadlineTests {
+    /// A wait whose deadline ends it before it has registered (here: in a task already cancelled, so both the
+    /// deadline and the wait start cancelled) returns at once, instead of waiting for an event that never comes.
+    @Test(.timeLimit(.minutes(1))) func aWaitCancelledBeforeItBeginsEndsAtOnce() async {
+        let runtime = Runtime()
+        let waiter = RuntimeWaiter(runtime) { _ in false }
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await waiter.wait(timeout: .seconds(600))
+        }
+        #expect(await task.value == nil)
+    }
+
+    /// An event that came before the wait began is its answer, even when the deadline has passed too.
+    @Test(.timeLimit(.minutes(1))) func anEventThatCameFirstIsReturnedEvenPastTheDeadline() async {
+        let runtime = Runtime()
+        let waiter = RuntimeWaiter(runtime) {
+            if case .spawned = $0 { return true }
+            return false
+        }
+        _ = runtime.spawn { _ in }
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await waiter.wait(timeout: .seconds(600))
+        }
+        #expect(await task.value != nil)
+    }
+}

@@ -27,7 +27,7 @@ public final class RuntimeWaiter: Sendable {
         if let token = token.withLock({ $0 }) { runtime.removeObserver(token) }
     }
 
-    private func deliver(_ event: RuntimeEvent?) {
+    private func deliver(_ event: RuntimeEvent) {
         let continuation: CheckedContinuation<RuntimeEvent?, Never>? = state.withLock { state in
             guard !state.finished else { return nil }
             if let continuation = state.continuation {
@@ -39,6 +39,23 @@ public final class RuntimeWaiter: Sendable {
             return nil
         }
         continuation?.resume(returning: event)
+    }
+
+    /// Ends a wait whose deadline passed: a registered one is resumed with `nil`; one that has not registered
+    /// yet (cancelled before it began) finds the waiter finished and returns at once, unless an event is
+    /// already there for it.
+    private func cancel() {
+        let continuation: CheckedContinuation<RuntimeEvent?, Never>? = state.withLock { state in
+            guard !state.finished else { return nil }
+            if let continuation = state.continuation {
+                state.finished = true
+                state.continuation = nil
+                return continuation
+            }
+            if state.event == nil { state.finished = true }
+            return nil
+        }
+        continuation?.resume(returning: nil)
     }
 
     /// The matching event, or `nil` if none came before `timeout`.
@@ -58,7 +75,7 @@ public final class RuntimeWaiter: Sendable {
                     if let ready { continuation.resume(returning: ready) }
                 }
             } onCancel: {
-                self.deliver(nil)
+                self.cancel()
             }
         }
     }
