@@ -32,6 +32,8 @@ public final class Metrics: Sendable {
     /// `label|name=value|…`, built in one buffer: every request looks up two metrics by it, and joining the
     /// pieces with `+` allocated a new string for each.
     static func key(_ label: String, _ dimensions: [(String, String)]) -> String {
+        // Most metrics have no dimensions: their key is the label itself, shared, not copied.
+        guard !dimensions.isEmpty else { return label }
         var length = label.utf8.count
         for (name, value) in dimensions { length += name.utf8.count + value.utf8.count + 2 }
         var key = ""
