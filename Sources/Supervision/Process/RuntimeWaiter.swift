@@ -58,7 +58,8 @@ public final class RuntimeWaiter: Sendable {
         continuation?.resume(returning: nil)
     }
 
-    /// The matching event, or `nil` if none came before `timeout`.
+    /// The matching event, or `nil` if none came before `timeout`. A waiter answers once: after an event or a
+    /// timeout, later waits return `nil` at once (create a new waiter to wait again).
     public func wait(timeout: Duration = .seconds(5)) async -> RuntimeEvent? {
         await withTimeout(timeout) {
             await withTaskCancellationHandler {
