@@ -207,6 +207,23 @@ struct SupertesterTests {
         #expect(measurement.iterations == 10 && measurement.total >= .zero)
     }
 
+    /// Other code in the process keeping memory while the check runs (a test in parallel) is not the body's
+    /// leak: the check tells the two apart with a control period in which the body does not run.
+    @Test func memoryKeptElsewhereInTheProcessIsNoLeakOfTheBody() async throws {
+        let hoard = Hoard()
+        let hoarding = Task {
+            // About 16 KiB a millisecond, kept: seven times the tolerance per iteration below.
+            while !Task.isCancelled {
+                hoard.keep(16_384)
+                try? await cancellableSleep(for: .milliseconds(1))
+            }
+        }
+        defer { hoarding.cancel() }
+        await assertNoMemoryLeak(iterations: 100, tolerance: 2048) {
+            try? await cancellableSleep(for: .milliseconds(1))
+        }
+    }
+
     @Test func mailboxStability() async throws {
         try await withIsolatedRuntime { runtime in
             let idle = try await runtime.startServer(EchoWorker())
@@ -260,7 +277,7 @@ struct SupertesterTests {
 
 /// Keeps what it is given: a deliberate leak.
 final class Hoard: @unchecked Sendable {
-    // @unchecked: only touched from the single test task that owns it.
+    // @unchecked: only touched from the single task that owns it.
     var kept: [[UInt8]] = []
     func keep(_ bytes: Int) { kept.append([UInt8](repeating: 1, count: bytes)) }
 }
