@@ -4,8 +4,8 @@ import SuperlearnerAPI
 import Supervision
 
 /// The Arsenal operations the command line asks the daemon for, by name. Each is sent to its own REST
-/// route, read from the registry: no path is typed here. A test checks that every case is a registered
-/// operation with a route.
+/// route, read from `OperationRoutes`, the table the operations bind to: no path is typed here. A test
+/// checks that every case is a registered operation bound to that route.
 enum DaemonOperation: String, CaseIterable, Sendable {
     case listSandboxes = "list_sandboxes"
     case createSandbox = "create_sandbox"
