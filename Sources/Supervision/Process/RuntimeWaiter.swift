@@ -18,7 +18,7 @@ public final class RuntimeWaiter: Sendable {
     public init(_ runtime: Runtime, where predicate: @escaping @Sendable (RuntimeEvent) -> Bool) {
         self.runtime = runtime
         let observer = runtime.addObserver { [weak self] event in
-            if predicate(event) { self?.deliver(event) }
+            if predicate(event) { self?.finish(event) }
         }
         token.withLock { $0 = observer }
     }
@@ -27,7 +27,11 @@ public final class RuntimeWaiter: Sendable {
         if let token = token.withLock({ $0 }) { runtime.removeObserver(token) }
     }
 
-    private func deliver(_ event: RuntimeEvent) {
+    /// Hands `event` to the wait, or with `nil` ends a wait whose deadline passed. A registered wait is resumed
+    /// with it. Otherwise an event is kept for the wait to come, and a deadline that passed before the wait
+    /// registered (it was cancelled before it began) finishes the waiter, so that the wait returns at once
+    /// instead of waiting for an event that may never come, unless an event is already there for it.
+    private func finish(_ event: RuntimeEvent?) {
         let continuation: CheckedContinuation<RuntimeEvent?, Never>? = state.withLock { state in
             guard !state.finished else { return nil }
             if let continuation = state.continuation {
@@ -35,27 +39,12 @@ public final class RuntimeWaiter: Sendable {
                 state.continuation = nil
                 return continuation
             }
-            if state.event == nil { state.event = event }
+            if state.event == nil {
+                if event == nil { state.finished = true } else { state.event = event }
+            }
             return nil
         }
         continuation?.resume(returning: event)
-    }
-
-    /// Ends a wait whose deadline passed: a registered one is resumed with `nil`; one that has not registered
-    /// yet (cancelled before it began) finds the waiter finished and returns at once, unless an event is
-    /// already there for it.
-    private func cancel() {
-        let continuation: CheckedContinuation<RuntimeEvent?, Never>? = state.withLock { state in
-            guard !state.finished else { return nil }
-            if let continuation = state.continuation {
-                state.finished = true
-                state.continuation = nil
-                return continuation
-            }
-            if state.event == nil { state.finished = true }
-            return nil
-        }
-        continuation?.resume(returning: nil)
     }
 
     /// The matching event, or `nil` if none came before `timeout`. A waiter answers once: after an event or a
@@ -76,7 +65,7 @@ public final class RuntimeWaiter: Sendable {
                     if let ready { continuation.resume(returning: ready) }
                 }
             } onCancel: {
-                self.cancel()
+                self.finish(nil)
             }
         }
     }
