@@ -126,7 +126,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "superlearner", dependencies: ["SuperlearnerCLI"], swiftSettings: swiftSettings),
+        // startup.order is the release link's symbol layout (Makefile, Benchmarks/startup-order), no source.
+        .executableTarget(
+            name: "superlearner", dependencies: ["SuperlearnerCLI"], exclude: ["startup.order"],
+            swiftSettings: swiftSettings),
         .target(
             name: "Supertester", dependencies: ["Supervision", "Sandbox", "Telemetry", "CSuperlearner"],
             swiftSettings: swiftSettings),
