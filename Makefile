@@ -126,8 +126,8 @@ soak:
 # binary's conformance records (a fifth of `sandbox list`'s instructions; docs/performance.md).
 # The code and data a command touches from exec to exit are laid out together (lld, one section per
 # function, the symbol list in Sources/superlearner/startup.order, written by `make startup-order`):
-# scattered over the binary's 19 MB of code they cost `sandbox list` 106 page faults in .text, gathered
-# 25, and `--version` starts as fast as the hello (docs/performance.md). SwiftPM does not relink when only
+# scattered over the binary's 19 MB of code they cost `sandbox list` 113 page faults in .text, gathered
+# 25-28, and `--version` starts as fast as the hello (docs/performance.md). SwiftPM does not relink when only
 # the list changes, so a newer list removes the binary first.
 STARTUP_ORDER := $(CURDIR)/Sources/superlearner/startup.order
 RELEASE_FLAGS := -c release --scratch-path .build-release -Xswiftc -static-executable -Xlinker -ltinfo \
