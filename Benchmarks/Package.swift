@@ -22,5 +22,7 @@ let package = Package(
         // Two commands run one after the other, pair by pair: a start-up ratio both sides of which saw the same
         // stretches of a noisy machine.
         .executableTarget(name: "Alternate"),
+        // One recorded answer served at once on a Unix socket: a command's time without the daemon's share.
+        .executableTarget(name: "CannedAnswer"),
     ]
 )
