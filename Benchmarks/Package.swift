@@ -18,11 +18,13 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         ),
         // A keep-alive HTTP/1.1 load generator for the daemon's Unix socket (wrk speaks TCP only).
-        .executableTarget(name: "HTTPLoad"),
+        .executableTarget(name: "HTTPLoad", dependencies: ["BenchmarkSupport"]),
         // Two commands run one after the other, pair by pair: a start-up ratio both sides of which saw the same
         // stretches of a noisy machine.
-        .executableTarget(name: "Alternate"),
+        .executableTarget(name: "Alternate", dependencies: ["BenchmarkSupport"]),
         // One recorded answer served at once on a Unix socket: a command's time without the daemon's share.
-        .executableTarget(name: "CannedAnswer"),
+        .executableTarget(name: "CannedAnswer", dependencies: ["BenchmarkSupport"]),
+        // What the tools above share.
+        .target(name: "BenchmarkSupport"),
     ]
 )

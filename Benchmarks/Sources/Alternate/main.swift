@@ -3,18 +3,13 @@
 // stretch of a shared machine lands on one command only; alternating gives both the same stretches.
 //
 //   Alternate 300 /tmp/hello -- superlearner sandbox list
+import BenchmarkSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-
-/// Prints `message` on standard error and exits with `code`.
-func fail(_ message: String, code: Int32 = 1) -> Never {
-    let line = message + "\n"
-    _ = line.withCString { write(2, $0, strlen($0)) }
-    exit(code)
-}
 
 func milliseconds() -> Double {
     var time = timespec()

@@ -3,18 +3,13 @@
 // of the daemon's: the difference from the same command against the daemon is the daemon's share of its time.
 //
 //   CannedAnswer /tmp/x/superlearner.sock answer.http
+import BenchmarkSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-
-/// Prints `message` on standard error and exits with `code`.
-func fail(_ message: String, code: Int32 = 1) -> Never {
-    let line = message + "\n"
-    _ = line.withCString { write(2, $0, strlen($0)) }
-    exit(code)
-}
 
 /// The whole of the file at `path`, or exits naming it.
 func contents(of path: String) -> [UInt8] {

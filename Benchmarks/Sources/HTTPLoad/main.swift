@@ -4,6 +4,7 @@
 //            [--create]
 // With --create each request is a durable `POST /api/v1/sandboxes` of a new DemoSupervisor sandbox; the
 // run then destroys them all the same way (`DELETE`) and prints that line too.
+import BenchmarkSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -27,11 +28,7 @@ let total = Int(option("--requests") ?? "100000") ?? 100000
 let path = option("--path") ?? "/api/v1/sandboxes"
 
 /// One line on standard error and exit 1: a benchmark that cannot connect says so instead of trapping.
-func fail(_ message: String) -> Never {
-    let line = Array("HTTPLoad: \(message)\n".utf8)
-    _ = write(2, line, line.count)
-    exit(1)
-}
+func fail(_ message: String) -> Never { BenchmarkSupport.fail("HTTPLoad: \(message)") }
 
 func now() -> UInt64 {
     var time = timespec()
