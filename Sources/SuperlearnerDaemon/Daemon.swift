@@ -129,23 +129,24 @@ public final class Daemon: Sendable {
                     configuration.maximumConnections, listener: name, logger: logger))
         }
         // The socket is what the command line talks to, one short request per command: its connections are
-        // accepted, read, answered and written on one event loop (see EventLoopTaskExecutor).
+        // accepted, read, answered and written on one event loop (see EventLoopTaskExecutor), by NIO's own
+        // HTTP/1 handlers (see SocketServer); TCP, for browsers and peers, stays on Hummingbird.
         let socketLoop = MultiThreadedEventLoopGroup.singleton.next()
         var services: [any Service] = [
             ServiceOnExecutor(
-                service: Application(
+                service: SocketServer(
+                    path: paths.socket, loop: socketLoop,
                     responder: DaemonResponder(
                         arsenal: arsenal, status: status, events: events, guards: [JSONBodiesOnly()],
                         dashboard: dashboard),
-                    server: server,
-                    configuration: limits(.unixDomainSocket(path: paths.socket), "socket"),
-                    onServerRunning: { [self, logger, paths] _ in
+                    maximumConnections: configuration.maximumConnections,
+                    maximumBodyBytes: configuration.maximumBodyBytes, idleTimeout: configuration.requestHeadTimeout,
+                    bodyTimeout: configuration.bodyTimeout, logger: logger,
+                    onRunning: { [self, logger, paths] in
                         chmod(paths.socket, 0o600)
                         listeners.withLock { $0.socket = true }
                         logger.info("listening", metadata: ["socket": .string(paths.socket)])
-                    },
-                    eventLoopGroupProvider: .shared(socketLoop),
-                    logger: logger),
+                    }),
                 executor: EventLoopTaskExecutor(loop: socketLoop))
         ]
         if let port = configuration.port {

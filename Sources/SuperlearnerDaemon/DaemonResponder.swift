@@ -78,8 +78,12 @@ struct DaemonResponder: HTTPResponder {
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        let channel = context.channel
-        return await api.respond(to: request) { delay in
+        await respond(to: request, channel: context.channel)
+    }
+
+    /// The response to `request`, which came on `channel` (closed if a stream's reader stops reading).
+    func respond(to request: Request, channel: any Channel) async -> Response {
+        await api.respond(to: request) { delay in
             let scheduled = channel.eventLoop.scheduleTask(in: TimeAmount(delay)) { channel.close(promise: nil) }
             return { scheduled.cancel() }
         }

@@ -1,0 +1,206 @@
+import HTTPTypes
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The command line's Unix socket, served by NIO's own HTTP/1 handlers on one event loop.
+///
+/// Every command opens a connection for one request. Hummingbird serves a connection through NIO's async
+/// channel, whose generic machinery ran about 200 metadata lookups per request unspecialised: a 404 took
+/// 512,000 instructions in the daemon. Here NIO parses the request and writes the answer on the loop, and
+/// only the responder runs as a task (a child of this service, so graceful shutdown reaches it, and on the
+/// loop, by the service's executor preference). The TCP listener stays on Hummingbird.
+struct SocketServer: Service {
+    let path: String
+    let loop: any EventLoop
+    let responder: DaemonResponder
+    let maximumConnections: Int
+    let maximumBodyBytes: Int
+    /// How long a connection may stay silent between requests or inside a head.
+    let idleTimeout: Duration
+    /// How long a request may take from its head to its end.
+    let bodyTimeout: Duration
+    let logger: Logger
+    let onRunning: @Sendable () -> Void
+
+    func run() async throws {
+        let quiescing = ServerQuiescingHelper(group: loop)
+        let (requests, intake) = AsyncStream<SocketRequest>.makeStream()
+        let cap = ConnectionCap(maximumConnections, listener: "socket", logger: logger)
+        let maximumBodyBytes = maximumBodyBytes
+        let idle = TimeAmount(idleTimeout)
+        let bodyTimeout = TimeAmount(bodyTimeout)
+        let server = try await ServerBootstrap(group: loop)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AvailableConnectionsChannelHandler(delegate: cap))
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                    try pipeline.addHandler(IdleStateHandler(readTimeout: idle))
+                    try pipeline.addHandler(
+                        SocketRequestHandler(
+                            intake: intake, maximumBodyBytes: maximumBodyBytes, bodyTimeout: bodyTimeout))
+                }
+            }
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+        onRunning()
+        // The intake ends when every connection has closed after a graceful shutdown, or at once when the
+        // listener closes without one (an error).
+        let closed = loop.makePromise(of: Void.self)
+        closed.futureResult.whenComplete { _ in intake.finish() }
+        let shuttingDown = Atomic<Bool>(false)
+        server.closeFuture.whenComplete { _ in
+            if !shuttingDown.load(ordering: .acquiring) { intake.finish() }
+        }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for await request in requests {
+                    group.addTask { await Self.answer(request, with: responder) }
+                }
+            }
+        } onGracefulShutdown: {
+            shuttingDown.store(true, ordering: .releasing)
+            quiescing.initiateShutdown(promise: closed)
+        }
+        try? await server.close()
+    }
+
+    /// Runs the responder and writes its response on the request's connection.
+    static func answer(_ socketRequest: SocketRequest, with responder: DaemonResponder) async {
+        let channel = socketRequest.channel
+        var response = await responder.respond(to: socketRequest.request, channel: channel)
+        response.headers[.date] = HTTPDate.now()
+        response.headers[.server] = "superlearner"
+        let closes =
+            socketRequest.request.headers[.connection]?.lowercased() == "close"
+            || response.headers[.connection]?.lowercased() == "close"
+        do {
+            try await channel.writeAndFlush(HTTPResponsePart.head(response.head)).get()
+            try await response.body.write(ChannelBodyWriter(channel: channel))
+            if closes { try await channel.close() }
+        } catch {
+            channel.close(promise: nil)
+        }
+    }
+}
+
+/// One whole request read from the socket, and the connection to answer on.
+struct SocketRequest: Sendable {
+    let request: Request
+    let channel: any Channel
+}
+
+/// Writes a response body to a connection, each write flushed and awaited (a slow reader holds the writer
+/// back instead of filling memory).
+struct ChannelBodyWriter: ResponseBodyWriter {
+    let channel: any Channel
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        try await channel.writeAndFlush(HTTPResponsePart.body(buffer)).get()
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
+        try await channel.writeAndFlush(HTTPResponsePart.end(trailingHeaders)).get()
+    }
+}
+
+/// Collects a request (head, body up to one byte past the limit, so the responder can refuse it) and hands
+/// it on; closes a connection idle between requests, and one whose request has not ended `bodyTimeout` after
+/// its head (a body that never finishes).
+final class SocketRequestHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let intake: AsyncStream<SocketRequest>.Continuation
+    private let maximumBodyBytes: Int
+    private let bodyTimeout: TimeAmount
+    private var deadline: Scheduled<Void>?
+    private var head: HTTPRequest?
+    private var body = ByteBuffer()
+    private var answering = false
+
+    init(intake: AsyncStream<SocketRequest>.Continuation, maximumBodyBytes: Int, bodyTimeout: TimeAmount) {
+        self.intake = intake
+        self.maximumBodyBytes = maximumBodyBytes
+        self.bodyTimeout = bodyTimeout
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body.clear()
+            let channel = context.channel
+            deadline = context.eventLoop.scheduleTask(in: bodyTimeout) { channel.close(promise: nil) }
+        case .body(var part):
+            let room = maximumBodyBytes + 1 - body.readableBytes
+            if room > 0, let slice = part.readSlice(length: min(room, part.readableBytes)) {
+                body.writeImmutableBuffer(slice)
+            }
+        case .end:
+            deadline?.cancel()
+            deadline = nil
+            guard let head else { return }
+            self.head = nil
+            answering = true
+            let request = Request(head: head, body: RequestBody(buffer: body))
+            body = ByteBuffer()
+            if case .terminated = intake.yield(SocketRequest(request: request, channel: context.channel)) {
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { answering = false }
+        context.write(data, promise: promise)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            // Idle while an answer streams (the event stream) is the reader waiting, not a dead connection.
+            if !answering || head != nil { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
+
+/// The `Date` header's value: RFC 9110's IMF-fixdate, to the second.
+enum HTTPDate {
+    static func now() -> String {
+        var seconds = time(nil)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var buffer = [CChar](repeating: 0, count: 40)
+        let count = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
