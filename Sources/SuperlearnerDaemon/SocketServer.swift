@@ -95,8 +95,20 @@ struct SocketServer: Service {
             socketRequest.request.headers[.connection]?.lowercased() == "close"
             || response.headers[.connection]?.lowercased() == "close"
         do {
-            try await channel.writeAndFlush(HTTPResponsePart.head(response.head)).get()
-            try await response.body.write(ChannelBodyWriter(channel: channel))
+            // A body of known length (every answer but the event stream) goes out with its head in one flush,
+            // awaited once; a stream is flushed write by write, each awaited, so a slow reader holds it back.
+            channel.write(HTTPResponsePart.head(response.head), promise: nil)
+            if response.body.contentLength != nil {
+                let collected = CollectingBodyWriter()
+                try await response.body.write(collected)
+                if collected.buffer.readableBytes > 0 {
+                    channel.write(HTTPResponsePart.body(collected.buffer), promise: nil)
+                }
+                try await channel.writeAndFlush(HTTPResponsePart.end(nil)).get()
+            } else {
+                channel.flush()
+                try await response.body.write(ChannelBodyWriter(channel: channel))
+            }
             if closes { try await channel.close() }
         } catch {
             channel.close(promise: nil)
@@ -108,6 +120,18 @@ struct SocketServer: Service {
 struct SocketRequest: Sendable {
     let request: Request
     let channel: any Channel
+}
+
+/// Gathers a body of known length into one buffer, to be written with its head.
+final class CollectingBodyWriter: ResponseBodyWriter {
+    private(set) var buffer = ByteBuffer()
+
+    func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        self.buffer.writeBuffer(&buffer)
+    }
+
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }
 
 /// Writes a response body to a connection, each write flushed and awaited (a slow reader holds the writer
