@@ -82,6 +82,9 @@ struct SocketServer: Service {
             shuttingDown.store(true, ordering: .releasing)
             quiescing.initiateShutdown(promise: closed)
         }
+        // Without a shutdown (the listener failed, or the group was cancelled) no one else fulfils the promise,
+        // and NIO traps on a promise dropped unfulfilled.
+        if !shuttingDown.load(ordering: .acquiring) { closed.succeed() }
         try? await server.close()
     }
 
