@@ -1,3 +1,4 @@
+import Arsenal
 import HTTPTypes
 import HummingbirdCore
 import Logging
@@ -8,6 +9,7 @@ import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOPosix
 import ServiceLifecycle
+import Supervision
 import Synchronization
 
 #if canImport(Glibc)
@@ -152,8 +154,8 @@ struct ChannelBodyWriter: ResponseBodyWriter {
 }
 
 /// Collects a request (head, body up to one byte past the limit, so the responder can refuse it) and hands
-/// it on; closes a connection idle between requests, and one whose request has not ended `bodyTimeout` after
-/// its head (a body that never finishes).
+/// it on; closes a connection idle between requests, and answers 408 and closes one whose request has not
+/// ended `bodyTimeout` after its head (a body that never finishes).
 final class SocketRequestHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
@@ -179,7 +181,8 @@ final class SocketRequestHandler: ChannelDuplexHandler {
             self.head = head
             body.clear()
             let channel = context.channel
-            deadline = context.eventLoop.scheduleTask(in: bodyTimeout) { channel.close(promise: nil) }
+            let timeout = bodyTimeout
+            deadline = context.eventLoop.scheduleTask(in: timeout) { Self.refuseSlowBody(on: channel, after: timeout) }
         case .body(var part):
             let room = maximumBodyBytes + 1 - body.readableBytes
             if room > 0, let slice = part.readSlice(length: min(room, part.readableBytes)) {
@@ -202,6 +205,24 @@ final class SocketRequestHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) { answering = false }
         context.write(data, promise: promise)
+    }
+
+    /// Answers 408 `body_timeout` in the API's error envelope (as the TCP listener does) and closes.
+    static func refuseSlowBody(on channel: any Channel, after timeout: TimeAmount) {
+        let seconds = Double(timeout.nanoseconds) / 1e9
+        let error = OperationError(
+            .timeout, code: "body_timeout", "the request body did not arrive within \(Duration.seconds(seconds))")
+        var body = error.term.jsonUTF8
+        body.append(UInt8(ascii: "\n"))
+        var head = HTTPResponse(status: .requestTimeout)
+        head.headerFields[.contentType] = "application/json; charset=utf-8"
+        head.headerFields[.contentLength] = String(body.count)
+        head.headerFields[.connection] = "close"
+        head.headerFields[.date] = HTTPDate.now()
+        head.headerFields[.server] = "superlearner"
+        channel.write(HTTPResponsePart.head(head), promise: nil)
+        channel.write(HTTPResponsePart.body(ByteBuffer(bytes: body)), promise: nil)
+        channel.writeAndFlush(HTTPResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -62,7 +62,7 @@ struct SocketServerTests {
         #expect(!streamClosed, "an event stream was closed as if idle")
     }
 
-    @Test func aRequestWhoseBodyNeverEndsIsClosed() async throws {
+    @Test func aRequestWhoseBodyNeverEndsIsAnswered408AndClosed() async throws {
         let home = TestHome()
         defer { home.close() }
         await home.start()
@@ -81,6 +81,8 @@ struct SocketServerTests {
             return result
         }
         #expect(outcome.closed, "a body trickled for 20 s was still being read")
+        #expect(outcome.text.hasPrefix("HTTP/1.1 408"), "\(outcome.text.prefix(300))")
+        #expect(outcome.text.contains(#""code":"body_timeout""#), "\(outcome.text.suffix(200))")
         #expect(await home.run(["sandbox", "list"]).status == 0, "and the daemon still answers")
     }
 }
