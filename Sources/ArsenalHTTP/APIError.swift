@@ -71,6 +71,11 @@ public struct APIError: HTTPResponseError, Sendable {
     static func badRequest(_ message: String, field: String? = nil) -> APIError {
         APIError(OperationError(.badRequest, code: "bad_request", message, field: field))
     }
+
+    /// 408 `body_timeout`: the request's body did not arrive within `timeout` (either listener).
+    public static func bodyTimeout(_ timeout: Duration) -> APIError {
+        APIError(OperationError(.timeout, code: "body_timeout", "the request body did not arrive within \(timeout)"))
+    }
 }
 
 extension OperationError.Kind {

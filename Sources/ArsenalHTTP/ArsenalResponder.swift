@@ -161,10 +161,7 @@ public struct ArsenalResponder: Sendable {
             var request = request
             return try await request.collectBody(upTo: limit)
         }
-        guard let buffer = collected else {
-            throw APIError(
-                OperationError(.timeout, code: "body_timeout", "the request body did not arrive within \(timeout)"))
-        }
+        guard let buffer = collected else { throw APIError.bodyTimeout(timeout) }
         guard buffer.readableBytes > 0 else { return [:] }
         let bytes = Array(buffer.readableBytesView)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }

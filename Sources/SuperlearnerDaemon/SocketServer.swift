@@ -1,4 +1,5 @@
 import Arsenal
+import ArsenalHTTP
 import HTTPTypes
 import HummingbirdCore
 import Logging
@@ -44,7 +45,7 @@ struct SocketServer: Service {
         let cap = ConnectionCap(maximumConnections, listener: "socket", logger: logger)
         let maximumBodyBytes = maximumBodyBytes
         let idle = TimeAmount(idleTimeout)
-        let bodyTimeout = TimeAmount(bodyTimeout)
+        let bodyTimeout = bodyTimeout
         let server = try await ServerBootstrap(group: loop)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelInitializer { channel in
@@ -90,12 +91,17 @@ struct SocketServer: Service {
         try? await server.close()
     }
 
+    /// Adds the headers every answer on the socket carries: `Date` and `Server`.
+    static func stamp(_ headers: inout HTTPFields) {
+        headers[.date] = HTTPDate.now()
+        headers[.server] = "superlearner"
+    }
+
     /// Runs the responder and writes its response on the request's connection.
     static func answer(_ socketRequest: SocketRequest, with responder: DaemonResponder) async {
         let channel = socketRequest.channel
         var response = await responder.respond(to: socketRequest.request, channel: channel)
-        response.headers[.date] = HTTPDate.now()
-        response.headers[.server] = "superlearner"
+        stamp(&response.headers)
         let closes =
             socketRequest.request.headers[.connection]?.lowercased() == "close"
             || response.headers[.connection]?.lowercased() == "close"
@@ -163,13 +169,13 @@ final class SocketRequestHandler: ChannelDuplexHandler {
 
     private let intake: AsyncStream<SocketRequest>.Continuation
     private let maximumBodyBytes: Int
-    private let bodyTimeout: TimeAmount
+    private let bodyTimeout: Duration
     private var deadline: Scheduled<Void>?
     private var head: HTTPRequest?
     private var body = ByteBuffer()
     private var answering = false
 
-    init(intake: AsyncStream<SocketRequest>.Continuation, maximumBodyBytes: Int, bodyTimeout: TimeAmount) {
+    init(intake: AsyncStream<SocketRequest>.Continuation, maximumBodyBytes: Int, bodyTimeout: Duration) {
         self.intake = intake
         self.maximumBodyBytes = maximumBodyBytes
         self.bodyTimeout = bodyTimeout
@@ -180,9 +186,11 @@ final class SocketRequestHandler: ChannelDuplexHandler {
         case .head(let head):
             self.head = head
             body.clear()
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let channel = context.channel
-            let timeout = bodyTimeout
-            deadline = context.eventLoop.scheduleTask(in: timeout) { Self.refuseSlowBody(on: channel, after: timeout) }
+            deadline = context.eventLoop.scheduleTask(in: TimeAmount(bodyTimeout)) {
+                handler.value.refuseSlowBody(on: channel)
+            }
         case .body(var part):
             let room = maximumBodyBytes + 1 - body.readableBytes
             if room > 0, let slice = part.readSlice(length: min(room, part.readableBytes)) {
@@ -207,20 +215,19 @@ final class SocketRequestHandler: ChannelDuplexHandler {
         context.write(data, promise: promise)
     }
 
-    /// Answers 408 `body_timeout` in the API's error envelope (as the TCP listener does) and closes.
-    static func refuseSlowBody(on channel: any Channel, after timeout: TimeAmount) {
-        let seconds = Double(timeout.nanoseconds) / 1e9
-        let error = OperationError(
-            .timeout, code: "body_timeout", "the request body did not arrive within \(Duration.seconds(seconds))")
-        var body = error.term.jsonUTF8
+    /// Answers 408 `body_timeout` in the API's error envelope (as the TCP listener does) and closes; the rest
+    /// of the request, should it come meanwhile, is not answered.
+    private func refuseSlowBody(on channel: any Channel) {
+        head = nil
+        let error = APIError.bodyTimeout(bodyTimeout)
+        var body = error.error.term.jsonUTF8
         body.append(UInt8(ascii: "\n"))
-        var head = HTTPResponse(status: .requestTimeout)
-        head.headerFields[.contentType] = "application/json; charset=utf-8"
-        head.headerFields[.contentLength] = String(body.count)
-        head.headerFields[.connection] = "close"
-        head.headerFields[.date] = HTTPDate.now()
-        head.headerFields[.server] = "superlearner"
-        channel.write(HTTPResponsePart.head(head), promise: nil)
+        var response = HTTPResponse(status: error.status)
+        response.headerFields[.contentType] = "application/json; charset=utf-8"
+        response.headerFields[.contentLength] = String(body.count)
+        response.headerFields[.connection] = "close"
+        SocketServer.stamp(&response.headerFields)
+        channel.write(HTTPResponsePart.head(response), promise: nil)
         channel.write(HTTPResponsePart.body(ByteBuffer(bytes: body)), promise: nil)
         channel.writeAndFlush(HTTPResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
     }
