@@ -67,8 +67,8 @@ public struct APIError: HTTPResponseError, Sendable {
         return error
     }
 
-    /// 400 `bad_request`.
-    static func badRequest(_ message: String, field: String? = nil) -> APIError {
+    /// 400 `bad_request`: `message` says what was wrong with the request, `field` names the parameter.
+    public static func badRequest(_ message: String, field: String? = nil) -> APIError {
         APIError(OperationError(.badRequest, code: "bad_request", message, field: field))
     }
 

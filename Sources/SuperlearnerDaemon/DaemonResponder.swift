@@ -244,17 +244,42 @@ final class EventStream: Sendable {
 /// series each.
 struct RequestMetrics: RouteMiddleware {
     let metrics: Metrics
+    /// Each series' counter and timer, found by its labels without writing out a key string per request.
+    private let series = SeriesTable()
+
+    private final class SeriesTable: Sendable {
+        let handles = Mutex<[Series: (requests: CoreMetrics.Counter, duration: CoreMetrics.Timer)]>([:])
+    }
+
+    /// The labels of one series; their number is bounded (methods × families × statuses).
+    private struct Series: Hashable {
+        let method: HTTPRequest.Method
+        let family: String
+        let status: Int
+    }
+
+    init(metrics: Metrics) { self.metrics = metrics }
 
     func handle(_ request: Request, family: String?, next: @Sendable (Request) async -> Response) async -> Response {
         let started = ContinuousClock.now
         let response = await next(request)
         let family = family ?? (request.uri.path.hasPrefix("/api/") ? "api" : "other")
         let elapsed = ContinuousClock.now - started
-        metrics.counter(
-            "superlearner_http_requests_total",
-            [("method", request.method.rawValue), ("route", family), ("status", String(response.status.code))]
-        ).increment()
-        metrics.timer("superlearner_http_request_duration_seconds", [("route", family)]).recordNanoseconds(
+        let key = Series(method: request.method, family: family, status: response.status.code)
+        let handles =
+            series.handles.withLock { $0[key] }
+            ?? {
+                let made = (
+                    requests: metrics.counter(
+                        "superlearner_http_requests_total",
+                        [("method", request.method.rawValue), ("route", family), ("status", String(key.status))]),
+                    duration: metrics.timer("superlearner_http_request_duration_seconds", [("route", family)])
+                )
+                series.handles.withLock { $0[key] = made }
+                return made
+            }()
+        handles.requests.increment()
+        handles.duration.recordNanoseconds(
             elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         return response
     }

@@ -85,4 +85,51 @@ struct SocketServerTests {
         #expect(outcome.text.contains(#""code":"body_timeout""#), "\(outcome.text.suffix(200))")
         #expect(await home.run(["sandbox", "list"]).status == 0, "and the daemon still answers")
     }
+
+    @Test func somethingThatIsNotHTTPIsAnswered400InTheEnvelopeAndClosed() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        await home.start()
+        let connection = try #require(RawConnection(unixSocket: home.socket))
+        connection.send("HELLO\u{1}\r\n\r\n")
+        let (text, closed) = await offPool { connection.readToClose(timeout: .seconds(10)) }
+        #expect(closed, "a connection that does not speak HTTP stayed open")
+        #expect(text.hasPrefix("HTTP/1.1 400"), "\(text.prefix(300))")
+        #expect(text.contains(#""code":"bad_request""#), "\(text.suffix(200))")
+        #expect(await home.run(["sandbox", "list"]).status == 0, "and the daemon still answers")
+    }
+
+    @Test func anHTTP10RequestIsAnsweredThenClosedUnlessItAsksToKeepAlive() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        await home.start()
+        let once = try #require(RawConnection(unixSocket: home.socket))
+        once.send("GET /api/v1/sandboxes HTTP/1.0\r\n\r\n")
+        let (text, closed) = await offPool { once.readToClose(timeout: .seconds(10)) }
+        #expect(closed, "HTTP/1.0 without keep-alive closes after its answer")
+        #expect(text.hasPrefix("HTTP/1.1 200") && text.contains("\r\nConnection: close\r\n"), "\(text.prefix(300))")
+        let kept = try #require(RawConnection(unixSocket: home.socket))
+        kept.send("GET /api/v1/sandboxes HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        let answer = await offPool { kept.readToClose(timeout: .seconds(1)) }
+        #expect(!answer.closed && answer.text.hasPrefix("HTTP/1.1 200"), "\(answer.text.prefix(300))")
+        #expect(answer.text.contains("\r\nContent-Length: "), "\(answer.text.prefix(300))")
+    }
+
+    @Test func anEventStreamIsSentInChunksAReaderCanFollow() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        await home.start()
+        let stream = try #require(RawConnection(unixSocket: home.socket))
+        stream.send("GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        let head = await offPool { stream.readFirst(timeout: .seconds(10)) }
+        #expect(head.contains("\r\nTransfer-Encoding: chunked\r\n"), "\(head.prefix(300))")
+        #expect(await home.run(["sandbox", "create", "chunked", "DemoSupervisor"]).status == 0)
+        // Each event arrives as a chunk: its size in hex on a line of its own, then `data:` with the event.
+        let (text, _) = await offPool { stream.readToClose(timeout: .seconds(2)) }
+        let all = head + text
+        #expect(all.contains("sandbox_created") || all.contains("chunked"), "\(all.suffix(400))")
+        let afterHead = all.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+        let sizeLine = afterHead.components(separatedBy: "\r\n").first ?? ""
+        #expect(!sizeLine.isEmpty && Int(sizeLine, radix: 16) != nil, "\(afterHead.prefix(200))")
+    }
 }

@@ -116,10 +116,15 @@ extension Term: CustomStringConvertible {
         case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
         case .int(let value): Term.writeDecimal(value, to: &out)
         case .double(let value):
-            let text =
-                value.isFinite
-                ? (value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) + ".0" : "\(value)") : "null"
-            out.append(contentsOf: text.utf8)
+            if !value.isFinite {
+                out.append(contentsOf: "null".utf8)
+            } else if value.rounded() == value && abs(value) < 1e15 {
+                Term.writeDecimal(Int(value), to: &out)
+                out.append(contentsOf: ".0".utf8)
+            } else {
+                var text = value.description
+                text.withUTF8 { out.append(contentsOf: $0) }
+            }
         case .string(let value): Term.writeQuoted(value, to: &out)
         case .pid(let pid): Term.writeQuoted(pid.description, to: &out)
         case .array(let items):
@@ -154,11 +159,16 @@ extension Term: CustomStringConvertible {
     /// and control characters are escaped, so a string with none of them is copied whole.
     static func writeQuoted(_ value: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let utf8 = value.utf8
-        if utf8.withContiguousStorageIfAvailable({ $0.contains(where: needsEscape) }) == false {
-            out.append(contentsOf: utf8)
-        } else {
-            for byte in utf8 {
+        var value = value
+        // Through the contiguous bytes, so the common case is one scan and one copy of a buffer (the
+        // `UTF8View` paths went element by element).
+        let copied = value.withUTF8 { bytes in
+            guard !bytes.contains(where: needsEscape) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if !copied {
+            for byte in value.utf8 {
                 guard needsEscape(byte) else {
                     out.append(byte)
                     continue
@@ -220,6 +230,10 @@ extension Term: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expressibl
     public init(arrayLiteral elements: Term...) { self = .array(elements) }
     /// An object term; a repeated key keeps its last value.
     public init(dictionaryLiteral elements: (String, Term)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        // Sized once and filled in place: `Dictionary(_:uniquingKeysWith:)` went through its generic merge
+        // and grew the table as it went, and every object in a response is built this way.
+        var members = [String: Term](minimumCapacity: elements.count)
+        for (key, value) in elements { members[key] = value }
+        self = .object(members)
     }
 }
