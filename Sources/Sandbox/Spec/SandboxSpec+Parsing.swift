@@ -354,11 +354,13 @@ extension SandboxSpec {
 
     /// The spec as a term in spec-file form (for storage and the API), the inverse of `init(term:)`.
     public var term: Term {
-        var members: [String: Term] = [
-            "strategy": .string(strategy.rawValue), "max_restarts": .int(maxRestarts),
-            "max_seconds": maxSeconds.rounded() == maxSeconds ? .int(Int(maxSeconds)) : .double(maxSeconds),
-            "children": .array(children.map(\.term)),
-        ]
+        // Sized for every key it may get, here and below: growing a dictionary rehashes it, and every
+        // sandbox in a reply writes its spec this way.
+        var members = [String: Term](minimumCapacity: 5)
+        members["strategy"] = .string(strategy.rawValue)
+        members["max_restarts"] = .int(maxRestarts)
+        members["max_seconds"] = maxSeconds.rounded() == maxSeconds ? .int(Int(maxSeconds)) : .double(maxSeconds)
+        members["children"] = .array(children.map(\.term))
         if autoShutdown != .never { members["auto_shutdown"] = .string(autoShutdown.rawValue) }
         return .object(members)
     }
@@ -367,7 +369,8 @@ extension SandboxSpec {
 extension SandboxSpec.Child {
     /// The child in spec-file form.
     public var term: Term {
-        var members: [String: Term] = ["id": .string(id)]
+        var members = [String: Term](minimumCapacity: 6)
+        members["id"] = .string(id)
         switch kind {
         case .worker(let worker, let arguments):
             members["worker"] = .string(worker.rawValue)
