@@ -66,7 +66,7 @@ enum Completion {
         if current.hasPrefix("-") {
             return filter((spec.flags + CommandTree.globalFlags).map { "--" + $0.long }, current)
         }
-        if positionals.isEmpty && !spec.subcommands.isEmpty {
+        if positionals.isEmpty && spec.hasSubcommands {
             return filter(spec.subcommands.filter { !$0.hidden }.map(\.name), current)
         }
         guard !spec.arguments.isEmpty else { return [] }

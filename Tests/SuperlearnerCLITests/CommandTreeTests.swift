@@ -37,6 +37,17 @@ import Testing
         return ParsedCommand(path: path, spec: spec, arguments: arguments, flags: flags)
     }
 
+    @Test func everySubcommandIsDeclaredUnderTheNameItsSpecHas() {
+        // The parser finds a verb by the name it is declared under, without building the others.
+        for (spec, path) in Self.nodes() {
+            for entry in spec.namedSubcommands {
+                #expect(entry.spec().name == entry.name, "\((path + [entry.name]).joined(separator: " "))")
+                #expect(spec.subcommand(entry.name)?.name == entry.name)
+            }
+        }
+        #expect(CommandTree.root.namedSubcommands.count > 10)
+    }
+
     @Test func everyLeafOfTheTreeHasAHandler() {
         let leaves = Self.nodes().filter { $0.0.subcommands.isEmpty }
         #expect(leaves.count > 30)

@@ -10,7 +10,7 @@ import Supervision
 /// `superlearner docs …`: documentation made from the product itself.
 enum DocsCommands {
     static let spec = CommandSpec(
-        "docs", "documentation made from the running product", subcommands: [Generate.spec])
+        "docs", "documentation made from the running product", subcommands: [.named("generate", Generate.spec)])
 
     /// `superlearner docs generate`: screenshots of the dashboard, through Playwriter.
     struct Generate: Command {
@@ -88,7 +88,7 @@ enum DocsCommands {
 enum TestCommands {
     static let spec = CommandSpec(
         "test", "self-tests of an installed superlearner, and failure tests as files",
-        subcommands: [EndToEnd.spec, RunPlan.spec])
+        subcommands: [.named("e2e", EndToEnd.spec), .named("run", RunPlan.spec)])
 
     /// `superlearner test e2e`: the dashboard's end-to-end scenario in headless Chromium.
     struct EndToEnd: Command {

@@ -15,7 +15,9 @@ enum ClusterCommands {
         discussion:
             "Membership and ownership live in etcd (Debian's etcd-server): each node keeps a leased record, each distributed sandbox a durable spec and a leased owner key claimed by transaction. When a node dies its lease expires and another node rebuilds its sandboxes. Node 1 of a cluster started here is this home's own daemon, so plain commands talk to the cluster; --node NAME talks to another node.",
         subcommands: [
-            Start.spec, Status.spec, Stop.spec, Join.spec, Leave.spec, Health.spec, Topology.spec, Processes.spec,
+            .named("start", Start.spec), .named("status", Status.spec), .named("stop", Stop.spec),
+            .named("join", Join.spec), .named("leave", Leave.spec), .named("health", Health.spec),
+            .named("topology", Topology.spec), .named("processes", Processes.spec),
         ])
 
     static let nameFlag = FlagSpec("name", "the cluster's name (default local)", value: .string, placeholder: "NAME")

@@ -5,7 +5,8 @@ import Supervision
 /// `superlearner operation …`: list, document and run Arsenal operations.
 enum OperationCommands {
     static let spec = CommandSpec(
-        "operation", "list, document and run Arsenal operations", subcommands: [List.spec, Run.spec, Docs.spec])
+        "operation", "list, document and run Arsenal operations",
+        subcommands: [.named("list", List.spec), .named("run", Run.spec), .named("docs", Docs.spec)])
 
     static var registry: OperationRegistry { DaemonOperation.registry }
 

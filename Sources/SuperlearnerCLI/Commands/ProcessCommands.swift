@@ -10,7 +10,11 @@ import Supervision
 enum ProcessCommands {
     static let spec = CommandSpec(
         "process", "list, inspect, message, stop and kill processes",
-        subcommands: [List.spec, Info.spec, State.spec, Logs.spec, Kill.spec, Stop.spec, Send.spec, Trace.spec])
+        subcommands: [
+            .named("list", List.spec), .named("info", Info.spec), .named("state", State.spec),
+            .named("logs", Logs.spec), .named("kill", Kill.spec), .named("stop", Stop.spec), .named("send", Send.spec),
+            .named("trace", Trace.spec),
+        ])
 
     struct List: Command {
         static let spec = CommandSpec(

@@ -6,8 +6,12 @@ enum SandboxCommands {
     static let spec = CommandSpec(
         "sandbox", "create, inspect, break and destroy isolated supervision trees",
         subcommands: [
-            Create.spec, List.spec, Info.spec, Tree.spec, Status.spec, WhatIf.spec, Export.spec, Apply.spec,
-            History.spec, Rollback.spec, Restart.spec, Destroy.spec, Run.spec, Replay.spec, Config.spec, Templates.spec,
+            .named("create", Create.spec), .named("list", List.spec), .named("info", Info.spec),
+            .named("tree", Tree.spec), .named("status", Status.spec), .named("what-if", WhatIf.spec),
+            .named("export", Export.spec), .named("apply", Apply.spec),
+            .named("history", History.spec), .named("rollback", Rollback.spec), .named("restart", Restart.spec),
+            .named("destroy", Destroy.spec), .named("run", Run.spec), .named("replay", Replay.spec),
+            .named("config", Config.spec), .named("templates", Templates.spec),
         ])
 
     struct Create: Command {

@@ -12,7 +12,10 @@ import Supervision
 enum ServerCommands {
     static let spec = CommandSpec(
         "server", "start, stop and inspect the daemon",
-        subcommands: [Start.spec, Stop.spec, Status.spec, Run.spec, Logs.spec])
+        subcommands: [
+            .named("start", Start.spec), .named("stop", Stop.spec), .named("status", Status.spec),
+            .named("run", Run.spec), .named("logs", Logs.spec),
+        ])
 
     static let flags: [FlagSpec] = [
         FlagSpec("port", "also listen on TCP (for the dashboard)", value: .integer, placeholder: "PORT"),

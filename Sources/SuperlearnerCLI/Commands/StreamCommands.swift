@@ -200,7 +200,7 @@ struct TelemetryCommand: Command {
                 "every", "one row per DURATION (default: a tenth of --since, at least 1s)", value: .duration,
                 placeholder: "DURATION"),
         ],
-        subcommands: [Export.spec],
+        subcommands: [.named("export", Export.spec)],
         examples: [("superlearner telemetry --since 10m --every 1m", "ten rows, one a minute")],
         command: Self.self)
 

@@ -3,7 +3,8 @@ import Supervision
 
 /// `superlearner supervisor …`: inspect supervisors.
 enum SupervisorCommands {
-    static let spec = CommandSpec("supervisor", "inspect supervisors", subcommands: [List.spec, Info.spec])
+    static let spec = CommandSpec(
+        "supervisor", "inspect supervisors", subcommands: [.named("list", List.spec), .named("info", Info.spec)])
 
     struct List: Command {
         static let spec = CommandSpec(

@@ -39,12 +39,16 @@ enum CommandTree {
             start it when none answers (set SUPERLEARNER_NO_AUTOSTART=1 to refuse).
             """,
         subcommands: [
-            SandboxCommands.spec, ProcessCommands.spec, SupervisorCommands.spec, OperationCommands.spec,
-            ServerCommands.spec,
-            EventsCommand.spec, WaitCommand.spec, WhyCommand.spec, TelemetryCommand.spec, TopCommand.spec,
-            CompletionCommand.spec,
-            ShellCommand.spec,
-            ClusterCommands.spec, DemoCommand.spec, DocsCommands.spec, TestCommands.spec, VersionCommand.spec,
-            HelpCommand.spec,
+            .named("sandbox", SandboxCommands.spec), .named("process", ProcessCommands.spec),
+            .named("supervisor", SupervisorCommands.spec), .named("operation", OperationCommands.spec),
+            .named("server", ServerCommands.spec),
+            .named("events", EventsCommand.spec), .named("wait", WaitCommand.spec), .named("why", WhyCommand.spec),
+            .named("telemetry", TelemetryCommand.spec), .named("top", TopCommand.spec),
+            .named("completion", CompletionCommand.spec),
+            .named("shell", ShellCommand.spec),
+            .named("cluster", ClusterCommands.spec), .named("demo", DemoCommand.spec),
+            .named("docs", DocsCommands.spec), .named("test", TestCommands.spec),
+            .named("version", VersionCommand.spec),
+            .named("help", HelpCommand.spec),
         ])
 }

@@ -121,11 +121,13 @@ struct CommandSpec: Sendable, Hashable {
     var arguments: [ArgumentSpec]
     /// Flags of this command (global flags are separate).
     var flags: [FlagSpec]
-    /// Sub-commands (verbs of a noun).
-    var subcommands: [CommandSpec] { makeSubcommands() }
-    /// Builds the sub-commands when asked: a command line reads only the nodes on its path, so a short
-    /// command does not pay for building every other command's flags, help and examples.
-    private let makeSubcommands: @Sendable () -> [CommandSpec]
+    /// Sub-commands (verbs of a noun), each built.
+    var subcommands: [CommandSpec] { namedSubcommands.map { $0.spec() } }
+    /// Sub-commands by name, each built only when asked: a command line reads only the nodes on its path,
+    /// so a short command does not pay for building every other command's flags, help and examples.
+    let namedSubcommands: [Subcommand]
+    /// Whether this node has sub-commands, without building them.
+    var hasSubcommands: Bool { !namedSubcommands.isEmpty }
     /// Example invocations with a comment each.
     var examples: [(String, String)]
     /// Left out of help and completion (`__complete`).
@@ -136,7 +138,7 @@ struct CommandSpec: Sendable, Hashable {
     init(
         _ name: String, _ summary: String, discussion: String = "", arguments: [ArgumentSpec] = [],
         flags: [FlagSpec] = [],
-        subcommands: @autoclosure @escaping @Sendable () -> [CommandSpec] = [], examples: [(String, String)] = [],
+        subcommands: [Subcommand] = [], examples: [(String, String)] = [],
         hidden: Bool = false,
         command: (any Command.Type)? = nil
     ) {
@@ -145,15 +147,28 @@ struct CommandSpec: Sendable, Hashable {
         self.discussion = discussion
         self.arguments = arguments
         self.flags = flags
-        self.makeSubcommands = subcommands
+        self.namedSubcommands = subcommands
         self.examples = examples
         self.hidden = hidden
         self.command = command
     }
 
-    /// The visible sub-command called `name`.
-    func subcommand(_ name: String) -> CommandSpec? { subcommands.first { $0.name == name } }
+    /// The sub-command called `name`, the only one built.
+    func subcommand(_ name: String) -> CommandSpec? { namedSubcommands.first { $0.name == name }?.spec() }
 
     static func == (lhs: CommandSpec, rhs: CommandSpec) -> Bool { lhs.name == rhs.name && lhs.summary == rhs.summary }
     func hash(into hasher: inout Hasher) { hasher.combine(name) }
+}
+
+/// A sub-command known by its name before its spec is built (`CommandSpec.namedSubcommands`).
+struct Subcommand: Sendable {
+    /// The word typed; the same as the built spec's `name` (a test checks every one).
+    let name: String
+    /// Builds the spec (usually reads a `static let`, built once).
+    let spec: @Sendable () -> CommandSpec
+
+    /// The sub-command `name`, whose spec `spec` builds when it is first needed.
+    static func named(_ name: String, _ spec: @autoclosure @escaping @Sendable () -> CommandSpec) -> Subcommand {
+        Subcommand(name: name, spec: spec)
+    }
 }

@@ -3,7 +3,7 @@ enum Help {
     /// `superlearner sandbox create ID [TEMPLATE] [flags]`.
     static func usage(_ spec: CommandSpec, path: [String]) -> String {
         var parts = ["superlearner"] + path
-        if !spec.subcommands.isEmpty && spec.arguments.isEmpty { parts.append("COMMAND") }
+        if spec.hasSubcommands && spec.arguments.isEmpty { parts.append("COMMAND") }
         for argument in spec.arguments {
             let name = argument.name + (argument.variadic ? "…" : "")
             parts.append(argument.optional ? "[\(name)]" : name)

@@ -73,7 +73,7 @@ enum Parser {
                 }
                 continue
             }
-            if positionals.isEmpty && !spec.subcommands.isEmpty {
+            if positionals.isEmpty && spec.hasSubcommands {
                 if let next = spec.subcommand(word) {
                     spec = next
                     path.append(word)
@@ -88,7 +88,7 @@ enum Parser {
             positionals.append(word)
         }
         if flags["help"] != nil { return ParsedCommand(path: path, spec: spec, arguments: [:], flags: flags) }
-        if !spec.subcommands.isEmpty && spec.arguments.isEmpty && path.count > 0 && spec.command == nil {
+        if spec.hasSubcommands && spec.arguments.isEmpty && path.count > 0 && spec.command == nil {
             let names = spec.subcommands.filter { !$0.hidden }.map(\.name).joined(separator: ", ")
             throw UsageError(message: "'\(path.joined(separator: " "))' needs a command: \(names)", path: path)
         }
