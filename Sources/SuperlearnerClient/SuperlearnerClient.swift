@@ -83,20 +83,37 @@ public struct SuperlearnerClient: Sendable {
     }
 
     func requestBytes(_ method: String, _ path: String, body: String?, keepAlive: Bool) -> [UInt8] {
-        // On TCP the Host header names the listener, as the daemon's DNS-rebinding check requires.
-        let host: String
-        if case .tcp(let name, let port, _) = endpoint { host = "\(name):\(port)" } else { host = "superlearner" }
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nUser-Agent: superlearner-cli\r\n"
-        head += keepAlive ? "" : "Connection: close\r\n"
-        if case .tcp(_, _, let token?) = endpoint { head += "Authorization: Bearer \(token)\r\n" }
+        // Appended as bytes: string interpolation put a short command's request together through
+        // `DefaultStringInterpolation`, 13,000 instructions on the way to its first byte sent.
         var bytes: [UInt8] = []
-        if let body {
-            let payload = Array(body.utf8)
-            head += "Content-Type: application/json\r\nContent-Length: \(payload.count)\r\n\r\n"
-            bytes = Array(head.utf8) + payload
+        bytes.reserveCapacity(160 + (body?.utf8.count ?? 0))
+        func add(_ text: String) { bytes.append(contentsOf: text.utf8) }
+        add(method)
+        add(" ")
+        add(path)
+        add(" HTTP/1.1\r\nHost: ")
+        // On TCP the Host header names the listener, as the daemon's DNS-rebinding check requires.
+        if case .tcp(let name, let port, _) = endpoint {
+            add(name)
+            add(":")
+            add(String(port))
         } else {
-            head += "Content-Length: 0\r\n\r\n"
-            bytes = Array(head.utf8)
+            add("superlearner")
+        }
+        add("\r\nUser-Agent: superlearner-cli\r\n")
+        if !keepAlive { add("Connection: close\r\n") }
+        if case .tcp(_, _, let token?) = endpoint {
+            add("Authorization: Bearer ")
+            add(token)
+            add("\r\n")
+        }
+        if let body {
+            add("Content-Type: application/json\r\nContent-Length: ")
+            add(String(body.utf8.count))
+            add("\r\n\r\n")
+            add(body)
+        } else {
+            add("Content-Length: 0\r\n\r\n")
         }
         return bytes
     }

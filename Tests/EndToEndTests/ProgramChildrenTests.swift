@@ -110,7 +110,7 @@ struct ProgramChildrenTests {
         let newC = await Self.osPID(home, "m/c")
         #expect((newC != osC) == (strategy != "one_for_one"))
         #expect(kill(Int32(osC), 0) == (strategy == "one_for_one" ? 0 : -1))
-        #expect(Self.processes(marked: marker).count == 2)
+        #expect(await Self.eventually(.seconds(5)) { Self.processes(marked: marker).count == 2 })
         #expect(await home.run(["sandbox", "destroy", "m"]).status == 0)
         #expect(Self.processes(marked: marker).isEmpty)
     }
@@ -130,7 +130,8 @@ struct ProgramChildrenTests {
                 ready: { log_line: forked }
             """, "fork.yaml", in: home)
         #expect(await home.run(["sandbox", "create", "f", "--spec", spec]).status == 0)
-        #expect(Self.processes(marked: marker).count == 2)
+        // `forked` can be printed before a backgrounded `sleep` has exec'd and shows its marker.
+        #expect(await Self.eventually(.seconds(5)) { Self.processes(marked: marker).count == 2 })
         let clock = ContinuousClock()
         let started = clock.now
         let destroyed = await home.run(["sandbox", "destroy", "f"])

@@ -43,7 +43,11 @@ final class CommandInput {
     }
 
     private func declaredFlag(_ name: String, switch isSwitch: Bool? = nil, kind: ValueKind? = nil) -> FlagSpec? {
-        guard let flag = (parsed.spec.flags + CommandTree.globalFlags).first(where: { $0.long == name }) else {
+        // Looked up in place: concatenating the two lists copied every flag for each one read.
+        guard
+            let flag = parsed.spec.flags.first(where: { $0.long == name })
+                ?? CommandTree.globalFlags.first(where: { $0.long == name })
+        else {
             undeclared.append("flag --\(name)")
             return nil
         }

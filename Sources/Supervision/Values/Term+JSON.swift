@@ -73,7 +73,11 @@ struct JSONParser {
     /// array's room is reused by every object of the document.
     var pendingMembers: [(key: String, value: Term)] = []
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+        // Room for the members of a few levels of objects at once, so the array is allocated once, not grown.
+        pendingMembers.reserveCapacity(32)
+    }
 
     mutating func parseDocument() throws(JSONError) -> Term {
         skipWhitespace()
