@@ -19,7 +19,7 @@ public enum SuperlearnerCLI {
         if arguments.first == "__complete" { return await Completion.complete(Array(arguments.dropFirst())) }
         if arguments.first == "__man" { return writeManPages(to: arguments.count > 1 ? arguments[1] : "man") }
         let early = earlySocket(arguments)
-        if let early { EarlyConnection.open(unixSocket: early) }
+        if let early { EarlyConnection.open(unixSocket: early, sending: earlyRequest(arguments)) }
         defer { if let early { EarlyConnection.discard(unixSocket: early) } }
         let parsed: ParsedCommand
         do {
@@ -106,6 +106,30 @@ public enum SuperlearnerCLI {
             index += 1
         }
         return SuperlearnerPaths.resolve(socket: explicit).socket
+    }
+
+    /// The read to send with the early connection, before the parse (see `EarlyConnection`): the path of
+    /// the `GET` the command is sure to make. Only a noun's `list` typed with nothing but output flags
+    /// qualifies: any other word may change the request, and a wrong guess costs the daemon an answer nobody
+    /// reads (the command then asks again on a connection of its own).
+    static func earlyRequest(_ arguments: [String]) -> String? {
+        var words: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            switch argument {
+            case "--json", "--quiet", "-q", "--no-color": break
+            case "--socket": index += 1
+            default: if !argument.hasPrefix("--socket=") { words.append(argument) }
+            }
+            index += 1
+        }
+        guard words.count == 2, words[1] == "list" else { return nil }
+        switch words[0] {
+        case "sandbox": return DaemonOperation.listSandboxes.request([:]).path
+        case "process": return DaemonOperation.listProcesses.request([:]).path
+        default: return nil
+        }
     }
 
     /// Hidden `superlearner __man DIR`: writes every generated man page into DIR (what `make man` runs).

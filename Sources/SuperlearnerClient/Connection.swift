@@ -16,6 +16,8 @@ final class Connection {
     /// instance whose initializer threw after every property was set, and a second `close` of the same
     /// number could close a descriptor another thread has opened meanwhile.
     private(set) var descriptor: Int32
+    /// The request was sent on this connection before it was opened here (an early request).
+    private(set) var requestSent = false
     let deadline: UInt64
     let label: String
     private var buffer: [UInt8] = []
@@ -29,15 +31,17 @@ final class Connection {
         pollfd(fd: -1, events: 0, revents: 0), pollfd(fd: sl_interrupt_fd(), events: Int16(POLLIN), revents: 0),
     ]
 
-    /// Connects to `endpoint`, failing with `.unreachable` when nothing listens.
-    init(_ endpoint: Endpoint, timeout: Duration) throws(ClientError) {
+    /// Connects to `endpoint`, failing with `.unreachable` when nothing listens. `request`, the bytes about
+    /// to be sent, lets an early connection that sent them already be taken over (`requestSent`).
+    init(_ endpoint: Endpoint, timeout: Duration, request: [UInt8]? = nil) throws(ClientError) {
         deadline = Connection.now() &+ timeout.wholeNanoseconds
         label = endpoint.description
         switch endpoint {
         case .unix(let path):
             // A connection the command opened before it knew its request (see EarlyConnection), else a new one.
-            if let early = EarlyConnection.take(path) {
-                descriptor = early
+            if let early = EarlyConnection.take(path, for: request) {
+                descriptor = early.descriptor
+                requestSent = early.requestSent
             } else {
                 descriptor = try Connection.openUnixSocket(path)
             }

@@ -27,18 +27,40 @@ public enum EarlyConnection {
         var descriptor: Int32
         /// Monotonic nanoseconds after which the connection is too old to use.
         var expires: UInt64
+        /// The request already sent on it, if any: only a request with exactly these bytes may take it.
+        var sent: [UInt8]?
     }
 
     private static let pending = Mutex<Pending?>(nil)
 
     /// Connects to the Unix socket at `path` for a request to come. Does nothing when nothing listens there
     /// (the request then finds that out itself, and may start a daemon) or when one is already open.
-    public static func open(unixSocket path: String, maximumAge: Duration = defaultMaximumAge) {
+    ///
+    /// With `request`, a read the command is sure to make (`GET` of that path, no body), the request is sent
+    /// at once as well, so the daemon answers while the command is still parsing; the command's own request
+    /// then finds its answer waiting, if it is the same request byte for byte (any other closes this
+    /// connection and opens its own).
+    public static func open(
+        unixSocket path: String, maximumAge: Duration = defaultMaximumAge, sending request: String? = nil
+    ) {
         guard let descriptor = try? Connection.openUnixSocket(path) else { return }
         let expires = Connection.now() &+ maximumAge.wholeNanoseconds
+        var sent: [UInt8]? = nil
+        if let request {
+            let bytes = SuperlearnerClient(endpoint: .unix(path)).requestBytes(
+                "GET", request, body: nil, keepAlive: false)
+            // A fresh connection's buffer takes a request this short whole; a daemon that closed at once
+            // (stopping) or a partial write leaves nothing a request could take over.
+            let written = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written == bytes.count else {
+                close(descriptor)
+                return
+            }
+            sent = bytes
+        }
         let unused = pending.withLock { pending -> Int32? in
             guard pending == nil else { return descriptor }
-            pending = Pending(path: path, descriptor: descriptor, expires: expires)
+            pending = Pending(path: path, descriptor: descriptor, expires: expires, sent: sent)
             return nil
         }
         if let unused { close(unused) }
@@ -53,12 +75,17 @@ public enum EarlyConnection {
     /// Whether an early connection to the Unix socket at `path` is open and not yet taken.
     public static func isOpen(unixSocket path: String) -> Bool { pending.withLock { $0?.path == path } }
 
-    /// The early connection to `path`, if it is young enough and the daemon has not closed it (then it is
-    /// closed here and nil returned). One to another socket stays for its own request.
-    static func take(_ path: String) -> Int32? {
+    /// The early connection to `path` for a request of these bytes (`nil`: bytes of its own to come), and
+    /// whether the request was sent on it already. Without a request sent, only a connection young enough
+    /// that the daemon has not closed is given; with one, only to the same request (its answer may already be
+    /// waiting). Otherwise it is closed here and nil returned. One to another socket stays for its own
+    /// request.
+    static func take(_ path: String, for request: [UInt8]?) -> (descriptor: Int32, requestSent: Bool)? {
         guard let early = pending.withLock({ $0?.path == path ? $0.take() : nil }) else { return nil }
-        if Connection.now() < early.expires && isUnused(early.descriptor) {
-            return early.descriptor
+        if let sent = early.sent {
+            if let request, sent == request { return (early.descriptor, true) }
+        } else if Connection.now() < early.expires && isUnused(early.descriptor) {
+            return (early.descriptor, false)
         }
         close(early.descriptor)
         return nil

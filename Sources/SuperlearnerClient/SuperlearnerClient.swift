@@ -49,8 +49,9 @@ public struct SuperlearnerClient: Sendable {
     ///   - body: a JSON text, sent with `Content-Type: application/json`.
     /// - Throws: `ClientError.unreachable` when no daemon listens, `.timeout`, `.protocolError`.
     public func request(_ method: String, _ path: String, body: String? = nil) throws(ClientError) -> ClientResponse {
-        let connection = try Connection(endpoint, timeout: timeout)
-        try connection.write(requestBytes(method, path, body: body, keepAlive: false))
+        let bytes = requestBytes(method, path, body: body, keepAlive: false)
+        let connection = try Connection(endpoint, timeout: timeout, request: bytes)
+        if !connection.requestSent { try connection.write(bytes) }
         return try readResponse(connection)
     }
 

@@ -1,5 +1,6 @@
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 import Synchronization
 
 #if canImport(Glibc)
@@ -18,7 +19,9 @@ enum HTTP1Response {
         buffer.writeStaticString("HTTP/1.1 ")
         writeDecimal(code, to: &buffer)
         buffer.writeInteger(UInt8(ascii: " "))
-        buffer.writeString(head.status.reasonPhrase)
+        // A status made from its code alone has no phrase; NIO knows the standard ones.
+        let phrase = head.status.reasonPhrase
+        buffer.writeString(phrase.isEmpty ? HTTPResponseStatus(statusCode: code).reasonPhrase : phrase)
         buffer.writeStaticString("\r\n")
         var framed = false
         for field in head.headerFields {

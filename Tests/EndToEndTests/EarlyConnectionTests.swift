@@ -49,4 +49,56 @@ import Testing
         #expect(response.status == 200, "\(response.text)")
         #expect(!EarlyConnection.isOpen(unixSocket: home.socket))
     }
+
+    @Test func aRequestSentEarlyIsAnsweredToTheSameRequestMadeLater() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        await home.start()
+        #expect(await home.run(["sandbox", "create", "early", "DemoSupervisor"]).status == 0)
+        EarlyConnection.open(unixSocket: home.socket, maximumAge: .seconds(60), sending: "/api/v1/sandboxes")
+        let moved = home.socket + ".moved"
+        #expect(rename(home.socket, moved) == 0)
+        defer { _ = rename(moved, home.socket) }
+        let answer = try await home.client.send("GET", "/api/v1/sandboxes")
+        #expect(answer.status == 200 && answer.text.contains(#""id":"early""#), "\(answer.text.prefix(200))")
+        #expect(!EarlyConnection.isOpen(unixSocket: home.socket))
+    }
+
+    @Test func anAnswerSentEarlyIsNeverGivenToAnotherRequest() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        await home.start()
+        EarlyConnection.open(unixSocket: home.socket, maximumAge: .seconds(60), sending: "/api/v1/sandboxes")
+        let templates = try await home.client.send("GET", "/api/v1/templates")
+        #expect(templates.status == 200 && templates.text.contains("DemoSupervisor"), "\(templates.text.prefix(200))")
+        #expect(!templates.text.contains(#""data":[]"#), "the sandboxes' answer was read as the templates'")
+        #expect(!EarlyConnection.isOpen(unixSocket: home.socket))
+    }
+
+    @Test func aListCommandAsksTheDaemonOnceWithItsRequestSentBeforeTheParse() async throws {
+        let home = TestHome()
+        defer { home.close() }
+        await home.start()
+        #expect(await home.run(["sandbox", "create", "once", "DemoSupervisor"]).status == 0)
+        /// The API's GETs the daemon has answered so far.
+        func apiGets() async throws -> Double {
+            try await home.client.send("GET", "/metrics").text.split(separator: "\n")
+                .filter {
+                    $0.hasPrefix("superlearner_http_requests_total{") && $0.contains(#"method="GET""#)
+                        && $0.contains(#"route="api""#)
+                }
+                .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+        }
+        for command in [["sandbox", "list"], ["process", "list"], ["sandbox", "list", "--json"]] {
+            let before = try await apiGets()
+            let result = await home.run(command)
+            #expect(result.status == 0 && result.stdout.contains("once"), "\(command): \(result.stderr)")
+            // Two would mean the early request's answer went unused and the command asked again.
+            #expect(try await apiGets() - before == 1, "\(command.joined(separator: " "))")
+        }
+        // A list with a filter asks on its own (nothing is sent early), still once.
+        let before = try await apiGets()
+        #expect(await home.run(["sandbox", "list", "--limit", "1"]).status == 0)
+        #expect(try await apiGets() - before == 1)
+    }
 }

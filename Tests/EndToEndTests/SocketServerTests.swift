@@ -18,6 +18,8 @@ struct SocketServerTests {
         #expect(closed, "the second request asked to close the connection after its answer")
         let statuses = text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
         #expect(statuses == ["200", "404"], "\(text.prefix(400))")
+        #expect(
+            text.hasPrefix("HTTP/1.1 200 OK\r\n") && text.contains("HTTP/1.1 404 Not Found\r\n"), "\(text.prefix(400))")
         #expect(text.components(separatedBy: "\r\nServer: superlearner\r\n").count == 3, "\(text.prefix(400))")
         #expect(text.components(separatedBy: "\r\nDate: ").count == 3, "\(text.prefix(400))")
         #expect(text.contains(#""code":"not_found""#) || text.contains("not_found"), "\(text.suffix(200))")

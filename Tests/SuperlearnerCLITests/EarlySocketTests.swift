@@ -33,4 +33,18 @@ import Testing
         #expect(SuperlearnerCLI.earlySocket(["sandbox", "list", "--socket", "/tmp/x.sock"]) == "/tmp/x.sock")
         #expect(SuperlearnerCLI.earlySocket(["process", "list", "--socket=/tmp/y.sock"]) == "/tmp/y.sock")
     }
+
+    @Test func onlyAListWithNothingButOutputFlagsSendsItsRequestEarly() {
+        #expect(SuperlearnerCLI.earlyRequest(["sandbox", "list"]) == "/api/v1/sandboxes")
+        #expect(SuperlearnerCLI.earlyRequest(["sandbox", "list", "--json", "-q", "--no-color"]) == "/api/v1/sandboxes")
+        #expect(SuperlearnerCLI.earlyRequest(["--socket", "/tmp/x.sock", "sandbox", "list"]) == "/api/v1/sandboxes")
+        #expect(SuperlearnerCLI.earlyRequest(["process", "list", "--socket=/tmp/x.sock"]) != nil)
+        for arguments in [
+            ["sandbox", "list", "--limit", "5"], ["sandbox", "info", "demo"], ["supervisor", "list"],
+            ["sandbox", "list", "--node", "a"], ["sandbox", "list", "--help"], ["process", "list", "extra"],
+            ["list", "sandbox"],
+        ] {
+            #expect(SuperlearnerCLI.earlyRequest(arguments) == nil, "\(arguments)")
+        }
+    }
 }
