@@ -35,6 +35,8 @@ import Testing
     }
 
     @Test func onlyAListWithNothingButOutputFlagsSendsItsRequestEarly() {
+        #expect(SuperlearnerCLI.earlyRequest(["sandbox", "list"]) == DaemonOperation.listSandboxes.request([:]).path)
+        #expect(SuperlearnerCLI.earlyRequest(["process", "list"]) == DaemonOperation.listProcesses.request([:]).path)
         #expect(SuperlearnerCLI.earlyRequest(["sandbox", "list"]) == "/api/v1/sandboxes")
         #expect(SuperlearnerCLI.earlyRequest(["sandbox", "list", "--json", "-q", "--no-color"]) == "/api/v1/sandboxes")
         #expect(SuperlearnerCLI.earlyRequest(["--socket", "/tmp/x.sock", "sandbox", "list"]) == "/api/v1/sandboxes")
