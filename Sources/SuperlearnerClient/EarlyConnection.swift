@@ -1,3 +1,4 @@
+import CSuperlearner
 import Synchronization
 
 #if canImport(Glibc)
@@ -40,11 +41,18 @@ public enum EarlyConnection {
     /// at once as well, so the daemon answers while the command is still parsing; the command's own request
     /// then finds its answer waiting, if it is the same request byte for byte (any other closes this
     /// connection and opens its own).
+    ///
+    /// The constructor in `CSuperlearner` (early.c) may have sent that request before `main` already, on a
+    /// connection to the same socket: then that connection is the early one.
     public static func open(
         unixSocket path: String, maximumAge: Duration = defaultMaximumAge, sending request: String? = nil
     ) {
-        guard let descriptor = try? Connection.openUnixSocket(path) else { return }
         let expires = Connection.now() &+ maximumAge.wholeNanoseconds
+        if request != nil, let adopted = takeFromConstructor(path) {
+            keep(Pending(path: path, descriptor: adopted.descriptor, expires: expires, sent: adopted.sent))
+            return
+        }
+        guard let descriptor = try? Connection.openUnixSocket(path) else { return }
         var sent: [UInt8]? = nil
         if let request {
             let bytes = SuperlearnerClient(endpoint: .unix(path)).requestBytes(
@@ -58,12 +66,25 @@ public enum EarlyConnection {
             }
             sent = bytes
         }
+        keep(Pending(path: path, descriptor: descriptor, expires: expires, sent: sent))
+    }
+
+    /// Holds `connection` for the first request, or closes it when one is held already.
+    private static func keep(_ connection: Pending) {
         let unused = pending.withLock { pending -> Int32? in
-            guard pending == nil else { return descriptor }
-            pending = Pending(path: path, descriptor: descriptor, expires: expires, sent: sent)
+            guard pending == nil else { return connection.descriptor }
+            pending = connection
             return nil
         }
         if let unused { close(unused) }
+    }
+
+    /// The connection early.c's constructor opened to `path`, and the request it sent on it.
+    private static func takeFromConstructor(_ path: String) -> (descriptor: Int32, sent: [UInt8])? {
+        var request: UnsafePointer<CChar>? = nil
+        let descriptor = sl_early_take(path, &request)
+        guard descriptor >= 0, let request else { return nil }
+        return (descriptor, Array(UnsafeRawBufferPointer(start: request, count: strlen(request))))
     }
 
     /// Closes the early connection to `path` if no request took it (a command that ended without asking the

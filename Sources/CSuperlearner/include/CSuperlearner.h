@@ -109,4 +109,9 @@ int sl_epoll_remove(int epoll_fd, int descriptor);
 /// Waits up to `timeout_ms` (-1: forever) and writes the keys of ready descriptors (at most 64); their count.
 int sl_epoll_wait(int epoll_fd, unsigned long long *keys, int capacity, int timeout_ms);
 
+/// The connection a constructor opened to `socket` before `main`, with the request it sent there already
+/// (`sandbox list` and `process list` only; see EarlyConnection.swift), in `request` as a C string; -1
+/// when there is none for that socket. It can be taken once.
+int sl_early_take(const char *socket, const char **request);
+
 #endif
