@@ -129,8 +129,9 @@ public final class Daemon: Sendable {
                     configuration.maximumConnections, listener: name, logger: logger))
         }
         // The socket is what the command line talks to, one short request per command: its connections are
-        // accepted, read, answered and written on one event loop (see EventLoopTaskExecutor), by NIO's own
-        // HTTP/1 handlers (see SocketServer); TCP, for browsers and peers, stays on Hummingbird.
+        // accepted, read, answered and written on one event loop (see EventLoopTaskExecutor), by NIO's HTTP/1
+        // parser and our SocketConnectionHandler (see SocketServer); TCP, for browsers and peers, stays on
+        // Hummingbird.
         let socketLoop = MultiThreadedEventLoopGroup.singleton.next()
         var services: [any Service] = [
             ServiceOnExecutor(
