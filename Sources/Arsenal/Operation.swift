@@ -78,8 +78,9 @@ public protocol Operation: Sendable {
     /// Its REST route, if it has its own (every operation is also reachable at
     /// `POST /api/v1/arsenal/operations/{name}/execute`).
     var rest: RestBinding? { get }
-    /// Runs it with validated parameters (defaults filled in, values normalised).
-    func execute(_ parameters: [String: Term], context: OperationContext) async throws(OperationError) -> Term
+    /// Runs it with validated parameters (defaults filled in, values normalised), on the caller's executor.
+    nonisolated(nonsending) func execute(_ parameters: [String: Term], context: OperationContext)
+        async throws(OperationError) -> Term
 }
 
 extension Operation {
@@ -136,13 +137,15 @@ public struct DefinedOperation: Operation {
     public var parameters: [Parameter]
     /// REST route.
     public var rest: RestBinding?
-    let body: @Sendable ([String: Term], OperationContext) async throws(OperationError) -> Term
+    let body: nonisolated(nonsending) @Sendable ([String: Term], OperationContext) async throws(OperationError) -> Term
 
     /// Creates an operation.
     public init(
         _ name: String, _ category: OperationCategory, _ risk: Risk, _ summary: String, rest: RestBinding?,
         parameters: [Parameter] = [],
-        execute: @escaping @Sendable ([String: Term], OperationContext) async throws(OperationError) -> Term
+        execute:
+            nonisolated(nonsending) @escaping @Sendable ([String: Term], OperationContext) async throws(OperationError)
+            -> Term
     ) {
         self.name = name
         self.category = category
@@ -154,7 +157,9 @@ public struct DefinedOperation: Operation {
     }
 
     /// Runs the closure.
-    public func execute(_ parameters: [String: Term], context: OperationContext) async throws(OperationError) -> Term {
+    nonisolated(nonsending) public func execute(_ parameters: [String: Term], context: OperationContext)
+        async throws(OperationError) -> Term
+    {
         try await body(parameters, context)
     }
 }

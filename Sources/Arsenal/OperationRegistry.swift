@@ -48,7 +48,7 @@ public final class OperationRegistry: Sendable {
     /// - Returns: the operation's data (what the API wraps in `{"data": …}`).
     /// - Throws: `OperationError`: 404 for an unknown operation, 422 for bad parameters, 403 for a refused
     ///   destructive action, 503 while shutting down, or what the operation itself reports.
-    public func execute(_ name: String, _ parameters: [String: Term], context: OperationContext)
+    nonisolated(nonsending) public func execute(_ name: String, _ parameters: [String: Term], context: OperationContext)
         async throws(OperationError) -> Term
     {
         guard let operation = operation(named: name) else {
@@ -58,7 +58,9 @@ public final class OperationRegistry: Sendable {
     }
 
     /// Runs `operation` with telemetry around it.
-    public func execute(_ operation: any Operation, _ parameters: [String: Term], context: OperationContext)
+    nonisolated(nonsending) public func execute(
+        _ operation: any Operation, _ parameters: [String: Term], context: OperationContext
+    )
         async throws(OperationError)
         -> Term
     {
