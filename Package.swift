@@ -48,7 +48,6 @@ let package = Package(
             name: "Telemetry",
             dependencies: [
                 "Supervision",
-                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

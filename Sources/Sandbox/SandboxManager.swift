@@ -50,6 +50,22 @@ public final class SandboxManager: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    /// The sandbox metrics, looked up once: by label, each create and destroy paid a key and a lock per metric.
+    private let meters: Meters?
+
+    private struct Meters: Sendable {
+        let created: CoreMetrics.Counter
+        let destroyed: CoreMetrics.Counter
+        let active: CoreMetrics.Meter
+        let lifetime: CoreMetrics.Timer
+
+        init(_ metrics: Metrics) {
+            created = metrics.counter("superlearner_sandboxes_created_total")
+            destroyed = metrics.counter("superlearner_sandboxes_destroyed_total")
+            active = metrics.meter("superlearner_sandboxes_active")
+            lifetime = metrics.timer("superlearner_sandbox_lifetime_seconds")
+        }
+    }
     /// The last experiment runs, for `replay`.
     let experimentRuns = Mutex<[ExperimentResult]>([])
 
@@ -66,6 +82,7 @@ public final class SandboxManager: Sendable {
         self.telemetry = telemetry
         self.persistence = persistence
         self.programs = programs
+        self.meters = telemetry.map { Meters($0.metrics) }
         if let telemetry {
             // The programs' totals become counters when metrics are read: each sample adds what is new.
             let last = Mutex(ProgramStatistics())
@@ -169,8 +186,8 @@ public final class SandboxManager: Sendable {
             await stopTree(id: id, root: root?.supervisor)
             throw error
         }
-        telemetry?.metrics.counter("superlearner_sandboxes_created_total").increment()
-        telemetry?.metrics.meter("superlearner_sandboxes_active").increment()
+        meters?.created.increment()
+        meters?.active.increment()
         telemetry?.bus.emit(
             persist || fencingToken != nil ? EventName.sandboxCreate : EventName.sandboxRestore,
             metadata: [
@@ -192,10 +209,11 @@ public final class SandboxManager: Sendable {
         let pid = supervisor.pid
         let watch = runtime.watch(pid) { [weak self] reason in self?.rootExited(id: id, pid: pid, reason: reason) }
         entries.withLock { entries in
-            entries[id]?.supervisor = pid
-            entries[id]?.watch = watch
-            entries[id]?.status = .running
-            entries[id]?.failureReason = nil
+            guard let index = entries.index(forKey: id) else { return }
+            entries.values[index].supervisor = pid
+            entries.values[index].watch = watch
+            entries.values[index].status = .running
+            entries.values[index].failureReason = nil
         }
     }
 
@@ -237,7 +255,7 @@ public final class SandboxManager: Sendable {
     /// - Throws: `SandboxError.notFound`.
     public func info(_ id: String) throws(SandboxError) -> SandboxInfo {
         guard let entry = entries.withLock({ $0[id] }) else { throw .notFound(id) }
-        return makeInfo(entry, processes: runtime.processes(underPath: id).count)
+        return makeInfo(entry, processes: runtime.processCount(underPath: id))
     }
 
     /// `true` if a sandbox with this id exists.
@@ -450,9 +468,9 @@ public final class SandboxManager: Sendable {
         let removed = entries.withLock { $0.removeValue(forKey: id) }
         if let removed {
             let lifetime = SystemClock.wallSeconds() - removed.createdAt
-            telemetry?.metrics.counter("superlearner_sandboxes_destroyed_total").increment()
-            telemetry?.metrics.meter("superlearner_sandboxes_active").decrement()
-            telemetry?.metrics.timer("superlearner_sandbox_lifetime_seconds").recordNanoseconds(Int64(lifetime * 1e9))
+            meters?.destroyed.increment()
+            meters?.active.decrement()
+            meters?.lifetime.recordNanoseconds(Int64(lifetime * 1e9))
             telemetry?.bus.emit(
                 EventName.sandboxDestroy, measurements: ["lifetime_seconds": lifetime],
                 metadata: ["sandbox_id": .string(id)])
@@ -473,7 +491,7 @@ public final class SandboxManager: Sendable {
             guard let (_, root) = try? claim(id, for: "stopping") else { continue }
             await stopTree(id: id, root: root)
             if entries.withLock({ $0.removeValue(forKey: id) }) != nil {
-                telemetry?.metrics.meter("superlearner_sandboxes_active").decrement()
+                meters?.active.decrement()
             }
         }
     }
@@ -481,19 +499,20 @@ public final class SandboxManager: Sendable {
     /// Marks the sandbox `stopping` for one request; others get `.busy` meanwhile.
     private func claim(_ id: String, for what: String) throws(SandboxError) -> (SandboxSpec, PID?) {
         try entries.withLock { (entries: inout [String: Entry]) throws(SandboxError) -> (SandboxSpec, PID?) in
-            guard var entry = entries[id] else { throw .notFound(id) }
-            switch entry.status {
+            // Changed in place at its index: copying the entry out and storing it back hashed the id twice
+            // and retained and released every field.
+            guard let index = entries.index(forKey: id) else { throw .notFound(id) }
+            switch entries.values[index].status {
             case .starting: throw .busy(id, "starting")
             case .stopping: throw .busy(id, "stopping")
             case .running, .failed: break
             }
-            entry.status = .stopping
-            let root = entry.supervisor
-            if let watch = entry.watch { runtime.unwatch(watch) }
-            entry.watch = nil
-            entry.supervisor = nil
-            entries[id] = entry
-            return (entry.spec, root)
+            entries.values[index].status = .stopping
+            let root = entries.values[index].supervisor
+            if let watch = entries.values[index].watch { runtime.unwatch(watch) }
+            entries.values[index].watch = nil
+            entries.values[index].supervisor = nil
+            return (entries.values[index].spec, root)
         }
     }
 

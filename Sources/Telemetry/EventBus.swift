@@ -1,4 +1,3 @@
-import DequeModule
 import Supervision
 import Synchronization
 
@@ -19,19 +18,20 @@ public final class EventBus: Sendable {
     }
 
     private struct State {
-        var history = Deque<TelemetryEvent>()
+        var history: EventRing
         var handlers: [(id: Int, prefix: String?, handler: @Sendable (TelemetryEvent) -> Void)] = []
         var nextHandler = 0
         var sequence: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     /// How many events the history keeps; older ones are dropped first.
     public let capacity: Int
 
     /// Creates a bus keeping the last `capacity` events.
     public init(capacity: Int = 10_000) {
         self.capacity = max(1, capacity)
+        self.state = Mutex(State(history: EventRing(capacity: self.capacity)))
     }
 
     /// Calls `handler` for every event from now on whose name starts with `prefix` (all events if `nil`).
@@ -79,7 +79,6 @@ public final class EventBus: Sendable {
             let event = TelemetryEvent(
                 sequence: state.sequence, name: name, time: seconds, measurements: measurements, context: context)
             state.history.append(event)
-            if state.history.count > capacity { state.history.removeFirst(state.history.count - capacity) }
             return (event, state.handlers)
         }
         for entry in handlers where entry.prefix.map({ name.hasPrefix($0) }) ?? true {
@@ -130,5 +129,33 @@ public final class EventBus: Sendable {
         }
         continuation.onTermination = { [weak self] _ in self?.detach(id) }
         return stream
+    }
+}
+
+/// The bus's history: the last `capacity` events, oldest first. Once full, a new event takes the oldest one's
+/// place in one assignment (a deque appended to and trimmed at the front moved every event twice).
+struct EventRing: RandomAccessCollection {
+    private var storage: [TelemetryEvent] = []
+    /// Where the oldest event is, once `storage` is full.
+    private var oldest = 0
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { storage.count }
+
+    subscript(position: Int) -> TelemetryEvent {
+        let slot = oldest + position
+        return storage[slot < storage.count ? slot : slot - storage.count]
+    }
+
+    mutating func append(_ event: TelemetryEvent) {
+        if storage.count < capacity {
+            storage.append(event)
+        } else {
+            storage[oldest] = event
+            oldest = oldest + 1 == capacity ? 0 : oldest + 1
+        }
     }
 }

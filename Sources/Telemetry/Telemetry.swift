@@ -45,10 +45,11 @@ public final class Telemetry: Sendable {
     // The per-process metrics, created once: they are updated on every spawn and exit.
     private let spawnedCounter: CoreMetrics.Counter
     private let aliveMeter: CoreMetrics.Meter
-    private let exitCounters: [String: CoreMetrics.Counter]
+    /// By `reasonClassIndex`: an exit picks its counter by a switch, not by hashing its class's name.
+    private let exitCounters: [CoreMetrics.Counter]
     // Labels are bounded (a reason class, a strategy, an action), never a path, id or PID: a daemon that
     // creates and destroys sandboxes all day must not grow a time series per sandbox it ever had.
-    private let restartCounters: [String: CoreMetrics.Counter]
+    private let restartCounters: [CoreMetrics.Counter]
     private let escalationCounter: CoreMetrics.Counter
     private let decisionCounters: [SupervisorStrategy: [RestartDecision.Action: CoreMetrics.Counter]]
 
@@ -84,14 +85,12 @@ public final class Telemetry: Sendable {
         self.metrics = metrics
         self.spawnedCounter = metrics.counter("superlearner_processes_spawned_total")
         self.aliveMeter = metrics.meter("superlearner_processes_alive")
-        let reasons = ["normal", "shutdown", "killed", "noproc", "error"]
-        self.exitCounters = Dictionary(
-            uniqueKeysWithValues: reasons.map {
-                ($0, metrics.counter("superlearner_process_exits_total", [("reason", $0)]))
-            })
-        self.restartCounters = Dictionary(
-            uniqueKeysWithValues: reasons.map { ($0, metrics.counter("superlearner_restarts_total", [("reason", $0)])) }
-        )
+        self.exitCounters = Telemetry.reasonClasses.map {
+            metrics.counter("superlearner_process_exits_total", [("reason", $0)])
+        }
+        self.restartCounters = Telemetry.reasonClasses.map {
+            metrics.counter("superlearner_restarts_total", [("reason", $0)])
+        }
         self.escalationCounter = metrics.counter("superlearner_escalations_total")
         self.decisionCounters = Dictionary(
             uniqueKeysWithValues: SupervisorStrategy.allCases.map { strategy in
@@ -129,11 +128,11 @@ public final class Telemetry: Sendable {
             bus.emit(EventName.processSpawn, runtimeEvent: event)
         case .exited(_, let reason, _):
             aliveMeter.decrement()
-            exitCounters[Telemetry.reasonClass(reason)]?.increment()
+            exitCounters[Telemetry.reasonClassIndex(reason)].increment()
             bus.emit(EventName.processExit, runtimeEvent: event)
         case .restarted(_, _, _, _, let reason, _):
             restartTotal.add(1, ordering: .relaxed)
-            restartCounters[Telemetry.reasonClass(reason)]?.increment()
+            restartCounters[Telemetry.reasonClassIndex(reason)].increment()
             bus.emit(EventName.supervisorRestart, runtimeEvent: event)
         case .escalated(_, let restarts, let seconds, _, _):
             escalationCounter.increment()
@@ -153,14 +152,17 @@ public final class Telemetry: Sendable {
         }
     }
 
-    /// `normal`, `shutdown`, `killed`, `noproc` or `error`: a bounded label for exit metrics.
-    static func reasonClass(_ reason: ExitReason) -> String {
+    /// The bounded labels of exit metrics, in `reasonClassIndex` order.
+    static let reasonClasses = ["normal", "shutdown", "killed", "noproc", "error"]
+
+    /// The position of `reason`'s class in `reasonClasses`.
+    static func reasonClassIndex(_ reason: ExitReason) -> Int {
         switch reason {
-        case .normal: "normal"
-        case .shutdown, .shutdownWith: "shutdown"
-        case .kill, .killed: "killed"
-        case .noproc: "noproc"
-        case .error: "error"
+        case .normal: 0
+        case .shutdown, .shutdownWith: 1
+        case .kill, .killed: 2
+        case .noproc: 3
+        case .error: 4
         }
     }
 

@@ -92,6 +92,7 @@ public struct SandboxSpec: Sendable, Hashable {
     /// folder under the system's temporary directory).
     public func supervisorSpec(programs: ProgramHost? = nil) throws(SpecError) -> SupervisorSpec {
         var children: [ChildSpec] = []
+        children.reserveCapacity(self.children.count)
         for (index, child) in self.children.enumerated() {
             let start: ChildStart
             let type: ChildType

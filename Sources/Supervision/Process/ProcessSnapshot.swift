@@ -95,12 +95,39 @@ extension Runtime {
     /// Processes spawned without a path (by a worker, say) are not included; they are usually linked to
     /// one that is.
     public func processes(underPath root: String) -> [PID] {
-        let prefix = root + "/"
-        let pids = table.withLock { table in
-            (table.pathsByRoot[Table.root(of: root)] ?? []).compactMap { path in
-                path == root || path.hasPrefix(prefix) ? table.paths[path] : nil
-            }
+        var pids: [PID] = table.withLock { table in
+            var pids: [PID] = []
+            table.forEachPath(under: root) { pid in pids.append(pid) }
+            return pids
         }
-        return pids.filter { isAlive($0) }.sorted()
+        pids.sort()
+        return pids
+    }
+
+    /// How many processes `processes(underPath:)` would list, without listing them.
+    public func processCount(underPath root: String) -> Int {
+        table.withLock { table in
+            var count = 0
+            table.forEachPath(under: root) { _ in count += 1 }
+            return count
+        }
+    }
+}
+
+extension Runtime.Table {
+    /// Calls `body` with every live process whose path is `root` or lies under it.
+    func forEachPath(under root: String, _ body: (PID) -> Void) {
+        guard let members = pathsByRoot[Runtime.Table.root(of: root)] else { return }
+        // A sandbox id is a first component: everything indexed under it is its own, with no prefix to test.
+        let prefix: String? = root.utf8.contains(UInt8(ascii: "/")) ? root + "/" : nil
+        for path in members {
+            if let prefix, path != root, !path.hasPrefix(prefix) { continue }
+            guard let pid = paths[path], let cell = cells[pid.number], cell.pid == pid,
+                cell.alive.load(ordering: .relaxed)
+            else {
+                continue
+            }
+            body(pid)
+        }
     }
 }

@@ -26,24 +26,53 @@ public final class Runtime: Sendable {
         var nextRef: UInt64 = 1
 
         mutating func setPath(_ path: String, to pid: PID) {
-            if paths.updateValue(pid, forKey: path) == nil {
-                pathsByRoot[Table.root(of: path), default: []].insert(path)
+            guard paths.updateValue(pid, forKey: path) == nil else { return }
+            let root = Table.root(of: path)
+            // Found once by index and changed in place: subscripting the root three times hashed it three
+            // times, and a set grown from empty was rehashed at its first, second and fourth member.
+            if let index = pathsByRoot.index(forKey: root) {
+                pathsByRoot.values[index].insert(path)
+            } else {
+                var members = Set<String>(minimumCapacity: 8)
+                members.insert(path)
+                pathsByRoot[root] = members
             }
+        }
+
+        /// Forgets `path` if `pid` still holds it (a replacement started under the same path keeps it).
+        mutating func removePath(_ path: String, ifHeldBy pid: PID) {
+            guard let index = paths.index(forKey: path), paths.values[index] == pid else { return }
+            paths.remove(at: index)
+            forgetInRootIndex(path)
         }
 
         mutating func removePath(_ path: String) {
             guard paths.removeValue(forKey: path) != nil else { return }
-            let root = Table.root(of: path)
-            pathsByRoot[root]?.remove(path)
-            if pathsByRoot[root]?.isEmpty == true { pathsByRoot.removeValue(forKey: root) }
+            forgetInRootIndex(path)
+        }
+
+        private mutating func forgetInRootIndex(_ path: String) {
+            guard let index = pathsByRoot.index(forKey: Table.root(of: path)) else { return }
+            pathsByRoot.values[index].remove(path)
+            if pathsByRoot.values[index].isEmpty { pathsByRoot.remove(at: index) }
         }
 
         /// A path's first component.
         static func root(of path: String) -> String {
-            // By bytes, not by characters: "/" is ASCII, and walking grapheme clusters cost more than the
-            // hash lookups around it (every spawn and exit with a path passes here).
-            guard let slash = path.utf8.firstIndex(of: UInt8(ascii: "/")) else { return path }
-            return String(path[..<slash])
+            // By bytes, not by characters: "/" is ASCII, and walking grapheme clusters (or even the generic
+            // UTF-8 view) cost more than the hash lookups around it (every spawn and exit with a path passes
+            // here).
+            let cut = path.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+                guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<slash]), as: UTF8.self)
+            }
+            switch cut {
+            case .some(.some(let root)): return root
+            case .some(.none): return path
+            case .none:
+                guard let slash = path.utf8.firstIndex(of: UInt8(ascii: "/")) else { return path }
+                return String(path[..<slash])
+            }
         }
     }
 
@@ -443,7 +472,7 @@ public final class Runtime: Sendable {
         }
         table.withLock { table in
             table.cells.remove(cell.pid.number)
-            if let path = fallout.path, table.paths[path] == cell.pid { table.removePath(path) }
+            if let path = fallout.path { table.removePath(path, ifHeldBy: cell.pid) }
         }
     }
 
@@ -454,6 +483,9 @@ public final class Runtime: Sendable {
         guard let cell = cell(pid) else { return false }
         return cell.state.withLock { state in
             guard state.status != .dead else { return false }
+            // A supervisor links to each child: room for a few at once spares the set's regrowth (and
+            // rehashing) at its second and fourth link.
+            if state.links.isEmpty { state.links.reserveCapacity(4) }
             state.links.insert(other)
             return true
         }

@@ -59,24 +59,28 @@ public struct SupervisorSpec: Sendable {
         if maxRestarts < 0 { throw .invalidSpec("max_restarts must be 0 or more, got \(maxRestarts)") }
         if maxSeconds <= .zero { throw .invalidSpec("max_seconds must be positive") }
         if let maxChildren, maxChildren < 0 { throw .invalidSpec("max_children must be 0 or more") }
-        var seen = Set<String>()
+        // Every sandbox create and every nested supervisor's start passes here: the location is written only
+        // for an error, and a small tree's ids are compared pairwise instead of hashed into a set.
+        var seen = children.count > 16 ? Set<String>(minimumCapacity: children.count) : nil
         for (index, child) in children.enumerated() {
             try child.validate(at: "children[\(index)]")
-            if !seen.insert(child.id).inserted {
-                throw .invalidSpec("children[\(index)].id: duplicate id \"\(child.id)\"")
-            }
+            let duplicate =
+                seen != nil ? !seen!.insert(child.id).inserted : children[..<index].contains { $0.id == child.id }
+            if duplicate { throw .invalidSpec("children[\(index)].id: duplicate id \"\(child.id)\"") }
         }
     }
 }
 
 extension ChildSpec {
-    func validate(at location: String) throws(SupervisorError) {
-        if id.isEmpty { throw .invalidSpec("\(location).id: must not be empty") }
+    /// Checks the child's own rules; `location` (where the child is, for the message) is written only for an
+    /// error.
+    func validate(at location: @autoclosure () -> String) throws(SupervisorError) {
+        if id.isEmpty { throw .invalidSpec("\(location()).id: must not be empty") }
         if significant && restart == .permanent {
-            throw .invalidSpec("\(location).significant: a permanent child cannot be significant")
+            throw .invalidSpec("\(location()).significant: a permanent child cannot be significant")
         }
         if case .timeout(let duration) = shutdown, duration < .zero {
-            throw .invalidSpec("\(location).shutdown: must not be negative")
+            throw .invalidSpec("\(location()).shutdown: must not be negative")
         }
     }
 }

@@ -12,6 +12,12 @@ public struct PID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The serial of the runtime that created the process.
     public let serial: UInt32
 
+    /// Hashes the three parts as two words: PIDs key every link set and monitor table.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(number)
+        hasher.combine(UInt64(node) << 32 | UInt64(serial))
+    }
+
     /// Creates a PID from its three parts.
     public init(node: UInt32 = 0, number: UInt64, serial: UInt32 = 0) {
         self.node = node

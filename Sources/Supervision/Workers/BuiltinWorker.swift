@@ -48,11 +48,15 @@ public enum BuiltinWorker: String, Sendable, CaseIterable {
     /// Builds the start function from `args`, checking every argument.
     /// - Throws: `WorkerArgumentError` naming the argument, what was expected and what was given.
     public func start(arguments args: [String: Term]) throws(WorkerArgumentError) -> ChildStart {
-        // A worker takes at most four arguments: a scan of them beats building a set for every child read,
-        // and only unknown names are compared for the first in name order.
-        let known = arguments.map(\.name)
-        if let unknown = args.keys.filter({ !known.contains($0) }).min() {
-            let list = known.isEmpty ? "none" : known.sorted().joined(separator: ", ")
+        // A worker takes at most four arguments: a scan of them beats building a set or a list of names for
+        // every child of every sandbox started, and only unknown names are compared for the first in order.
+        let accepted = arguments
+        var unknown: String? = nil
+        for name in args.keys where !accepted.contains(where: { $0.name == name }) {
+            if unknown.map({ name < $0 }) ?? true { unknown = name }
+        }
+        if let unknown {
+            let list = accepted.isEmpty ? "none" : accepted.map(\.name).sorted().joined(separator: ", ")
             throw WorkerArgumentError(
                 argument: unknown, message: "unknown argument for \(rawValue) (accepted: \(list))")
         }
