@@ -40,7 +40,10 @@ let package = Package(
         .target(
             name: "Supervision",
             dependencies: ["CSuperlearner", .product(name: "DequeModule", package: "swift-collections")],
-            swiftSettings: swiftSettings
+            // Its async functions run on their caller's executor: a process's supervisor, server and start
+            // code calls dozens of them per start and stop, and each call to one that may switch executors
+            // asked the task for its executor preference under the task's status lock (9% of a sandbox cycle).
+            swiftSettings: swiftSettings + [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),
         // Parameter schemas and their validation: one type for operations and experiments alike.
         .target(name: "Schema", dependencies: ["Supervision"], swiftSettings: swiftSettings),

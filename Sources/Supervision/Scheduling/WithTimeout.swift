@@ -10,7 +10,7 @@
 /// let event = await withTimeout(.seconds(5)) { await events.next() }   // nil after five seconds
 /// ```
 public func withTimeout<Value: Sendable>(
-    _ timeout: Duration, _ operation: @escaping @Sendable () async -> Value?
+    _ timeout: Duration, _ operation: @escaping @concurrent @Sendable () async -> Value?
 ) async -> Value? {
     await withTaskGroup(of: Value?.self) { group in
         group.addTask(operation: operation)
@@ -29,7 +29,7 @@ public func withTimeout<Value: Sendable>(
 /// the work is cancelled, and what it returns or throws after that is dropped: a half-read request body is
 /// no value).
 public func withThrowingTimeout<Value: Sendable>(
-    _ timeout: Duration, _ operation: @escaping @Sendable () async throws -> Value?
+    _ timeout: Duration, _ operation: @escaping @concurrent @Sendable () async throws -> Value?
 ) async throws -> Value? {
     try await withThrowingTaskGroup(of: Value?.self) { group in
         group.addTask(operation: operation)
