@@ -17,9 +17,11 @@ public final class EventBus: Sendable {
         let value: Int
     }
 
+    private typealias Handler = (id: Int, prefix: String?, handler: @Sendable (TelemetryEvent) -> Void)
+
     private struct State {
         var history: EventRing
-        var handlers: [(id: Int, prefix: String?, handler: @Sendable (TelemetryEvent) -> Void)] = []
+        var handlers: [Handler] = []
         var nextHandler = 0
         var sequence: UInt64 = 0
     }
@@ -62,12 +64,23 @@ public final class EventBus: Sendable {
         emit(name, measurements: measurements, context: .terms(metadata))
     }
 
-    /// Records an event whose metadata is built from `event` when it is read.
-    @discardableResult
-    func emit(_ name: String, measurements: [String: Double] = [:], runtimeEvent event: RuntimeEvent)
-        -> TelemetryEvent
-    {
-        emit(name, measurements: measurements, context: .runtime(event))
+    /// Records an event whose metadata is built from `event` when it is read. Returns nothing: the runtime's
+    /// events (a spawn and an exit per process) are most of all events, and handing each back cost a copy.
+    func emit(_ name: String, measurements: [String: Double] = [:], runtimeEvent event: RuntimeEvent) {
+        let seconds = SystemClock.wallSeconds()
+        let delivery: (TelemetryEvent, [Handler])? = state.withLock { state in
+            state.sequence += 1
+            let event = TelemetryEvent(
+                sequence: state.sequence, name: name, time: seconds, measurements: measurements,
+                context: .runtime(event))
+            guard !state.handlers.isEmpty else {
+                state.history.append(consume event)
+                return nil
+            }
+            state.history.append(copy event)
+            return (event, state.handlers)
+        }
+        if let (event, handlers) = delivery { deliver(event, to: handlers) }
     }
 
     private func emit(_ name: String, measurements: [String: Double], context: TelemetryEvent.Context)
@@ -78,13 +91,17 @@ public final class EventBus: Sendable {
             state.sequence += 1
             let event = TelemetryEvent(
                 sequence: state.sequence, name: name, time: seconds, measurements: measurements, context: context)
-            state.history.append(event)
+            state.history.append(copy event)
             return (event, state.handlers)
         }
-        for entry in handlers where entry.prefix.map({ name.hasPrefix($0) }) ?? true {
+        deliver(event, to: handlers)
+        return event
+    }
+
+    private func deliver(_ event: TelemetryEvent, to handlers: [Handler]) {
+        for entry in handlers where entry.prefix.map({ event.name.hasPrefix($0) }) ?? true {
             entry.handler(event)
         }
-        return event
     }
 
     /// The sequence number of the last event emitted (0 before the first).
@@ -150,7 +167,7 @@ struct EventRing: RandomAccessCollection {
         return storage[slot < storage.count ? slot : slot - storage.count]
     }
 
-    mutating func append(_ event: TelemetryEvent) {
+    mutating func append(_ event: consuming TelemetryEvent) {
         if storage.count < capacity {
             storage.append(event)
         } else {

@@ -167,7 +167,10 @@ struct InsightTests {
         #expect(rows.count == 4, "\(table.stdout)\(table.stderr)")
         let restarts = rows.compactMap { $0["restarts"]?.intValue }.reduce(0, +)
         #expect(restarts >= 3, "the crash loop restarts about three times a second: \(table.stdout)")
-        #expect(rows.last?["sandboxes"] == 1 && rows.last?["processes"] == 3)
+        // Three processes (the root, the crasher, the counter), or two when the sample falls between the
+        // crasher's exit and its restart: it dies every 300 ms, and a loaded machine widens that gap.
+        let processes = rows.last?["processes"]?.intValue ?? 0
+        #expect(rows.last?["sandboxes"] == 1 && (2...3).contains(processes), "\(table.stdout)")
 
         // kill -9: what was kept before the crash is still there for the next daemon.
         try await Task.sleep(for: .seconds(2.5))
