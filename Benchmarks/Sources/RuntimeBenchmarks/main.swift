@@ -218,6 +218,47 @@ if wanted("sandbox_lifecycle_rate") || wanted("sandbox_memory_growth_pct") {
     precondition(sandboxRuntime.processCount == 0, "processes left behind: \(sandboxRuntime.processCount)")
 }
 
+// Where a sandbox cycle's time goes, layer by layer (only when named: BEAM has no twin): create + destroy
+// rates of the DemoSupervisor tree started and stopped as a plain supervisor, the same with telemetry
+// observing the runtime, as a sandbox without telemetry, and as the daemon runs it (sandbox and telemetry).
+// Each is the best of three rounds of 2,000 cycles.
+if selected.contains("sandbox_layers") {
+    func layerRate(observed: Bool, sandbox: Bool, sandboxTelemetry: Bool) async -> Int {
+        let layerRuntime = Runtime()
+        let telemetry = Telemetry()
+        if observed { telemetry.observe(layerRuntime) }
+        let manager = SandboxManager(runtime: layerRuntime, telemetry: sandboxTelemetry ? telemetry : nil)
+        let spec = try! SandboxTemplate.demo.spec.supervisorSpec()
+        var best = 0.0
+        for _ in 0..<3 {
+            let rate = await inProcess(layerRuntime) { context, box in
+                let cycles = 2000
+                let start = now()
+                for index in 0..<cycles {
+                    if sandbox {
+                        _ = try? await manager.create(id: "s\(index)", template: "DemoSupervisor")
+                        try? await manager.destroy("s\(index)")
+                    } else {
+                        let tree = try await Supervisor.start(
+                            spec, in: context.runtime, options: SpawnOptions(path: "s\(index)"))
+                        try await tree.stop()
+                    }
+                }
+                box.value.withLock { $0 = Double(cycles) / (now() - start) }
+            }
+            best = max(best, rate)
+        }
+        precondition(layerRuntime.processCount == 0, "processes left behind: \(layerRuntime.processCount)")
+        return Int(best)
+    }
+    print("sandbox_layers_tree_rate \(await layerRate(observed: false, sandbox: false, sandboxTelemetry: false))")
+    print(
+        "sandbox_layers_observed_tree_rate \(await layerRate(observed: true, sandbox: false, sandboxTelemetry: false))")
+    print(
+        "sandbox_layers_bare_sandbox_rate \(await layerRate(observed: false, sandbox: true, sandboxTelemetry: false))")
+    print("sandbox_layers_sandbox_rate \(await layerRate(observed: true, sandbox: true, sandboxTelemetry: true))")
+}
+
 // Arsenal: one execution of get_process_info (validate + execute + telemetry) on a server, in
 // microseconds: from inside a process, as BEAM's anchor (process_info plus sys:get_state) runs inside one,
 // and from a task outside any process, as the daemon's HTTP handlers call it (each call then crosses
