@@ -551,16 +551,24 @@ public final class Runtime: Sendable {
 
     /// Sends a request built around a fresh reply channel and waits for the answer, the target's exit, or
     /// the timeout, whichever comes first. A timed-out request leaves no monitor, timer or waiter behind.
+    ///
+    /// With `exitAnswers`, the target's exit is the answer (its reason, as the value): what a stop waits for,
+    /// which then needs no error, and no PID written into one, to learn that it worked.
     nonisolated(nonsending) func request(
-        _ target: PID, timeout: Duration?, _ makeMessage: (ReplyChannel) -> Message
+        _ target: PID, timeout: Duration?, exitAnswers: Bool = false, _ makeMessage: (ReplyChannel) -> Message
     ) async throws(CallError) -> any Sendable {
         guard let cell = cell(target) else { throw .noproc(target.description) }
         let channel = ReplyChannel()
         let ref = addMonitor(
             on: target,
             watcher: .callback { reason in
-                channel.resolve(
-                    .failure(reason == .noproc ? .noproc(target.description) : .exited(target.description, reason)))
+                if exitAnswers && reason != .noproc {
+                    channel.resolve(.value(reason))
+                } else {
+                    channel.resolve(
+                        .failure(
+                            reason == .noproc ? .noproc(target.description) : .exited(target.description, reason)))
+                }
             })
         cell.deliver(makeMessage(channel))
         let timer = timeout.map { timeout in
@@ -608,10 +616,9 @@ public final class Runtime: Sendable {
     nonisolated(nonsending) public func stop(_ pid: PID, reason: ExitReason = .normal, timeout: Duration? = nil)
         async throws(CallError)
     {
-        do {
-            _ = try await request(pid, timeout: timeout) { .system(.stop(reason), reply: $0) }
-        } catch .exited(_, let exitReason) where exitReason == reason {
-            return
+        let answer = try await request(pid, timeout: timeout, exitAnswers: true) { .system(.stop(reason), reply: $0) }
+        if let exitReason = answer as? ExitReason, exitReason != reason {
+            throw .exited(pid.description, exitReason)
         }
     }
 
