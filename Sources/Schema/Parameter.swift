@@ -206,17 +206,21 @@ public struct Parameter: Sendable, Hashable {
                         field: key, message: "unknown parameter (accepted: \(accepted.isEmpty ? "none" : accepted))"))
             }
         }
-        for parameter in parameters {
-            guard let value = input[parameter.name], value != .null else {
-                if parameter.required {
-                    errors.append(FieldError(field: parameter.name, message: "is required"))
-                } else if let defaultValue = parameter.defaultValue {
-                    output[parameter.name] = defaultValue
+        // By index, so no parameter is copied (each copy retained its name, summary, default and pattern), and
+        // from a small input by a scan of its few keys rather than a hash of each parameter's name.
+        for index in parameters.indices {
+            let name = parameters[index].name
+            let given = input.count <= 8 ? input.first(where: { $0.key == name })?.value : input[name]
+            guard let value = given, value != .null else {
+                if parameters[index].required {
+                    errors.append(FieldError(field: name, message: "is required"))
+                } else if let defaultValue = parameters[index].defaultValue {
+                    output[name] = defaultValue
                 }
                 continue
             }
-            switch parameter.check(value) {
-            case .success(let normalized): output[parameter.name] = normalized
+            switch parameters[index].check(value) {
+            case .success(let normalized): output[name] = normalized
             case .failure(let error): errors.append(error)
             }
         }
