@@ -61,47 +61,38 @@ public final class EventBus: Sendable {
     public func emit(_ name: String, measurements: [String: Double] = [:], metadata: [String: Term] = [:])
         -> TelemetryEvent
     {
-        emit(name, measurements: measurements, context: .terms(metadata))
+        record(name, measurements: measurements, context: .terms(metadata), returning: true)!
     }
 
     /// Records an event whose metadata is built from `event` when it is read. Returns nothing: the runtime's
     /// events (a spawn and an exit per process) are most of all events, and handing each back cost a copy.
     func emit(_ name: String, measurements: [String: Double] = [:], runtimeEvent event: RuntimeEvent) {
+        record(name, measurements: measurements, context: .runtime(event), returning: false)
+    }
+
+    /// Appends the event to the history and hands it to the handlers. It is copied only when a handler or
+    /// the caller (`returning`) needs it; otherwise it is moved into the history.
+    @discardableResult
+    private func record(
+        _ name: String, measurements: [String: Double], context: TelemetryEvent.Context, returning: Bool
+    ) -> TelemetryEvent? {
         let seconds = SystemClock.wallSeconds()
         let delivery: (TelemetryEvent, [Handler])? = state.withLock { state in
             state.sequence += 1
             let event = TelemetryEvent(
-                sequence: state.sequence, name: name, time: seconds, measurements: measurements,
-                context: .runtime(event))
-            guard !state.handlers.isEmpty else {
+                sequence: state.sequence, name: name, time: seconds, measurements: measurements, context: context)
+            guard returning || !state.handlers.isEmpty else {
                 state.history.append(consume event)
                 return nil
             }
             state.history.append(copy event)
             return (event, state.handlers)
         }
-        if let (event, handlers) = delivery { deliver(event, to: handlers) }
-    }
-
-    private func emit(_ name: String, measurements: [String: Double], context: TelemetryEvent.Context)
-        -> TelemetryEvent
-    {
-        let seconds = SystemClock.wallSeconds()
-        let (event, handlers) = state.withLock { state in
-            state.sequence += 1
-            let event = TelemetryEvent(
-                sequence: state.sequence, name: name, time: seconds, measurements: measurements, context: context)
-            state.history.append(copy event)
-            return (event, state.handlers)
-        }
-        deliver(event, to: handlers)
-        return event
-    }
-
-    private func deliver(_ event: TelemetryEvent, to handlers: [Handler]) {
+        guard let (event, handlers) = delivery else { return nil }
         for entry in handlers where entry.prefix.map({ event.name.hasPrefix($0) }) ?? true {
             entry.handler(event)
         }
+        return event
     }
 
     /// The sequence number of the last event emitted (0 before the first).
