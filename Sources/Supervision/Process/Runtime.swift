@@ -43,18 +43,9 @@ public final class Runtime: Sendable {
         mutating func removePath(_ path: String, ifHeldBy pid: PID) {
             guard let index = paths.index(forKey: path), paths.values[index] == pid else { return }
             paths.remove(at: index)
-            forgetInRootIndex(path)
-        }
-
-        mutating func removePath(_ path: String) {
-            guard paths.removeValue(forKey: path) != nil else { return }
-            forgetInRootIndex(path)
-        }
-
-        private mutating func forgetInRootIndex(_ path: String) {
-            guard let index = pathsByRoot.index(forKey: Table.root(of: path)) else { return }
-            pathsByRoot.values[index].remove(path)
-            if pathsByRoot.values[index].isEmpty { pathsByRoot.remove(at: index) }
+            guard let rootIndex = pathsByRoot.index(forKey: Table.root(of: path)) else { return }
+            pathsByRoot.values[rootIndex].remove(path)
+            if pathsByRoot.values[rootIndex].isEmpty { pathsByRoot.remove(at: rootIndex) }
         }
 
         /// A path's first component.
