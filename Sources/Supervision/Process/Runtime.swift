@@ -53,17 +53,13 @@ public final class Runtime: Sendable {
             // By bytes, not by characters: "/" is ASCII, and walking grapheme clusters (or even the generic
             // UTF-8 view) cost more than the hash lookups around it (every spawn and exit with a path passes
             // here).
-            let cut = path.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            let root = path.utf8.withContiguousStorageIfAvailable { bytes -> String? in
                 guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return nil }
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<slash]), as: UTF8.self)
             }
-            switch cut {
-            case .some(.some(let root)): return root
-            case .some(.none): return path
-            case .none:
-                guard let slash = path.utf8.firstIndex(of: UInt8(ascii: "/")) else { return path }
-                return String(path[..<slash])
-            }
+            if let root { return root ?? path }
+            guard let slash = path.utf8.firstIndex(of: UInt8(ascii: "/")) else { return path }
+            return String(path[..<slash])
         }
     }
 
