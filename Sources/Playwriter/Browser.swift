@@ -41,13 +41,14 @@ public actor Browser {
 
     static func launch(_ options: BrowserOptions) async throws -> Browser {
         let binaries = try options.binaries()
+        let commandTimeout = try options.commandLimit()
         var slot: BrowserSlot?
         if let limit = try options.browserLimit() {
             slot = try await BrowserSlot.acquire(
                 limit: limit, in: options.slotFolder ?? BrowserSlot.defaultFolder, patience: options.slotPatience)
         }
         do {
-            return try await launch(options, binaries: binaries, slot: slot)
+            return try await launch(options, binaries: binaries, commandTimeout: commandTimeout, slot: slot)
         } catch {
             slot?.release()
             throw error
@@ -55,13 +56,14 @@ public actor Browser {
     }
 
     private static func launch(
-        _ options: BrowserOptions, binaries: (chromium: String, chromedriver: String), slot: BrowserSlot?
+        _ options: BrowserOptions, binaries: (chromium: String, chromedriver: String), commandTimeout: Duration,
+        slot: BrowserSlot?
     ) async throws(PlaywriterError) -> Browser {
         let clock = ContinuousClock()
         let started = clock.now
         let driver = try DriverProcess.start(binaries.chromedriver)
         do {
-            let connection = try await waitUntilReady(driver, commandTimeout: options.commandTimeout)
+            let connection = try await waitUntilReady(driver, commandTimeout: commandTimeout)
             var arguments = [
                 "--no-sandbox", "--disable-dev-shm-usage", "--user-data-dir=\(driver.folder)/profile",
                 "--window-size=\(options.width),\(options.height)", "--no-first-run", "--no-default-browser-check",
@@ -87,11 +89,11 @@ public actor Browser {
             }
             let window = try await connection.send(.GET, "/session/\(session)/window")
             let handle = window.value.stringValue ?? ""
+            let milliseconds = Int(commandTimeout / .milliseconds(1))
             _ = try await connection.send(
                 .POST, "/session/\(session)/timeouts",
                 [
-                    "implicit": 0, "pageLoad": .int(Int(options.commandTimeout.components.seconds * 1000)),
-                    "script": 30_000,
+                    "implicit": 0, "pageLoad": .int(milliseconds), "script": .int(milliseconds),
                 ])
             return Browser(
                 driver: driver, connection: connection, session: session, window: handle, startup: clock.now - started,

@@ -17,8 +17,9 @@ public struct BrowserOptions: Sendable, Hashable {
     public var height: Int
     /// Extra chromium arguments.
     public var arguments: [String]
-    /// How long one WebDriver command may take (navigations included).
-    public var commandTimeout: Duration
+    /// How long one WebDriver command may take, navigations and scripts included. By default
+    /// `$PLAYWRITER_COMMAND_TIMEOUT` seconds, else 30 s. Raise it where a loaded machine makes pages slow.
+    public var commandTimeout: Duration?
     /// At most this many browsers run at once for this user on this machine, counted across processes: a
     /// launch beyond it waits (up to `slotPatience`) for one to close. By default `$PLAYWRITER_MAX_BROWSERS`,
     /// else no limit. Set it where many test suites start browsers in parallel on few cores.
@@ -33,7 +34,7 @@ public struct BrowserOptions: Sendable, Hashable {
     public init(
         chromium: String? = nil, chromedriver: String? = nil, headless: Bool = true,
         width: Int = 1280, height: Int = 800, arguments: [String] = [],
-        commandTimeout: Duration = .seconds(30), maximumBrowsers: Int? = nil, slotPatience: Duration = .seconds(600),
+        commandTimeout: Duration? = nil, maximumBrowsers: Int? = nil, slotPatience: Duration = .seconds(600),
         slotFolder: String? = nil
     ) {
         self.chromium = chromium
@@ -65,6 +66,26 @@ public struct BrowserOptions: Sendable, Hashable {
                 .invalidArgument, "PLAYWRITER_MAX_BROWSERS must be a whole number of at least 1, not \"\(raw)\"")
         }
         return limit
+    }
+
+    /// The limit on one WebDriver command: `commandTimeout`, else `$PLAYWRITER_COMMAND_TIMEOUT` seconds, else 30 s.
+    /// - Throws: `invalidArgument` naming the value when it is not a positive number of seconds.
+    public func commandLimit() throws(PlaywriterError) -> Duration {
+        if let commandTimeout {
+            guard commandTimeout > .zero else {
+                throw PlaywriterError(.invalidArgument, "commandTimeout must be positive, not \(commandTimeout)")
+            }
+            return commandTimeout
+        }
+        guard let raw = getenv("PLAYWRITER_COMMAND_TIMEOUT").map({ String(cString: $0) }), !raw.isEmpty else {
+            return .seconds(30)
+        }
+        guard let seconds = Double(raw), seconds.isFinite, seconds > 0, seconds <= 86_400 else {
+            throw PlaywriterError(
+                .invalidArgument,
+                "PLAYWRITER_COMMAND_TIMEOUT must be a number of seconds above 0 and at most 86400, not \"\(raw)\"")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     /// The binaries these options would start; `unavailable`, naming the Debian packages, when either is

@@ -100,6 +100,24 @@ extension BrowserCommandTests {
         #expect(!FileManager.default.fileExists(atPath: home.path + "/x"), "nothing was written")
         #expect(home.daemonPID == nil)
     }
+
+    @Test func aCommandTimeoutThatIsNotAPositiveNumberIsAUsageErrorBeforeAnyWork() async {
+        let home = TestHome()
+        defer { home.close() }
+        for value in ["soon", "0", "-5", "nan", "1e9"] {
+            for command in [["docs", "generate", "--out", home.path + "/x"], ["test", "e2e"]] {
+                let result = await home.run(command, extraEnvironment: ["PLAYWRITER_COMMAND_TIMEOUT": value])
+                #expect(result.status == 2, "\(command) \(value): \(result.stderr)")
+                #expect(
+                    result.stderr.contains(
+                        "PLAYWRITER_COMMAND_TIMEOUT must be a number of seconds above 0 and at most 86400, not \"\(value)\""
+                    ),
+                    "\(result.stderr)")
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: home.path + "/x"), "nothing was written")
+        #expect(home.daemonPID == nil)
+    }
 }
 
 /// Waits for a child the test killed (its exit is immediate).

@@ -99,6 +99,8 @@ struct BrowserSlotTests {
     @Test func aBadLimitOrAnUnsafeFolderIsRefusedWithWhatIsWrong() async throws {
         #expect(throws: PlaywriterError.self) { try BrowserOptions(maximumBrowsers: 0).browserLimit() }
         #expect(try BrowserOptions(maximumBrowsers: 3).browserLimit() == 3)
+        #expect(throws: PlaywriterError.self) { try BrowserOptions(commandTimeout: .zero).commandLimit() }
+        #expect(try BrowserOptions(commandTimeout: .seconds(90)).commandLimit() == .seconds(90))
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
 

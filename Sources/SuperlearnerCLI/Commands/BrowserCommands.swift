@@ -356,15 +356,17 @@ enum DashboardPage {
 }
 
 /// Playwriter's errors as the command line reports them: a missing browser is "unavailable", a bad
-/// `PLAYWRITER_MAX_BROWSERS` a usage error.
+/// `PLAYWRITER_MAX_BROWSERS` or `PLAYWRITER_COMMAND_TIMEOUT` a usage error.
 enum BrowserCommandError {
     /// Fails before any work: `unavailable` when chromium or chromedriver is missing, `usage` when
-    /// `PLAYWRITER_MAX_BROWSERS` is not a number of at least 1.
+    /// `PLAYWRITER_MAX_BROWSERS` is not a number of at least 1 or `PLAYWRITER_COMMAND_TIMEOUT` not a positive
+    /// number of seconds.
     static func requireBrowser() throws {
         do {
             let options = BrowserOptions()
             _ = try options.binaries()
             _ = try options.browserLimit()
+            _ = try options.commandLimit()
         } catch {
             throw from(error)
         }

@@ -127,6 +127,8 @@ enum ManPages {
             .It Ev PLAYWRITER_MAX_BROWSERS
             At most this many browsers run at once for the user on this machine,
             counted across processes; a command past it waits for one to close.
+            .It Ev PLAYWRITER_COMMAND_TIMEOUT
+            Seconds one browser command, a page load included, may take (default 30).
             .El
             .Sh FILES
             .Bl -tag -width Ds
