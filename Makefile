@@ -110,7 +110,7 @@ examples: deps testdeps
 # Every figure of docs/performance.md: the runtime beside BEAM, the daemon and the command line beside
 # supervisord, growth from 1,000 to 10,000 sandboxes, and a short soak. Release builds; minutes, not seconds.
 bench:
-	Benchmarks/compare-with-beam
+	Benchmarks/compare-with-beam --runs 3
 	Benchmarks/compare-daemon
 	Benchmarks/scale
 	Benchmarks/soak 30000 10000
