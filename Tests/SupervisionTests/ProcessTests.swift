@@ -150,6 +150,46 @@ struct ProcessTests {
         await expectNoProcessesLeft(in: runtime, stopping: probe)
     }
 
+    @Test func aProcessWithMoreLinksAndMonitorsThanFitInlineSignalsEveryOne() async {
+        let runtime = Runtime()
+        let probe = Probe(runtime)
+        let count = SmallMap<PID, Void>.inlineLimit * 3
+        let hub = runtime.spawn { context in while true { _ = try await context.receive() } }
+        let linked = (0..<count).map { _ in
+            runtime.spawn { context in
+                context.link(hub)
+                while true { _ = try await context.receive() }
+            }
+        }
+        let watcher = runtime.spawn { context in
+            var refs: [MonitorRef] = []
+            for pid in linked { refs.append(context.monitor(pid)) }
+            // Half the monitors go again: the rest, and only they, must report.
+            for (index, pid) in linked.enumerated() where index.isMultiple(of: 2) {
+                context.demonitor(refs[index], of: pid)
+            }
+            context.send("ready", to: probe.pid)
+            var downs: [Term] = []
+            while downs.count < count / 2 {
+                if case .down(_, let pid, let reason) = try await context.receive() {
+                    downs.append([.pid(pid), .string(reason.description)])
+                }
+            }
+            context.send(.array(downs), to: probe.pid)
+        }
+        #expect(await probe.next() == "ready")
+        #expect(runtime.info(hub)?.links.count == count)
+        runtime.exit(hub, reason: .error("hub down"))
+        let expected = Set(
+            linked.enumerated().filter { !$0.offset.isMultiple(of: 2) }.map {
+                Term.array([.pid($0.element), "hub down"])
+            })
+        #expect(await Set(probe.next()?.arrayValue ?? []) == expected)
+        for pid in linked { #expect(!runtime.isAlive(pid)) }
+        _ = await runtime.awaitExit(of: watcher)
+        await expectNoProcessesLeft(in: runtime, stopping: probe)
+    }
+
     @Test func linkingToADeadProcessSignalsNoproc() async {
         let runtime = Runtime()
         let probe = Probe(runtime)

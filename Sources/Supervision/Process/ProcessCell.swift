@@ -27,9 +27,9 @@ final class ProcessCell: @unchecked Sendable {
         var exitReason: ExitReason? = nil
         /// Set once termination has fired every link and monitor; monitors added before that still fire.
         var finished = false
-        var links: Set<PID> = []
-        var monitors: [MonitorRef: Watcher] = [:]
-        var monitoring: [MonitorRef: PID] = [:]
+        var links = SmallSet<PID>()
+        var monitors = SmallMap<MonitorRef, Watcher>()
+        var monitoring = SmallMap<MonitorRef, PID>()
         var trapExit = false
         var name: String? = nil
         var path: String? = nil

@@ -52,7 +52,7 @@ extension Runtime {
                 pid: cell.pid, name: state.name, path: state.path, kind: state.kind, status: state.status,
                 mailboxLength: state.mailbox.count, messagesIn: state.messagesIn,
                 messagesOut: cell.messagesOut.load(ordering: .relaxed), restarts: state.restarts,
-                links: state.links.sorted(), monitors: state.monitoring.values.sorted(),
+                links: state.links.keys.sorted(), monitors: state.monitoring.values.sorted(),
                 monitoredBy: state.monitors.count, parent: cell.parent, startedAt: cell.startedAt,
                 trapsExits: state.trapExit, memoryEstimate: memory)
         }

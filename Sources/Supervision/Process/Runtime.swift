@@ -344,9 +344,9 @@ public final class Runtime: Sendable {
         let cell: ProcessCell
         let reason: ExitReason
         /// The links not yet signalled.
-        var links: Set<PID>
-        let monitors: [MonitorRef: Watcher]
-        let monitoring: [MonitorRef: PID]
+        var links: SmallSet<PID>
+        let monitors: SmallMap<MonitorRef, Watcher>
+        let monitoring: SmallMap<MonitorRef, PID>
         let path: String?
     }
 
@@ -360,7 +360,7 @@ public final class Runtime: Sendable {
         var dying = [first]
         while !dying.isEmpty {
             let top = dying.count - 1
-            guard let linked = dying[top].links.popFirst() else {
+            guard let linked = dying[top].links.removeAny()?.key else {
                 finishTermination(dying.removeLast())
                 continue
             }
@@ -401,9 +401,9 @@ public final class Runtime: Sendable {
                 waiter: state.waiter, timer: state.waiterTimer, task: state.task, name: state.name,
                 tracer: state.tracer, messagesIn: state.messagesIn)
             state.tracer = nil
-            state.links = []
-            state.monitors = [:]
-            state.monitoring = [:]
+            state.links = SmallSet()
+            state.monitors = SmallMap()
+            state.monitoring = SmallMap()
             state.waiter = nil
             state.waiterTimer = nil
             state.mailbox = Deque()
@@ -437,12 +437,12 @@ public final class Runtime: Sendable {
         // Monitors added while the links were firing are still the old process's: fire them too, then
         // close the record, and only then leave the table, so that whoever sees the PID gone also sees
         // every signal it caused.
-        let late: [MonitorRef: Watcher] = cell.state.withLock { state in
+        let late: SmallMap<MonitorRef, Watcher> = cell.state.withLock { state in
             state.finished = true
-            defer { state.monitors = [:] }
+            defer { state.monitors = SmallMap() }
             return state.monitors
         }
-        for (ref, watcher) in fallout.monitors.merging(late, uniquingKeysWith: { first, _ in first }) {
+        func fire(_ ref: MonitorRef, _ watcher: Watcher) {
             switch watcher {
             case .process(let watcherPID):
                 if let other = self.cell(watcherPID) {
@@ -453,8 +453,10 @@ public final class Runtime: Sendable {
                 callback(fallout.reason)
             }
         }
+        fallout.monitors.forEach(fire)
+        late.forEach { ref, watcher in if fallout.monitors[ref] == nil { fire(ref, watcher) } }
         // Monitors this process held on others die with it.
-        for (ref, target) in fallout.monitoring {
+        fallout.monitoring.forEach { ref, target in
             self.cell(target)?.state.withLock { _ = $0.monitors.removeValue(forKey: ref) }
         }
         table.withLock { table in
@@ -470,9 +472,6 @@ public final class Runtime: Sendable {
         guard let cell = cell(pid) else { return false }
         return cell.state.withLock { state in
             guard state.status != .dead else { return false }
-            // A supervisor links to each child: room for a few at once spares the set's regrowth (and
-            // rehashing) at its second and fourth link.
-            if state.links.isEmpty { state.links.reserveCapacity(4) }
             state.links.insert(other)
             return true
         }
