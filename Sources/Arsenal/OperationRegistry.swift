@@ -15,7 +15,27 @@ import Telemetry
 /// `.exception` with the error code), so that the event log says what happened to the system and is not
 /// filled by whoever reads it (a dashboard, `top`, a CI loop polling a status).
 public final class OperationRegistry: Sendable {
-    private let operations = Mutex<[String: any Operation]>([:])
+    /// An operation and its meters in the telemetry that last ran it by name, so that one lookup finds both
+    /// (two lookups by the name, each under its own lock, were a quarter of Arsenal's own cost). A class: a
+    /// lookup copies one reference, not the operation and three meters.
+    private final class Entry: Sendable {
+        let operation: any Operation
+        /// Holds the telemetry it was made for: compared by identity, a later telemetry at the same address
+        /// cannot be mistaken for it.
+        let meters = Mutex<(telemetry: Telemetry, meters: Telemetry.OperationMeters)?>(nil)
+
+        init(_ operation: any Operation) { self.operation = operation }
+
+        /// The operation's meters in `telemetry`, looked up there once and then kept.
+        func meters(in telemetry: Telemetry) -> Telemetry.OperationMeters {
+            if let cached = meters.withLock({ $0?.telemetry === telemetry ? $0?.meters : nil }) { return cached }
+            let found = telemetry.meters(forOperation: operation.name)
+            meters.withLock { $0 = (telemetry, found) }
+            return found
+        }
+    }
+
+    private let operations = Mutex<[String: Entry]>([:])
 
     /// A registry with every built-in operation.
     public static func builtin() -> OperationRegistry {
@@ -29,17 +49,17 @@ public final class OperationRegistry: Sendable {
 
     /// Adds (or replaces) an operation.
     public func register(_ operation: any Operation) {
-        operations.withLock { $0[operation.name] = operation }
+        operations.withLock { $0[operation.name] = Entry(operation) }
     }
 
     /// The operation called `name`.
     public func operation(named name: String) -> (any Operation)? {
-        operations.withLock { $0[name] }
+        operations.withLock { $0[name]?.operation }
     }
 
     /// Every operation, sorted by category then name.
     public var all: [any Operation] {
-        operations.withLock { Array($0.values) }.sorted {
+        operations.withLock { $0.values.map(\.operation) }.sorted {
             ($0.category.rawValue, $0.name) < ($1.category.rawValue, $1.name)
         }
     }
@@ -51,10 +71,10 @@ public final class OperationRegistry: Sendable {
     nonisolated(nonsending) public func execute(_ name: String, _ parameters: [String: Term], context: OperationContext)
         async throws(OperationError) -> Term
     {
-        guard let operation = operation(named: name) else {
+        guard let entry = operations.withLock({ $0[name] }) else {
             throw OperationError(.notFound, code: "operation_not_found", "no operation \"\(name)\"", field: "name")
         }
-        return try await execute(operation, parameters, context: context)
+        return try await run(entry.operation, parameters, context: context, meters: entry.meters(in: context.telemetry))
     }
 
     /// Runs `operation` with telemetry around it.
@@ -64,11 +84,18 @@ public final class OperationRegistry: Sendable {
         async throws(OperationError)
         -> Term
     {
+        try await run(
+            operation, parameters, context: context, meters: context.telemetry.meters(forOperation: operation.name))
+    }
+
+    nonisolated(nonsending) private func run(
+        _ operation: any Operation, _ parameters: [String: Term], context: OperationContext,
+        meters: Telemetry.OperationMeters
+    ) async throws(OperationError) -> Term {
         let telemetry = context.telemetry
         let start = SystemClock.monotonicSeconds()
         let caller = OperationCaller.current
         let isEvent = operation.risk != .read
-        let meters = telemetry.meters(forOperation: operation.name)
         // Reads are not events: their tags are only built for operations that change something.
         var tags: [String: Term] = [:]
         if isEvent {

@@ -117,6 +117,23 @@ struct ValidationTests {
         #expect(text.contains("superlearner_operations_total{operation=\"list_templates\",outcome=\"ok\"} 1"))
     }
 
+    @Test func oneRegistryCountsEachRunInTheTelemetryOfItsOwnContext() async throws {
+        let registry = OperationRegistry.builtin()
+        let runtime = Runtime()
+        let first = OperationContext(runtime: runtime, telemetry: Telemetry())
+        let second = OperationContext(runtime: runtime, telemetry: Telemetry())
+        // Alternating contexts: the meters found with the operation belong to one telemetry at a time.
+        for context in [first, second, first, first, second, first] {
+            _ = try await registry.execute("list_templates", [:], context: context)
+        }
+        #expect(
+            first.telemetry.export(.prometheus).contains(
+                "superlearner_operations_total{operation=\"list_templates\",outcome=\"ok\"} 4"))
+        #expect(
+            second.telemetry.export(.prometheus).contains(
+                "superlearner_operations_total{operation=\"list_templates\",outcome=\"ok\"} 2"))
+    }
+
     @Test func aCallerOfTheDashboardIsNamedInEventsAndMayBeDeniedDestruction() async throws {
         let harness = Harness()
         _ = try await harness.run("create_sandbox", ["sandbox_id": "one", "supervisor_module": "DemoSupervisor"])
