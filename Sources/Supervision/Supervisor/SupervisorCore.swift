@@ -286,10 +286,14 @@ final class SupervisorCore {
         case .infinity:
             context.exit(pid, reason: .shutdown)
         }
-        _ = await withTaskCancellationHandler {
-            await channel.wait()
-        } onCancel: { [runtime] in
-            runtime.kill(pid)
+        // A child that does not trap exits died inside `exit` above and its monitor has fired: there is nothing
+        // to wait for, and a cancellation handler around a wait costs two updates of the task's status records.
+        if !channel.isResolved {
+            _ = await withTaskCancellationHandler {
+                await channel.wait()
+            } onCancel: { [runtime] in
+                runtime.kill(pid)
+            }
         }
         if let timer { TimerService.shared.cancel(timer) }
         runtime.removeMonitor(ref, on: pid)
