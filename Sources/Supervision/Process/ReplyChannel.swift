@@ -45,6 +45,16 @@ public final class ReplyChannel: Sendable {
         state.withLock { if case .pending = $0 { false } else { true } }
     }
 
+    /// The outcome, taken as `wait` would take it, if it has arrived; nil while pending. Spares a suspension
+    /// and a continuation where the answer usually comes before the wait (a child started inline).
+    func takeIfResolved() -> Outcome? {
+        state.withLock { state in
+            guard case .resolved(let outcome) = state else { return nil }
+            state = .consumed
+            return outcome
+        }
+    }
+
     /// Waits on the caller's executor, without the hops `withUnsafeContinuation` makes (see `ProcessCell.park`).
     nonisolated(nonsending) func wait() async -> Outcome {
         await _unsafeInheritExecutor_withUnsafeContinuation { (continuation: UnsafeContinuation<Outcome, Never>) in

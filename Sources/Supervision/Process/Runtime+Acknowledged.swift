@@ -21,13 +21,17 @@ extension Runtime {
             ack.resolve(.failure(.exited("", .normal)))
         }
         // A child started inline (from a process of its scheduler) has usually acknowledged, or failed and
-        // said why, before `spawnCell` returns: then no monitor is needed to hear of its death.
-        let ref =
-            ack.isResolved
-            ? nil
-            : addMonitor(on: cell.pid, watcher: .callback { reason in ack.resolve(.failure(.exited("", reason))) })
-        let outcome = await ack.wait()
-        if let ref { removeMonitor(ref, on: cell.pid) }
+        // said why, before `spawnCell` returns: then there is nothing to wait for, and no monitor is needed to
+        // hear of its death.
+        let outcome: ReplyChannel.Outcome
+        if let ready = ack.takeIfResolved() {
+            outcome = ready
+        } else {
+            let ref = addMonitor(
+                on: cell.pid, watcher: .callback { reason in ack.resolve(.failure(.exited("", reason))) })
+            outcome = await ack.wait()
+            removeMonitor(ref, on: cell.pid)
+        }
         switch outcome {
         case .value: return cell.pid
         case .failure(.exited(_, let reason)): throw StartError(reason: reason)
