@@ -14,8 +14,12 @@ extension Runtime {
             do {
                 try await body(context, ack)
             } catch {
-                // After a successful acknowledgement this changes nothing: the first answer wins.
-                ack.resolve(.failure(.exited("", (error as? ProcessExit)?.reason ?? .error(String(describing: error)))))
+                // After a successful acknowledgement this would change nothing (the first answer wins), so the
+                // dynamic cast that reads the error's reason is skipped.
+                if !ack.isResolved {
+                    ack.resolve(
+                        .failure(.exited("", (error as? ProcessExit)?.reason ?? .error(String(describing: error)))))
+                }
                 throw error
             }
             ack.resolve(.failure(.exited("", .normal)))

@@ -177,10 +177,12 @@ public final class Runtime: Sendable {
         do {
             try await body(context)
             reason = .normal
-        } catch let exit as ProcessExit {
-            reason = exit.reason
         } catch {
-            reason = .error(String(describing: error))
+            // Killed by a signal (a supervisor's shutdown, most often): the process is dead already, with the
+            // signal's reason, and `terminate` would do nothing. Checked first, because reading the error's
+            // reason takes a dynamic cast, a few hundred instructions.
+            guard cell.alive.load(ordering: .relaxed) else { return }
+            reason = (error as? ProcessExit)?.reason ?? .error(String(describing: error))
         }
         terminate(cell, reason: reason, cancelTask: false)
     }
