@@ -1,9 +1,11 @@
 /// A cancellable timer registered with the `TimerService`.
 final class TimerEntry: @unchecked Sendable {
     // @unchecked: `heapIndex` is only read and written with the service's lock held; the rest is immutable.
+    // @exclusivity(unchecked): the lock keeps accesses apart, and the dynamic check of each was most of a
+    // heap operation's cost.
     let deadline: UInt64
     let action: @Sendable () -> Void
-    var heapIndex: Int = -1
+    @exclusivity(unchecked) var heapIndex: Int = -1
 
     init(deadline: UInt64, action: @escaping @Sendable () -> Void) {
         self.deadline = deadline
@@ -17,15 +19,16 @@ final class TimerEntry: @unchecked Sendable {
 /// the reply came first) is O(log n) and leaves nothing behind. Actions run on the timer thread and must be
 /// short: they resume a continuation or enqueue a message.
 final class TimerService: @unchecked Sendable {
-    // @unchecked: `heap` is only touched with `lock` held.
+    // @unchecked: `heap` and `wakesAt` are only touched with `lock` held, which also keeps accesses apart
+    // without the runtime's dynamic check (@exclusivity(unchecked)).
     static let shared = TimerService()
 
     private let lock = ConditionLock()
-    private var heap: [TimerEntry] = []
+    @exclusivity(unchecked) private var heap: [TimerEntry] = []
     /// When the timer thread will next look at the heap by itself. A new timer due no earlier than this
     /// needs no wake-up, which spares a futex call on the common path (a 5 s call or shutdown timeout
     /// that is cancelled long before it fires).
-    private var wakesAt: UInt64 = 0
+    @exclusivity(unchecked) private var wakesAt: UInt64 = 0
 
     /// The longest the timer thread sleeps without looking at the heap.
     private static let idleCheckNanoseconds: UInt64 = 50_000_000
