@@ -74,13 +74,16 @@ public final class EventBus: Sendable {
     /// the caller (`returning`) needs it; otherwise it is moved into the history.
     @discardableResult
     private func record(
-        _ name: String, measurements: [String: Double], context: TelemetryEvent.Context, returning: Bool
+        _ name: String, measurements: [String: Double], context: consuming TelemetryEvent.Context, returning: Bool
     ) -> TelemetryEvent? {
         let seconds = SystemClock.wallSeconds()
+        // Handed on, not copied: a copy retained every string and reason the runtime's event carries.
+        var context = Optional(context)
         let delivery: (TelemetryEvent, [Handler])? = state.withLock { state in
             state.sequence += 1
             let event = TelemetryEvent(
-                sequence: state.sequence, name: name, time: seconds, measurements: measurements, context: context)
+                sequence: state.sequence, name: name, time: seconds, measurements: measurements,
+                context: context.take()!)
             guard returning || !state.handlers.isEmpty else {
                 state.history.append(consume event)
                 return nil
