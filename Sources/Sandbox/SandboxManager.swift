@@ -258,7 +258,10 @@ public final class SandboxManager: Sendable {
         // again was a fifth of this call.
         guard
             var info = entries.withLock({ entries in
-                entries.index(forKey: id).map { makeInfo(entries.values[$0], processes: 0) }
+                entries.index(forKey: id).map { index in
+                    // An in-place access: reading `entries.values[index]` copied the whole entry.
+                    { (entry: inout Entry) in makeInfo(entry, processes: 0) }(&entries.values[index])
+                }
             })
         else { throw .notFound(id) }
         info.processCount = runtime.processCount(underPath: id)
@@ -508,18 +511,22 @@ public final class SandboxManager: Sendable {
         try entries.withLock { (entries: inout [String: Entry]) throws(SandboxError) -> (SandboxSpec, PID?) in
             // Changed in place at its index: copying the entry out and storing it back hashed the id twice
             // and retained and released every field.
+            // Through one in-place access: each read of `entries.values[index].field` copied the whole entry.
             guard let index = entries.index(forKey: id) else { throw .notFound(id) }
-            switch entries.values[index].status {
-            case .starting: throw .busy(id, "starting")
-            case .stopping: throw .busy(id, "stopping")
-            case .running, .failed: break
+            func claim(_ entry: inout Entry) throws(SandboxError) -> (SandboxSpec, PID?) {
+                switch entry.status {
+                case .starting: throw .busy(id, "starting")
+                case .stopping: throw .busy(id, "stopping")
+                case .running, .failed: break
+                }
+                entry.status = .stopping
+                let root = entry.supervisor
+                if let watch = entry.watch { runtime.unwatch(watch) }
+                entry.watch = nil
+                entry.supervisor = nil
+                return (entry.spec, root)
             }
-            entries.values[index].status = .stopping
-            let root = entries.values[index].supervisor
-            if let watch = entries.values[index].watch { runtime.unwatch(watch) }
-            entries.values[index].watch = nil
-            entries.values[index].supervisor = nil
-            return (entries.values[index].spec, root)
+            return try claim(&entries.values[index])
         }
     }
 
