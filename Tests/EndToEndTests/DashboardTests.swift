@@ -238,7 +238,11 @@ struct DashboardTests {
                 // The configuration, edited as JSON: a key added, and a bad edit named without losing the stored one.
                 try await page.evaluate("document.querySelector('#sandbox-config').value = '{\"team\": \"blue\"}'")
                 try await page.click("#save-config-btn")
-                try await page.waitForSelector(".toast", timeout: Self.pageWait)
+                // This save's own toast: an earlier action's (the experiment's) may still be showing, and
+                // waiting for any toast once let the check below run before the save had landed.
+                _ = try await page.waitForFunction(
+                    "return [...document.querySelectorAll('.toast')].some(t => t.textContent === 'configuration of demo saved')",
+                    timeout: Self.pageWait)
                 #expect(await home.run(["sandbox", "config", "demo", "--json"]).json?["team"] == "blue")
                 try await page.evaluate("document.querySelector('#sandbox-config').value = '[1, 2'")
                 try await page.click("#save-config-btn")
