@@ -47,6 +47,6 @@ import Testing
         let removedTwice = set.remove(pids[1])
         #expect(removed && !removedTwice)
         #expect(Set(set.keys) == Set(pids).subtracting([pids[1]]))
-        #expect(set.contains(pids[4]) && !set.contains(pids[1]))
+        #expect(set[pids[4]] != nil && set[pids[1]] == nil)
     }
 }

@@ -455,8 +455,9 @@ public final class Runtime: Sendable {
                 callback(fallout.reason)
             }
         }
+        // No ref is in both: every monitor gets a fresh ref, and the late ones were added after the rest were taken.
         fallout.monitors.forEach(fire)
-        late.forEach { ref, watcher in if fallout.monitors[ref] == nil { fire(ref, watcher) } }
+        late.forEach(fire)
         // Monitors this process held on others die with it.
         fallout.monitoring.forEach { ref, target in
             self.cell(target)?.state.withLock { _ = $0.monitors.removeValue(forKey: ref) }

@@ -106,6 +106,4 @@ extension SmallMap where Value == Void {
     /// Removes `member`; whether it was there.
     @discardableResult
     mutating func remove(_ member: Key) -> Bool { removeValue(forKey: member) != nil }
-
-    func contains(_ member: Key) -> Bool { self[member] != nil }
 }
